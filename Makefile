@@ -1,0 +1,45 @@
+# digilead: `make demo` and `make test` are all a fresh machine needs (see README.md).
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: install demo test test-fast bench dev docs clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	cd dbt_project && DIGILEAD_WAREHOUSE=/tmp/digilead-parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## generate a synthetic municipality (3,000 employees, 2 waves) into ./data and process it
+demo: $(STAMP)
+	$(BIN)/digilead demo
+
+## the whole test suite (unit, parser, dbt, end-to-end, daemon)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not e2e and not daemon"
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
+
+## the Dagster UI with the landing sensor (DAGSTER_HOME keeps runs between restarts)
+dev: $(STAMP)
+	mkdir -p data/dagster && cp -n deploy/dagster.yaml data/dagster/dagster.yaml || true
+	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
+
+docs: $(STAMP)
+	cd dbt_project && DIGILEAD_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --project-dir .
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

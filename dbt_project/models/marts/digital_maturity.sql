@@ -1,0 +1,77 @@
+{#-
+    marts.digital_maturity (contract §5): kommunekode × wave × los_id × competence_area.
+    Suppression (contract §4): respondents < var('min_cell') -> mean_score, share_basic,
+    share_advanced, prev_mean_score and change are null and suppressed = true; respondents,
+    headcount and response_rate stay published.
+    prev_mean_score = the *published* mean_score of the same unit and area in the previous
+    wave (so a value suppressed then is null now).
+-#}
+
+{%- set min_cell = var('min_cell') | int %}
+
+with
+
+rollup as (
+
+    select * from {{ ref('int_survey__maturity_rollup') }}
+
+),
+
+published as (
+
+    select
+        rollup.*,
+        rollup.respondents < {{ min_cell }} as suppressed,
+        case when rollup.respondents >= {{ min_cell }} then rollup.mean_score end as published_mean_score
+    from rollup
+
+),
+
+with_previous as (
+
+    select
+        current_wave.*,
+        previous_wave.published_mean_score as previous_published_mean_score
+    from published as current_wave
+    left join published as previous_wave
+        on previous_wave.kommunekode = current_wave.kommunekode
+        and previous_wave.wave = current_wave.previous_wave
+        and previous_wave.los_id = current_wave.los_id
+        and previous_wave.competence_area = current_wave.competence_area
+
+),
+
+final as (
+
+    select
+        -- the contract's columns, in its order
+        kommunekode,
+        wave,
+        los_id,
+        competence_area,
+        respondents,
+        headcount,
+        response_rate,
+        case when not suppressed then mean_score end as mean_score,
+        case when not suppressed then share_basic end as share_basic,
+        case when not suppressed then share_advanced end as share_advanced,
+        case when not suppressed then previous_published_mean_score end as prev_mean_score,
+        case when not suppressed then mean_score - previous_published_mean_score end as change,
+        suppressed,
+
+        -- descriptive extras
+        wave_end_date,
+        previous_wave,
+        enhedsnavn,
+        enhedstype,
+        sektor,
+        parent_los_id,
+        is_root,
+        org_snapshot_month,
+        hr_snapshot_month
+
+    from with_previous
+
+)
+
+select * from final

@@ -1,0 +1,142 @@
+{#-
+    Data quality of the survey, per municipality × wave (contract §4: what cannot be linked
+    is counted, not dropped silently). Counts only; no person-level values.
+    - unlinked: the response's employee_ref (ref_key) matches neither an employee number
+      nor an e-mail of any HR extract of that municipality. Unlinked respondents still count
+      in digital_maturity at the survey row's los_id.
+    - at_unknown_unit: the survey row's los_id is empty or not a unit of the org tree valid
+      at the wave's end; these respondents are in no digital_maturity row.
+-#}
+
+with
+
+responses as (
+
+    select * from {{ ref('stg_survey__responses') }}
+
+),
+
+respondents as (
+
+    select * from {{ ref('int_survey__respondents') }}
+
+),
+
+respondent_scores as (
+
+    select * from {{ ref('int_survey__respondent_scores') }}
+
+),
+
+employees as (
+
+    select * from {{ ref('stg_hr__employees') }}
+
+),
+
+tree as (
+
+    select * from {{ ref('int_org__tree_per_period') }}
+
+),
+
+hr_link_keys as (
+
+    select distinct kommunekode, empno_key as link_key
+    from employees
+    where empno_key is not null
+    union
+    select distinct kommunekode, email_key as link_key
+    from employees
+    where email_key is not null
+
+),
+
+scored_respondents as (
+
+    select distinct kommunekode, wave, respondent_id
+    from respondent_scores
+
+),
+
+respondent_flags as (
+
+    select
+        respondents.kommunekode,
+        respondents.wave,
+        respondents.is_anonymous,
+        respondents.submissions,
+        hr_link_keys.link_key is not null as is_linked,
+        tree.los_id is null as is_at_unknown_unit,
+        scored_respondents.respondent_id is null as has_no_answers
+    from respondents
+    left join hr_link_keys
+        on hr_link_keys.kommunekode = respondents.kommunekode
+        and hr_link_keys.link_key = respondents.ref_key
+    left join tree
+        on tree.kommunekode = respondents.kommunekode
+        and tree.period_end_date = respondents.wave_end_date
+        and tree.los_id = respondents.los_id
+    left join scored_respondents
+        on scored_respondents.kommunekode = respondents.kommunekode
+        and scored_respondents.wave = respondents.wave
+        and scored_respondents.respondent_id = respondents.respondent_id
+
+),
+
+row_counts as (
+
+    select
+        kommunekode,
+        wave,
+        count(*) as response_rows,
+        cast(sum(case when is_response then 0 else 1 end) as bigint) as not_responses
+    from responses
+    group by kommunekode, wave
+
+),
+
+respondent_counts as (
+
+    select
+        kommunekode,
+        wave,
+        count(*) as respondents,
+        cast(sum(submissions - 1) as bigint) as duplicate_submissions_merged,
+        cast(sum(case when is_anonymous then 1 else 0 end) as bigint) as anonymous_respondents,
+        cast(sum(case when is_linked then 1 else 0 end) as bigint) as linked_respondents,
+        cast(sum(case when not is_anonymous and not is_linked then 1 else 0 end) as bigint) as unlinked_respondents,
+        cast(sum(case when is_at_unknown_unit then 1 else 0 end) as bigint) as respondents_at_unknown_unit,
+        cast(sum(case when has_no_answers then 1 else 0 end) as bigint) as respondents_without_answers
+    from respondent_flags
+    group by kommunekode, wave
+
+),
+
+final as (
+
+    select
+        row_counts.kommunekode,
+        row_counts.wave,
+        row_counts.response_rows,
+        row_counts.not_responses,
+        row_counts.response_rows - row_counts.not_responses as responses,
+        coalesce(respondent_counts.duplicate_submissions_merged, 0) as duplicate_submissions_merged,
+        -- response rows delivered again in a later file of the same wave (same respondent_id)
+        row_counts.response_rows - row_counts.not_responses
+            - coalesce(respondent_counts.respondents, 0)
+            - coalesce(respondent_counts.duplicate_submissions_merged, 0) as redelivered_responses,
+        coalesce(respondent_counts.respondents, 0) as respondents,
+        coalesce(respondent_counts.anonymous_respondents, 0) as anonymous_respondents,
+        coalesce(respondent_counts.linked_respondents, 0) as linked_respondents,
+        coalesce(respondent_counts.unlinked_respondents, 0) as unlinked_respondents,
+        coalesce(respondent_counts.respondents_at_unknown_unit, 0) as respondents_at_unknown_unit,
+        coalesce(respondent_counts.respondents_without_answers, 0) as respondents_without_answers
+    from row_counts
+    left join respondent_counts
+        on respondent_counts.kommunekode = row_counts.kommunekode
+        and respondent_counts.wave = row_counts.wave
+
+)
+
+select * from final

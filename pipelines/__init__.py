@@ -1,0 +1,1 @@
+"""digilead: municipal digitalisation data from landing files to trusted marts."""

@@ -1,0 +1,103 @@
+"""`digilead` commands (contract §1). `run` starts the same Dagster job the landing sensor starts."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILURE, EXIT_QUARANTINED = 0, 1, 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="digilead", description="Municipal digitalisation data: landing files to trusted marts.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="process every file waiting in the landing zone, rebuild the marts, exit")
+    commands.add_parser("status", help="files seen (accepted / quarantined with reason), last run, mart row counts")
+    demo = commands.add_parser("demo", help="generate a synthetic municipality, process it, summarise the marts")
+    demo.add_argument("--employees", type=int, default=3000)
+    demo.add_argument("--waves", type=int, default=2)
+    generate = commands.add_parser("generate", help="write synthetic source files in the contract's formats")
+    generate.add_argument("--municipality", default="0751", help="4-digit kommunekode, with its leading zero")
+    generate.add_argument("--employees", type=int, default=3000)
+    generate.add_argument("--waves", type=int, default=2, help="survey waves (half-years) from --first-wave on")
+    generate.add_argument("--first-wave", default="2025H1")
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--out", type=Path, required=True, help="folder to write into (usually $DIGILEAD_HOME/landing)")
+    generate.add_argument("--bad-files", action="store_true", help="also write one file per kind of bad input")
+    generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
+    generate.add_argument("--no-training", action="store_true")
+    generate.add_argument("--no-benefits", action="store_true")
+    args = parser.parse_args(argv)
+
+    from pipelines.settings import SettingsError
+
+    try:
+        if args.command == "generate":
+            return command_generate(args)
+        if args.command == "run":
+            from pipelines.settings import Settings
+
+            return command_run(Settings.from_env())
+        if args.command == "status":
+            return command_status()
+        if args.command == "demo":
+            return command_demo(args)
+    except SettingsError as error:
+        print(f"digilead: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_FAILURE
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    from pipelines.generate import generate
+
+    started = time.monotonic()
+    summary = generate(
+        args.out, municipality=args.municipality, employees=args.employees, waves=args.waves, seed=args.seed,
+        first_wave=args.first_wave, bad_files=args.bad_files, truth=args.truth,
+        training=not args.no_training, benefits=not args.no_benefits,
+    )
+    print(f"wrote {len(summary.files)} files to {args.out} in {time.monotonic() - started:.1f} s")
+    return EXIT_OK
+
+
+def command_run(settings) -> int:
+    from pipelines.run import run_pipeline
+
+    settings.require_key()
+    outcome = run_pipeline(settings, progress=lambda line: print(line, flush=True))
+    print(outcome.summary())
+    if outcome.failed:
+        return EXIT_FAILURE
+    return EXIT_QUARANTINED if outcome.quarantined else EXIT_OK
+
+
+def command_status() -> int:
+    from pipelines.settings import Settings
+    from pipelines.status import status_report
+
+    print(status_report(Settings.from_env()))
+    return EXIT_OK
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    from pipelines.generate import generate
+    from pipelines.settings import Settings
+    from pipelines.status import maturity_summary
+
+    settings = Settings.from_env().with_demo_key()
+    os.environ["DIGILEAD_PSEUDONYM_KEY"] = settings.pseudonym_key  # the run's resources read the environment
+    settings.make_dirs()
+    started = time.monotonic()
+    summary = generate(settings.landing, employees=args.employees, waves=args.waves)
+    print(f"generated {len(summary.files)} files for municipality 0751 into {settings.landing}")
+    code = command_run(settings)
+    print(maturity_summary(settings))
+    print(f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""digilead's Dagster definitions: `dagster dev` (workspace.yaml) and `digilead run` load these."""
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.ingest import ingest_definitions
+from pipelines.defs.jobs import INGEST_AND_BUILD, ingest_and_build
+from pipelines.defs.resources import DigileadResource
+from pipelines.defs.sensors import landing_sensor_for
+from pipelines.defs.transform import dbt_definitions
+
+
+def build_definitions() -> dg.Definitions:
+    dbt_assets, dbt_resource = dbt_definitions()
+    return dg.Definitions(
+        assets=[*ingest_definitions(), *dbt_assets],
+        jobs=[ingest_and_build],
+        sensors=[landing_sensor_for(INGEST_AND_BUILD)],
+        resources={"digilead": DigileadResource(), "dbt": dbt_resource},
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,111 @@
+"""Ingestion assets, made by one factory for every source the registry loads.
+
+    landing_zone ─▶ staged/<source> ─[expectations: blocking GE check]─▶ raw/<source> ─▶ dbt models
+
+A failed blocking check stops that source's load (and what depends on it) for the run; the failing
+files are already in quarantine with their reasons, so the next run loads the rest.
+"""
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs.resources import DigileadResource
+from pipelines.ingest import loaded_sources
+from pipelines.landing import scan
+from pipelines.sources.registry import SourceSpec, detect
+
+LANDING = dg.AssetKey(["landing_zone"])
+WAREHOUSE_POOL = "digilead_warehouse"  # one writer at a time (DuckDB's rule), across runs
+
+
+def staged_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["staged", source])
+
+
+def raw_key(source: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source])
+
+
+@dg.asset(
+    key=LANDING,
+    group_name="ingest",
+    pool=WAREHOUSE_POOL,
+    kinds={"filesystem"},
+    description="The landing zone, triaged: every file fingerprinted (SHA-256); duplicates recorded and archived, "
+    "unknown names quarantined with a reason, moves interrupted by a crash finished.",
+)
+def landing_zone(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
+    step, pending = digilead.pipeline(context).triage()
+    return dg.MaterializeResult(
+        metadata={
+            **step.metadata(),
+            "pending": {source: len(files) for source, files in pending.items()},
+        }
+    )
+
+
+def source_assets(spec: SourceSpec) -> list:
+    """The staged asset, its blocking expectations check and the raw asset of one source."""
+    upstream = [LANDING] + ([raw_key("survey_items")] if spec.needs_items else [])
+
+    @dg.asset(
+        key=staged_key(spec.name),
+        deps=upstream,
+        group_name="ingest",
+        pool=WAREHOUSE_POOL,
+        kinds={"pandas", "parquet"},
+        description=f"{spec.description}: files parsed and pseudonymised into staging (unreadable files quarantined).",
+    )
+    def staged(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
+        pipeline = digilead.pipeline(context)
+        files = scan(pipeline.settings.landing, only=lambda name: _is(spec, name))
+        step = pipeline.stage(spec, files)
+        return dg.MaterializeResult(metadata=step.metadata())
+
+    @dg.asset_check(
+        asset=staged_key(spec.name),
+        name="expectations",
+        blocking=True,
+        description=f"Great Expectations suite expectations/{spec.suite}.json on every staged file; a failing file is "
+        "quarantined with the failed rules and example rows.",
+    )
+    def expectations(context: dg.AssetCheckExecutionContext, digilead: DigileadResource) -> dg.AssetCheckResult:
+        pipeline = digilead.pipeline(context)
+        step, outcomes = pipeline.validate(spec)
+        failures = {name: outcome.failed[0].sentence() for name, outcome in outcomes.items() if not outcome.success}
+        return dg.AssetCheckResult(
+            passed=not failures,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="; ".join(failures.values()) or None,
+            metadata={
+                "files_validated": len(outcomes),
+                "files_passed": len(step.accepted),
+                "files_quarantined": step.quarantined,
+                "rows_validated": sum(outcome.rows_validated for outcome in outcomes.values()),
+                **({"failures": failures} if failures else {}),
+            },
+        )
+
+    @dg.asset(
+        key=raw_key(spec.name),
+        deps=[staged_key(spec.name)],
+        group_name="ingest",
+        pool=WAREHOUSE_POOL,
+        kinds={"duckdb"},
+        description=f"{spec.description}: validated rows in raw.{', raw.'.join(spec.raw_tables)} with lineage "
+        "(file fingerprint, row number); each file loaded in one transaction, then archived.",
+    )
+    def raw(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
+        step = digilead.pipeline(context).load(spec)
+        return dg.MaterializeResult(metadata=step.metadata())
+
+    return [staged, expectations, raw]
+
+
+def _is(spec: SourceSpec, name: str) -> bool:
+    detected = detect(name)
+    return detected is not None and detected[0] is spec
+
+
+def ingest_definitions() -> list:
+    return [landing_zone] + [definition for spec in loaded_sources() for definition in source_assets(spec)]

@@ -1,0 +1,308 @@
+"""The one path every landing file takes (contract §3), step by step.
+
+    triage   fingerprint; duplicate -> archive/duplicates; unknown name -> quarantine;
+             a move a crash interrupted is finished
+    stage    parse + pseudonymise -> staging/<fingerprint>/ (unreadable -> quarantine; waiting -> stays)
+    validate the source's GE suite on the staged validation frame, in batches (fail -> quarantine)
+    load     one transaction per file into raw.*, with lineage; then archive/<source>/
+
+Dagster assets and checks call these functions (and `digilead run` runs those assets), so there is
+one implementation of the lifecycle for every source. Each step is idempotent: re-running after a
+crash at any point converges on the same warehouse, archive and quarantine.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from pipelines.landing import LandingFile, free_name, move, scan, write_json_atomically
+from pipelines.privacy import Pseudonymiser
+from pipelines.settings import Settings
+from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
+from pipelines.sources.registry import SOURCES, SOURCES_BY_NAME, SourceSpec, detect
+from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
+from pipelines.validation import ValidationOutcome, load_suite_spec, validate_batches
+from pipelines.warehouse import FileRecord, Warehouse
+
+log = logging.getLogger("digilead")
+
+MARTS_STALE = "marts_stale_since"  # meta.state key: set by every load, cleared by a successful build
+
+
+@dataclass
+class Step:
+    """What one step did, for Dagster metadata and the CLI summary. Never holds personal data."""
+
+    accepted: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    not_yet_loaded: list[str] = field(default_factory=list)
+    staged: list[str] = field(default_factory=list)
+    rows: int = 0
+    fingerprints: list[str] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, object]:
+        return {key: value for key, value in vars(self).items() if value}
+
+
+@dataclass
+class Pipeline:
+    """The settings and helpers every step needs; made at run time from the environment."""
+
+    settings: Settings
+    run_id: str = "manual"
+    progress: Callable[[str], None] = log.info
+
+    @property
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.settings.warehouse)
+
+    def pseudonymiser(self) -> Pseudonymiser:
+        return Pseudonymiser.from_secret(self.settings.require_key())
+
+    def relative(self, path: Path) -> str:
+        return str(path.relative_to(self.settings.home))
+
+    # ------------------------------------------------------------------------------------------
+    def triage(self) -> tuple[Step, dict[str, list[LandingFile]]]:
+        """Sort the landing zone: which files are pending for which source; settle the rest."""
+        self.settings.make_dirs()
+        self.warehouse.ensure_schema()
+        step = Step()
+        pending: dict[str, list[LandingFile]] = defaultdict(list)
+        seen_now: set[str] = set()
+        with self.warehouse.connect() as con:
+            known = self.warehouse.records_by_fingerprint(con)
+            for file in scan(self.settings.landing):
+                record = known.get(file.fingerprint)
+                if record and record.file_name == file.name and record.moved_to and not (self.settings.home / record.moved_to).exists():
+                    # A crash came between recording and moving: finish the move, record nothing new.
+                    move(file.path, self.settings.home / record.moved_to)
+                    continue
+                if record or file.fingerprint in seen_now:
+                    self._settle_duplicate(con, file, record)
+                    step.duplicates.append(file.name)
+                    continue
+                detected = detect(file.name)
+                if detected is None:
+                    self.quarantine(con, file, None, _reason_unknown_name(file))
+                    step.quarantined.append(file.name)
+                    continue
+                spec, _ = detected
+                if not spec.loaded:
+                    step.not_yet_loaded.append(file.name)  # recognised; a later version loads it
+                    continue
+                seen_now.add(file.fingerprint)
+                pending[spec.name].append(file)
+        self._drop_orphaned_staging({f.fingerprint for files in pending.values() for f in files})
+        return step, pending
+
+    def _settle_duplicate(self, con: duckdb.DuckDBPyConnection, file: LandingFile, original: FileRecord | None) -> None:
+        target = free_name(self.settings.archive / "duplicates", file.name, file.fingerprint)
+        detected = detect(file.name)
+        first = f"{original.file_name} ({original.status})" if original else "another file in the same delivery"
+        Warehouse.record(
+            con,
+            FileRecord(
+                fingerprint=file.fingerprint, file_name=file.name, source=detected[0].name if detected else None,
+                kommunekode=detected[1].kommunekode if detected else None, period=detected[1].period if detected else None,
+                status="duplicate", rows_read=0, rows_loaded=0, rows_rejected=0,
+                reason=f"same content as {first}; not loaded again", moved_to=self.relative(target), run_id=self.run_id,
+            ),
+        )
+        move(file.path, target)
+        self.progress(f"{file.name}: duplicate of {first}, archived, not loaded again")
+
+    def _drop_orphaned_staging(self, pending_fingerprints: set[str]) -> None:
+        for staged in staged_files(self.settings.staging):
+            if staged.fingerprint not in pending_fingerprints:
+                staged.remove()
+
+    # ------------------------------------------------------------------------------------------
+    def stage(self, spec: SourceSpec, files: list[LandingFile]) -> Step:
+        """Parse and pseudonymise each pending file of one source into staging."""
+        step = Step()
+        already = {staged.fingerprint for staged in staged_files(self.settings.staging)}
+        pseudonymiser = self.pseudonymiser()
+        with self.warehouse.connect() as con:
+            known = self.warehouse.records_by_fingerprint(con)
+            for file in files:
+                if file.fingerprint in known:
+                    continue  # arrived after this run's triage as a duplicate: the next triage settles it
+                if file.fingerprint in already:
+                    step.staged.append(file.name)
+                    continue
+                _, file_name = detect(file.name)
+                context = ParseContext(person_key=pseudonymiser.person_key, link_key=pseudonymiser.link_key)
+                if spec.needs_items:
+                    context.items = Warehouse.items_for(con, file_name.kommunekode, file_name.period)
+                try:
+                    parsed = spec.parser()(file.path.read_bytes(), file_name, context)
+                except WaitingFor as waiting:
+                    step.waiting.append(file.name)
+                    self.progress(f"{file.name}: waiting for {waiting}; it stays in landing/")
+                    continue
+                except Unreadable as error:
+                    self.quarantine(con, file, spec, _reason_unreadable(file, spec, error))
+                    step.quarantined.append(file.name)
+                    continue
+                except Exception as error:  # a parser bug must not lose the file: quarantine it, say so
+                    log.exception("parser of %s failed on %s", spec.name, file.name)
+                    self.quarantine(con, file, spec, _reason_unreadable(file, spec, Unreadable(
+                        f"the file could not be read ({type(error).__name__}); this is a digilead bug, please report it")))
+                    step.quarantined.append(file.name)
+                    continue
+                manifest = Manifest(
+                    fingerprint=file.fingerprint, file_name=file.name, landing_path=str(file.path), source=spec.name,
+                    kommunekode=file_name.kommunekode, period=file_name.period, rows_read=parsed.rows_read,
+                    tables={table: len(frame) for table, frame in parsed.tables.items()},
+                    item_columns=list(context.items or []) if spec.needs_items else [],
+                    notes={key: value for key, value in parsed.notes.items() if isinstance(value, (str, int, float, bool))},
+                )
+                write_staged(self.settings.staging, manifest, parsed)
+                step.staged.append(file.name)
+                step.rows += parsed.rows_read
+                step.fingerprints.append(file.fingerprint)
+                self.progress(f"{file.name}: read {parsed.rows_read} rows ({spec.name})")
+        return step
+
+    def staged_of(self, spec: SourceSpec) -> list[StagedFile]:
+        return [staged for staged in staged_files(self.settings.staging) if staged.manifest.source == spec.name]
+
+    # ------------------------------------------------------------------------------------------
+    def validate(self, spec: SourceSpec) -> tuple[Step, dict[str, ValidationOutcome]]:
+        """Run the source's suite on every staged file not yet validated; quarantine failures."""
+        step = Step()
+        outcomes: dict[str, ValidationOutcome] = {}
+        suite = load_suite_spec(spec.suite)
+        with self.warehouse.connect() as con:
+            for staged in self.staged_of(spec):
+                if staged.manifest.validated:
+                    continue
+                outcome = validate_batches(suite, staged.validation_batches(), staged.manifest.item_columns)
+                outcomes[staged.manifest.file_name] = outcome
+                if outcome.success:
+                    staged.mark_validated()
+                    step.accepted.append(staged.manifest.file_name)
+                    continue
+                file = LandingFile(Path(staged.manifest.landing_path), staged.fingerprint, 0)
+                self.quarantine(con, file, spec, _reason_failed_checks(staged, outcome), rejected=outcome.rejected_rows(),
+                                rows_read=staged.manifest.rows_read)
+                staged.remove()
+                step.quarantined.append(staged.manifest.file_name)
+        return step, outcomes
+
+    # ------------------------------------------------------------------------------------------
+    def load(self, spec: SourceSpec) -> Step:
+        """Load each validated staged file in one transaction, then archive it."""
+        step = Step()
+        with self.warehouse.connect() as con:
+            for staged in self.staged_of(spec):
+                if not staged.manifest.validated:
+                    continue
+                manifest = staged.manifest
+                landing_path = Path(manifest.landing_path)
+                target = free_name(self.settings.archive / spec.name, manifest.file_name, manifest.fingerprint)
+                not_loaded = staged.not_loaded()
+                con.execute("begin transaction")
+                try:
+                    loaded = self.warehouse.load_tables(con, manifest.fingerprint, {t: staged.table_path(t) for t in spec.raw_tables})
+                    Warehouse.record_rejected_rows(con, manifest.fingerprint, dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))))
+                    Warehouse.record(con, FileRecord(
+                        fingerprint=manifest.fingerprint, file_name=manifest.file_name, source=spec.name,
+                        kommunekode=manifest.kommunekode, period=manifest.period, status="accepted",
+                        rows_read=manifest.rows_read, rows_loaded=manifest.rows_read - len(not_loaded), rows_rejected=len(not_loaded),
+                        reason=None, moved_to=self.relative(target), run_id=self.run_id,
+                    ))
+                    Warehouse.set_state(con, MARTS_STALE, _now_iso())
+                    con.execute("commit")
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+                move(landing_path, target)
+                staged.remove()
+                step.accepted.append(manifest.file_name)
+                step.rows += loaded
+                step.fingerprints.append(manifest.fingerprint)
+                self.progress(f"{manifest.file_name}: loaded {loaded} rows into raw.{', raw.'.join(spec.raw_tables)}; archived")
+        return step
+
+    # ------------------------------------------------------------------------------------------
+    def quarantine(self, con: duckdb.DuckDBPyConnection, file: LandingFile, spec: SourceSpec | None, reason: dict,
+                   rejected: dict[int, str] | None = None, rows_read: int = 0) -> None:
+        """Reason file, then registry row, then the move: each step safe to repeat after a crash."""
+        target = free_name(self.settings.quarantine, file.name, file.fingerprint)
+        write_json_atomically(target.with_name(target.name + ".reason.json"), reason)
+        detected = detect(file.name)
+        con.execute("begin transaction")
+        Warehouse.record_rejected_rows(con, file.fingerprint, rejected or {})
+        Warehouse.record(con, FileRecord(
+            fingerprint=file.fingerprint, file_name=file.name, source=spec.name if spec else None,
+            kommunekode=detected[1].kommunekode if detected else None, period=detected[1].period if detected else None,
+            status="quarantined", rows_read=rows_read, rows_loaded=0, rows_rejected=rows_read,
+            reason=reason["summary"], moved_to=self.relative(target), run_id=self.run_id,
+        ))
+        con.execute("commit")
+        move(file.path, target)
+        self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
+
+
+def loaded_sources() -> list[SourceSpec]:
+    return sorted((spec for spec in SOURCES if spec.loaded), key=lambda spec: spec.rank)
+
+
+def source(name: str) -> SourceSpec:
+    return SOURCES_BY_NAME[name]
+
+
+def _now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+# --- reasons in plain words --------------------------------------------------------------------
+def _reason(file: LandingFile, source: str | None, stage: str, summary: str, **details: object) -> dict:
+    return {
+        "file": file.name,
+        "fingerprint": file.fingerprint,
+        "source": source,
+        "stage": stage,
+        "summary": summary,
+        **details,
+        "quarantined_at": _now_iso(),
+    }
+
+
+def _reason_unknown_name(file: LandingFile) -> dict:
+    patterns = [spec.pattern.pattern for spec in SOURCES]
+    return _reason(
+        file, None, "name",
+        f"{file.name}: the name matches no known source, so digilead cannot tell what the file holds",
+        known_name_patterns=patterns,
+        what_to_do="rename the file to one of the contract's names (see DATA_CONTRACT.md §2) and drop it into landing/ again",
+    )
+
+
+def _reason_unreadable(file: LandingFile, spec: SourceSpec, error: Unreadable) -> dict:
+    where = f", row {error.row}" if error.row else ""
+    return _reason(file, spec.name, "read", f"{file.name}{where}: could not be read: {error}")
+
+
+def _reason_failed_checks(staged: StagedFile, outcome: ValidationOutcome) -> dict:
+    file = LandingFile(Path(staged.manifest.landing_path), staged.fingerprint, 0)
+    first = outcome.failed[0]
+    more = f" (and {len(outcome.failed) - 1} more failed checks)" if len(outcome.failed) > 1 else ""
+    return _reason(
+        file, staged.manifest.source, "validate",
+        f"{file.name}: {first.sentence()}{more}",
+        suite=outcome.suite,
+        rows_read=staged.manifest.rows_read,
+        rows_breaking_rules=len(outcome.rejected_rows()),
+        failed_checks=[check.as_dict() for check in outcome.failed],
+    )

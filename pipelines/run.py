@@ -1,0 +1,126 @@
+"""`digilead run`: the Dagster job the landing sensor starts, executed in this process until settled."""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+
+from pipelines.defs.sensors import actionable
+from pipelines.ingest import MARTS_STALE
+from pipelines.settings import Settings
+from pipelines.staging import staged_files
+from pipelines.warehouse import Warehouse
+
+MAX_PASSES = 20
+
+
+@dataclass
+class RunOutcome:
+    run_ids: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    duplicates: list[str] = field(default_factory=list)
+    still_in_landing: list[str] = field(default_factory=list)
+    failed: str | None = None
+
+    def summary(self) -> str:
+        lines = [
+            f"run finished: {len(self.accepted)} accepted, {len(self.quarantined)} quarantined, "
+            f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting or not loaded by this version)"
+        ]
+        lines += [f"  quarantined {name}: {reason}" for name, reason in self.quarantined]
+        lines += [f"  left in landing: {name}" for name in self.still_in_landing]
+        if self.failed:
+            lines.append(f"RUN FAILED: {self.failed}")
+        return "\n".join(lines)
+
+
+def work_waiting(settings: Settings) -> bool:
+    """Is there anything to do: new files, staged files, or marts not rebuilt since the last load?"""
+    if settings.landing.exists() and any(p.is_file() and actionable(p.name) for p in settings.landing.iterdir()):
+        return True
+    if staged_files(settings.staging):
+        return True
+    warehouse = Warehouse(settings.warehouse)
+    if not warehouse.path.exists():
+        return True
+    warehouse.ensure_schema()
+    with warehouse.connect() as con:
+        return Warehouse.get_state(con, MARTS_STALE) is not None
+
+
+def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) -> RunOutcome:
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.defs.jobs import INGEST_AND_BUILD
+
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    job = defs.resolve_job_def(INGEST_AND_BUILD)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    invocation = uuid.uuid4().hex[:12]
+    started = _now()
+    outcome = RunOutcome()
+    for _ in range(MAX_PASSES):
+        if not work_waiting(settings):
+            break
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            tags={"digilead/invocation": invocation, "digilead/trigger": "cli"},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+        outcome.run_ids.append(result.run_id)
+        if result.success:
+            break
+        if any(not evaluation.passed for evaluation in result.get_asset_check_evaluations()):
+            # The failing files are in quarantine now; the next pass loads the rest and rebuilds.
+            progress("a blocking check failed: its files are quarantined; processing the rest")
+            continue
+        outcome.failed = _first_failure(result)
+        break
+    _collect(settings, outcome, started, invocation)
+    return outcome
+
+
+def _first_failure(result) -> str:
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            return f"step {event.step_key} failed: {error.message.strip().splitlines()[-1] if error.message else error.cls_name}"
+    return "the run failed (see the Dagster log above)"
+
+
+def _landing_names(settings: Settings) -> set[str]:
+    return {p.name for p in settings.landing.iterdir()} if settings.landing.exists() else set()
+
+
+def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocation: str) -> None:
+    warehouse = Warehouse(settings.warehouse)
+    warehouse.ensure_schema()
+    with warehouse.connect() as con:
+        rows = con.execute(
+            "select file_name, status, reason from meta.files where processed_at >= ? order by processed_at", [started]
+        ).fetchall()
+        for name, status, reason in rows:
+            if status == "accepted":
+                outcome.accepted.append(name)
+            elif status == "quarantined":
+                outcome.quarantined.append((name, reason))
+            else:
+                outcome.duplicates.append(name)
+        outcome.still_in_landing = sorted(_landing_names(settings))
+        con.execute(
+            "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                invocation, started, _now(),
+                "failed" if outcome.failed else ("quarantined" if outcome.quarantined else "ok"),
+                len(outcome.accepted), len(outcome.quarantined), len(outcome.duplicates), len(outcome.still_in_landing),
+            ],
+        )
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

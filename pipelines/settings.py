@@ -1,0 +1,82 @@
+"""The user's settings (contract §1), read from the environment when asked, never at import time."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message tells the user what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    warehouse: Path
+    pseudonym_key: str | None
+    min_cell: int
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        home = Path(env.get("DIGILEAD_HOME") or "./data").resolve()
+        warehouse = Path(env.get("DIGILEAD_WAREHOUSE") or home / "warehouse.duckdb").resolve()
+        raw_min_cell = env.get("DIGILEAD_MIN_CELL") or "5"
+        try:
+            min_cell = int(raw_min_cell)
+        except ValueError:
+            raise SettingsError(f"DIGILEAD_MIN_CELL must be a whole number, not {raw_min_cell!r}") from None
+        if min_cell < 1:
+            raise SettingsError(f"DIGILEAD_MIN_CELL must be at least 1, not {min_cell}")
+        return cls(home=home, warehouse=warehouse, pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None, min_cell=min_cell)
+
+    # The folders of the file lifecycle (contract §3).
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def staging(self) -> Path:
+        """Parsed, pseudonymised files waiting for validation and loading (derived, safe to delete)."""
+        return self.home / "staging"
+
+    @property
+    def published(self) -> Path:
+        """The serving copy BI tools read; never the file the pipeline writes."""
+        return self.home / "published"
+
+    @property
+    def key_file(self) -> Path:
+        return self.home / "pseudonym.key"
+
+    def require_key(self) -> str:
+        if not self.pseudonym_key:
+            raise SettingsError(
+                "DIGILEAD_PSEUDONYM_KEY is not set: digilead will not process people's data without a "
+                "secret pseudonymisation key. Set it (keep it secret and stable: changing it changes every person_key)."
+            )
+        return self.pseudonym_key
+
+    def with_demo_key(self) -> "Settings":
+        """The demo makes a key once and keeps it under DIGILEAD_HOME, so re-runs link the same people."""
+        if self.pseudonym_key:
+            return self
+        self.home.mkdir(parents=True, exist_ok=True)
+        if not self.key_file.exists():
+            self.key_file.write_text(secrets.token_hex(32) + "\n")
+            self.key_file.chmod(0o600)
+        return Settings(self.home, self.warehouse, self.key_file.read_text().strip(), self.min_cell)
+
+    def make_dirs(self) -> None:
+        for folder in (self.landing, self.archive, self.quarantine, self.staging, self.published):
+            folder.mkdir(parents=True, exist_ok=True)

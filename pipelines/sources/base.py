@@ -1,0 +1,85 @@
+"""What every source shares: the parsed-file shape, parse context and the errors parsers raise."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+import pandas as pd
+
+
+class Unreadable(Exception):
+    """The file cannot be read at all (corrupt, wrong encoding, unsafe archive, wrong format).
+
+    The message is shown to users in the quarantine reason: say what is wrong in plain words,
+    naming the row where there is one.
+    """
+
+    def __init__(self, message: str, row: int | None = None):
+        super().__init__(message)
+        self.row = row
+
+
+class WaitingFor(Exception):
+    """The file can be read only once another file has arrived (e.g. a survey's item catalogue).
+
+    The file stays in the landing zone, untouched, and is tried again on the next run.
+    """
+
+
+@dataclass(frozen=True)
+class FileName:
+    """What a landing file's name tells: its source, municipality and period."""
+
+    name: str
+    source: str
+    kommunekode: str
+    period: str  # wave '2025H1', month '2025-06', date '2026-06-30', or '' (courses)
+    extension: str  # lower case, without the dot
+    part: str | None = None  # benefits CSV triplet: 'initiativer' / 'gevinster' / 'maalinger'
+
+
+@dataclass(frozen=True)
+class Item:
+    item_id: str
+    question_text: str
+    competence_code: str
+    reverse_scored: bool
+
+
+@dataclass
+class ParseContext:
+    """Everything a parser may need beyond the bytes.
+
+    pseudonymise: the privacy room's keyed functions, so parsers never keep a clear identifier.
+    items: the survey item catalogue of this municipality and wave (item_id -> Item), or None if
+    it has not arrived (survey responses then raise WaitingFor).
+    """
+
+    person_key: Callable[[str, str], str]  # (kommunekode, medarbejdernr) -> hex
+    link_key: Callable[[str, str], str | None]  # (kommunekode, e-mail or employee number) -> hex
+    items: Mapping[str, Item] | None = None
+
+
+@dataclass
+class ParsedFile:
+    """A parsed file: raw-table frames (pseudonymised) plus what validation looks at."""
+
+    tables: dict[str, pd.DataFrame]
+    validation_frame: pd.DataFrame
+    rows_read: int
+    not_loaded: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"_row_number": pd.Series([], dtype="int64"), "reason": pd.Series([], dtype="string")})
+    )
+    notes: dict[str, object] = field(default_factory=dict)  # non-personal facts for metadata (dialect, encoding)
+
+
+KOMMUNEKODE = r"(?P<kommunekode>\d{4})"
+WAVE = r"(?P<period>\d{4}H[12])"
+MONTH = r"(?P<period>\d{4}-(?:0[1-9]|1[0-2]))"
+DAY = r"(?P<period>\d{4}-\d{2}-\d{2})"
+
+
+def name_pattern(body: str, extensions: tuple[str, ...]) -> re.Pattern[str]:
+    """A case-insensitive full-name pattern: `<body>.(ext|ext)`."""
+    return re.compile(rf"^{body}\.(?P<extension>{'|'.join(extensions)})$", re.IGNORECASE)

@@ -1,0 +1,54 @@
+"""HR org units, the monthly org-tree extract (contract §2.4) -> `raw.hr_org_units`.
+
+tables["hr_org_units"]: _row_number, kommunekode, snapshot_month (DATE, 1st of the file's month),
+los_id, parent_los_id (<NA> for the root), enhedsnavn, enhedstype, sektor, gyldig_fra,
+gyldig_til (DATE).
+
+validation_frame: the same columns, each date followed by `<col>__unparsed`, plus
+- `parent_in_file`: the row is a root, or its parent is a los_id of this file (False: an orphan);
+- `ancestry_ok`: walking up the parents ends at a root of this file without a cycle.
+A file with any `ancestry_ok` False is quarantined by the suite (contract: no cycles, no orphans);
+the two flags together tell an orphan (or a unit under one) from a cycle.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from pipelines.sources.base import FileName, ParseContext, ParsedFile
+from pipelines.sources.readers import (
+    DATE, FLAG, ROW_NUMBER, constant, csv_frame, month_start, parse_dates, require_columns, with_converted,
+)
+
+TABLE = "hr_org_units"
+TEXT_COLUMNS = ("los_id", "parent_los_id", "enhedsnavn", "enhedstype", "sektor")
+REQUIRED = (*TEXT_COLUMNS, "gyldig_fra", "gyldig_til")
+TABLE_COLUMNS = (ROW_NUMBER, "kommunekode", "snapshot_month", *TEXT_COLUMNS, "gyldig_fra", "gyldig_til")
+
+
+def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
+    rows = require_columns(csv_frame(data), REQUIRED)
+    checked = with_converted({
+        ROW_NUMBER: rows[ROW_NUMBER],
+        "kommunekode": constant(file.kommunekode, rows),
+        "snapshot_month": constant(month_start(file.period), rows, DATE),
+        **{column: rows[column] for column in TEXT_COLUMNS},
+        "gyldig_fra": parse_dates(rows["gyldig_fra"]),
+        "gyldig_til": parse_dates(rows["gyldig_til"]),
+        "parent_in_file": (rows["parent_los_id"].isna() | rows["parent_los_id"].isin(rows["los_id"].dropna())).astype(FLAG),
+        "ancestry_ok": ancestry_ok(rows["los_id"], rows["parent_los_id"]),
+    })
+    return ParsedFile(tables={TABLE: checked[list(TABLE_COLUMNS)]}, validation_frame=checked, rows_read=len(rows))
+
+
+def ancestry_ok(los_id: pd.Series, parent_los_id: pd.Series) -> pd.Series:
+    """FLAG per row: following parents from this row reaches a root (empty parent) of the file.
+
+    Grows the set of grounded units from the roots down, one tree level per step: rows in a
+    cycle, with a parent missing from the file, or below such a row, are never reached.
+    """
+    grounded = parent_los_id.isna()
+    while True:
+        newly = ~grounded & parent_los_id.isin(los_id[grounded].dropna())
+        if not newly.any():
+            return grounded.astype(FLAG)
+        grounded |= newly

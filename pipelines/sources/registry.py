@@ -1,0 +1,117 @@
+"""Every source the pipeline knows: its file-name pattern, parser, suite and raw tables.
+
+One mechanism serves all sources (lifecycle, validation, loading read this table); adding a source
+means adding one SourceSpec here and its parser module.
+"""
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from pipelines.sources.base import DAY, KOMMUNEKODE, MONTH, WAVE, FileName, ParseContext, ParsedFile, name_pattern
+
+Parser = Callable[[bytes, FileName, ParseContext], ParsedFile]
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    name: str
+    pattern: re.Pattern[str]
+    description: str
+    parser_module: str | None  # None: recognised, but not loaded by this version (left in landing)
+    raw_tables: tuple[str, ...] = ()
+    rank: int = 0  # processing order within a run: what others depend on goes first
+    needs_items: bool = False  # survey responses wait for their item catalogue
+
+    @property
+    def suite(self) -> str:
+        return self.name
+
+    @property
+    def loaded(self) -> bool:
+        return self.parser_module is not None
+
+    def parser(self) -> Parser:
+        if self.parser_module is None:
+            raise LookupError(f"source {self.name} has no parser yet")
+        return importlib.import_module(self.parser_module).parse
+
+
+SOURCES: tuple[SourceSpec, ...] = (
+    SourceSpec(
+        "hr_org_units",
+        name_pattern(rf"hr_org_units_{KOMMUNEKODE}_{MONTH}", ("csv",)),
+        "HR org units: the organisation tree (LOS) as at the end of a month",
+        "pipelines.sources.hr_org_units",
+        ("hr_org_units",),
+        rank=0,
+    ),
+    SourceSpec(
+        "hr_employees",
+        name_pattern(rf"hr_employees_{KOMMUNEKODE}_{MONTH}", ("csv",)),
+        "HR employees: the monthly payroll extract, a full snapshot at month end",
+        "pipelines.sources.hr_employees",
+        ("hr_employees",),
+        rank=1,
+    ),
+    SourceSpec(
+        "survey_items",
+        name_pattern(rf"survey_items_{KOMMUNEKODE}_{WAVE}", ("csv",)),
+        "Survey item catalogue: item ids, DigComp competence codes, reverse scoring",
+        "pipelines.sources.survey_items",
+        ("survey_items",),
+        rank=2,
+    ),
+    SourceSpec(
+        "survey_responses",
+        name_pattern(rf"survey_responses_{KOMMUNEKODE}_{WAVE}", ("csv", "xlsx", "zip")),
+        "Survey responses in the flat, Qualtrics, Microsoft Forms or SurveyXact dialect",
+        "pipelines.sources.survey_responses",
+        ("survey_responses", "survey_answers"),
+        rank=3,
+        needs_items=True,
+    ),
+    SourceSpec(
+        "courses",
+        name_pattern(rf"courses_{KOMMUNEKODE}(?P<period>)", ("csv",)),
+        "Course catalogue of the LMS",
+        None,
+        rank=4,
+    ),
+    SourceSpec(
+        "training",
+        name_pattern(rf"training_{KOMMUNEKODE}_{MONTH}", ("csv", "jsonl")),
+        "Training records: LMS completion reports or xAPI statements",
+        None,
+        rank=5,
+    ),
+    SourceSpec(
+        "benefits",
+        name_pattern(rf"benefits_{KOMMUNEKODE}_{DAY}(?:_(?P<part>initiativer|gevinster|maalinger))?", ("xlsx", "csv")),
+        "Benefit-realisation register (gevinstrealisering)",
+        None,
+        rank=6,
+    ),
+)
+
+SOURCES_BY_NAME = {spec.name: spec for spec in SOURCES}
+
+
+def detect(file_name: str) -> tuple[SourceSpec, FileName] | None:
+    """The source a landing file belongs to, by its name (case-insensitive), or None."""
+    for spec in SOURCES:
+        match = spec.pattern.match(file_name)
+        if match:
+            groups = match.groupdict()
+            part = groups.get("part")
+            return spec, FileName(
+                name=file_name,
+                source=spec.name,
+                kommunekode=groups["kommunekode"],
+                period=(groups.get("period") or "").upper(),
+                extension=groups["extension"].lower(),
+                part=part.lower() if part else None,
+            )
+    return None

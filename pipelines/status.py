@@ -1,0 +1,121 @@
+"""`digilead status` and the demo's summary: read-only views of the warehouse."""
+from __future__ import annotations
+
+from pipelines.defs.sensors import actionable
+from pipelines.settings import Settings
+from pipelines.warehouse import Warehouse
+
+
+def status_report(settings: Settings) -> str:
+    warehouse = Warehouse(settings.warehouse)
+    lines = [f"DIGILEAD_HOME {settings.home}", f"warehouse     {settings.warehouse}"]
+    landing = sorted(p.name for p in settings.landing.iterdir() if p.is_file()) if settings.landing.exists() else []
+    if not warehouse.path.exists():
+        lines.append("no warehouse yet: nothing has been processed (run `digilead run`)")
+        lines += [f"in landing: {name}" for name in landing]
+        return "\n".join(lines)
+    try:
+        with warehouse.connect(read_only=True) as con:
+            lines += _files(con) + _landing(landing) + _runs(con) + _data_quality(con) + _marts(con)
+    except Exception as error:  # most often: a run holds the write lock right now
+        lines.append(f"cannot read the warehouse right now ({error.__class__.__name__}): is a run in progress? try again shortly")
+    return "\n".join(lines)
+
+
+def _files(con) -> list[str]:
+    rows = con.execute(
+        """select status, file_name, source, rows_read, rows_loaded, rows_rejected, reason, moved_to, processed_at
+           from meta.files order by processed_at, file_name"""
+    ).fetchall()
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row[0]] = counts.get(row[0], 0) + 1
+    lines = ["", "files seen: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none")]
+    for status, name, source, read, loaded, rejected, reason, moved_to, at in rows:
+        detail = f"{loaded}/{read} rows loaded" if status == "accepted" else (reason or "")
+        lines.append(f"  {status:<11} {name:<48} {source or '-':<17} {detail}")
+    return lines
+
+
+def _landing(landing: list[str]) -> list[str]:
+    if not landing:
+        return []
+    lines = ["", "still in landing:"]
+    for name in landing:
+        why = "waiting to be processed (or for its survey item catalogue)" if actionable(name) else "recognised; not loaded by this version"
+        lines.append(f"  {name:<48} {why}")
+    return lines
+
+
+def _runs(con) -> list[str]:
+    row = con.execute(
+        "select run_id, started_at, finished_at, outcome, files_accepted, files_quarantined, files_duplicate from meta.runs order by started_at desc limit 1"
+    ).fetchone()
+    if not row:
+        return ["", "last run: none recorded"]
+    return ["", f"last run: {row[1]:%Y-%m-%d %H:%M:%S} UTC, {(row[2] - row[1]).total_seconds():.1f} s, {row[3]} "
+                f"({row[4]} accepted, {row[5]} quarantined, {row[6]} duplicates)"]
+
+
+def _data_quality(con) -> list[str]:
+    tables = {row[0] for row in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    if "data_quality" not in tables:
+        return []
+    rows = con.execute("select * from marts.data_quality order by all").fetchall()
+    columns = [c[0] for c in con.execute("select * from marts.data_quality limit 0").description]
+    return ["", "data quality:"] + [
+        "  " + ", ".join(f"{column}={value}" for column, value in zip(columns, row)) for row in rows
+    ]
+
+
+def _marts(con) -> list[str]:
+    tables = con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+    ).fetchall()
+    if not tables:
+        return ["", "marts: not built yet"]
+    lines = ["", "marts (rows):"]
+    for (name,) in tables:
+        count = con.execute(f"select count(*) from marts.{name}").fetchone()[0]
+        lines.append(f"  marts.{name:<28} {count:>10,}")
+    return lines
+
+
+def maturity_summary(settings: Settings) -> str:
+    """A few headline numbers of marts.digital_maturity, read from the published serving copy."""
+    published = Warehouse(settings.published / "marts.duckdb")
+    try:
+        with published.connect(read_only=True) as con:
+            rows, units, waves, suppressed = con.execute(
+                """select count(*), count(distinct los_id), count(distinct wave), count(*) filter (where suppressed)
+                   from marts.digital_maturity"""
+            ).fetchone()
+            headline = con.execute(
+                """with roots as (
+                       select kommunekode, wave, los_id from marts.digital_maturity
+                       where competence_area = 'all' qualify headcount = max(headcount) over (partition by kommunekode, wave))
+                   select m.kommunekode, m.wave, m.respondents, m.headcount, m.response_rate, m.mean_score,
+                          m.share_basic, m.share_advanced, m.change
+                   from marts.digital_maturity m join roots using (kommunekode, wave, los_id)
+                   where m.competence_area = 'all' order by m.kommunekode, m.wave"""
+            ).fetchall()
+    except Exception as error:
+        return f"marts.digital_maturity is not available yet ({error})"
+    lines = [
+        f"marts.digital_maturity: {rows:,} rows, {units} units, {waves} waves, {suppressed:,} rows suppressed (< DIGILEAD_MIN_CELL respondents)",
+        "whole municipality, all competence areas:",
+    ]
+    for kommune, wave, respondents, headcount, rate, mean, basic, advanced, change in headline:
+        lines.append(
+            f"  {kommune} {wave}: {respondents} respondents of {headcount} employees ({_pct(rate)}), mean score {_num(mean)}, "
+            f"basic {_pct(basic)}, advanced {_pct(advanced)}, change {_num(change, signed=True)}"
+        )
+    return "\n".join(lines)
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"
+
+
+def _num(value, signed: bool = False) -> str:
+    return "-" if value is None else (f"{value:+.2f}" if signed else f"{value:.2f}")

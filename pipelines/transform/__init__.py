@@ -1,0 +1,1 @@
+"""dbt: the warehouse's staging, intermediate and mart models (dbt_project/)."""

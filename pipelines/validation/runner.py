@@ -1,0 +1,161 @@
+"""Running a suite over a file's validation frame, batch by batch, and saying what failed in plain words.
+
+GE is fed bounded batches (Arrow record batches turned into Arrow-backed pandas frames), so memory
+follows the batch size, not the file size. Results of all batches are merged per expectation.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable
+
+import pandas as pd
+
+from pipelines.validation.suites import SuiteSpec
+
+EXAMPLES_PER_CHECK = 5
+ROW = "_row_number"
+
+
+@dataclass
+class FailedCheck:
+    expectation: str
+    column: str | None
+    rule: str
+    failing_rows: int = 0
+    examples: list[dict] = field(default_factory=list)  # {"row": n, "value": ...}
+    rows: list[int] = field(default_factory=list)  # every failing file row (for the rejected-rows count)
+
+    def sentence(self) -> str:
+        where = ", ".join(f"row {example['row']} ({_show(example.get('value'))})" for example in self.examples)
+        more = f" and {self.failing_rows - len(self.examples)} more" if self.failing_rows > len(self.examples) else ""
+        rows = "1 row breaks" if self.failing_rows == 1 else f"{self.failing_rows} rows break"
+        subject = rows if self.failing_rows else "the file breaks"
+        return f"{subject} the rule '{self.rule}'" + (f": {where}{more}" if where else "")
+
+    def as_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "check": self.expectation,
+            "column": self.column,
+            "failing_rows": self.failing_rows,
+            "examples": self.examples,
+        }
+
+
+@dataclass
+class ValidationOutcome:
+    suite: str
+    rows_validated: int
+    failed: list[FailedCheck]
+
+    @property
+    def success(self) -> bool:
+        return not self.failed
+
+    def rejected_rows(self) -> dict[int, str]:
+        """File row -> the first rule it broke."""
+        rejected: dict[int, str] = {}
+        for check in self.failed:
+            for row in check.rows:
+                rejected.setdefault(row, check.rule)
+        return rejected
+
+
+def _show(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "empty"
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+@lru_cache(maxsize=1)
+def _context():
+    # GE must not phone home (no internet here, and no reason to) nor draw progress bars in logs.
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    batch_definition = (
+        context.data_sources.add_pandas("digilead_files").add_dataframe_asset("file_batch").add_batch_definition_whole_dataframe("batch")
+    )
+    return context, batch_definition
+
+
+@lru_cache(maxsize=64)
+def _validation_definition(suite_name: str, expectations_json: str):
+    import great_expectations as gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    context, batch_definition = _context()
+    digest = hashlib.sha256(expectations_json.encode()).hexdigest()[:12]
+    suite = context.suites.add(ExpectationSuite(name=f"{suite_name}-{digest}", expectations=json.loads(expectations_json)))
+    return context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite_name}-{digest}", data=batch_definition, suite=suite))
+
+
+def validate_batches(spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_columns: list[str] | None = None) -> ValidationOutcome:
+    """Validate every batch against the suite; an empty file is validated as one empty batch."""
+    failed: dict[int, FailedCheck] = {}
+    rows = 0
+    definition = None
+    expectations: list[dict] = []
+    for batch in batches:
+        if definition is None:
+            expectations = spec.expand(list(batch.columns), item_columns or [])
+            definition = _validation_definition(spec.name, json.dumps(expectations, sort_keys=True))
+        rows += len(batch)
+        result = definition.run(
+            batch_parameters={"dataframe": batch},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW], "partial_unexpected_count": EXAMPLES_PER_CHECK},
+        )
+        for index, expectation_result in enumerate(result.results):
+            if expectation_result.success:
+                continue
+            _merge(failed, index, expectations[index], expectation_result.to_json_dict())
+    return ValidationOutcome(suite=spec.name, rows_validated=rows, failed=[failed[i] for i in sorted(failed)])
+
+
+def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict) -> None:
+    kwargs = expectation.get("kwargs", {})
+    column = kwargs.get("column")
+    check = failed.setdefault(
+        index, FailedCheck(expectation=expectation["type"], column=column, rule=expectation["meta"]["rule"])
+    )
+    details = result.get("result") or {}
+    exception = _exception_message(result.get("exception_info") or {})
+    if exception:  # e.g. a column the suite needs is missing from the file
+        check.rule = f"{check.rule} (could not be checked: {exception.splitlines()[0]})"
+        return
+    check.failing_rows += int(details.get("unexpected_count") or 0)
+    shown = expectation.get("meta", {}).get("shows_column", column)
+    for entry in details.get("unexpected_index_list") or []:
+        row = int(entry[ROW])
+        check.rows.append(row)
+        if len(check.examples) < EXAMPLES_PER_CHECK:
+            check.examples.append({"row": row, "value": _plain(entry.get(shown))})
+
+
+def _exception_message(info: dict) -> str | None:
+    """GE reports an expectation it could not evaluate either flat or per metric; find the message."""
+    if info.get("raised_exception") and info.get("exception_message"):
+        return str(info["exception_message"])
+    for nested in info.values():
+        if isinstance(nested, dict) and nested.get("raised_exception"):
+            return str(nested.get("exception_message"))
+    return None
+
+
+def _plain(value: object) -> object:
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

@@ -1,0 +1,8 @@
+"""The single writer: the DuckDB warehouse the pipeline loads and dbt builds.
+
+Only one process writes at a time (DuckDB allows one writer or many readers, never both), so BI
+tools read the published copy (see `publish.py`), never this file.
+"""
+from pipelines.warehouse.duck import FileRecord, Warehouse
+
+__all__ = ["FileRecord", "Warehouse"]

@@ -1,0 +1,124 @@
+"""DuckDB connection, schemas, atomic loads and the file registry (`meta.files`)."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from pipelines.sources.base import Item
+from pipelines.warehouse.schema import columns_of, ddl
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    fingerprint: str
+    file_name: str
+    source: str | None
+    kommunekode: str | None
+    period: str | None
+    status: str  # accepted | quarantined | duplicate
+    rows_read: int | None = None
+    rows_loaded: int | None = None
+    rows_rejected: int | None = None
+    reason: str | None = None
+    moved_to: str | None = None
+    run_id: str | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Warehouse:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(f"no warehouse at {self.path} yet: run `digilead run` first")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    def ensure_schema(self) -> None:
+        with self.connect() as con:
+            con.execute(ddl())
+
+    # --- the file registry -------------------------------------------------------------
+    def records_by_fingerprint(self, con: duckdb.DuckDBPyConnection) -> dict[str, FileRecord]:
+        rows = con.execute(
+            """select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded,
+                      rows_rejected, reason, moved_to, run_id
+               from meta.files where status in ('accepted', 'quarantined') order by processed_at"""
+        ).fetchall()
+        return {row[0]: FileRecord(*row) for row in rows}
+
+    @staticmethod
+    def record(con: duckdb.DuckDBPyConnection, record: FileRecord) -> None:
+        con.execute(
+            "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                record.fingerprint, record.file_name, record.source, record.kommunekode, record.period, record.status,
+                record.rows_read, record.rows_loaded, record.rows_rejected, record.reason, record.moved_to, _now(), record.run_id,
+            ],
+        )
+
+    @staticmethod
+    def record_rejected_rows(con: duckdb.DuckDBPyConnection, fingerprint: str, rejected: dict[int, str]) -> None:
+        con.execute("delete from meta.rejected_rows where fingerprint = ?", [fingerprint])
+        if rejected:
+            con.executemany(
+                "insert into meta.rejected_rows values (?, ?, ?)", [(fingerprint, row, why) for row, why in sorted(rejected.items())]
+            )
+
+    # --- loading ---------------------------------------------------------------------------
+    def load_tables(self, con: duckdb.DuckDBPyConnection, fingerprint: str, tables: dict[str, Path]) -> int:
+        """Replace this file's rows in each raw table by the staged Parquet; the caller holds the transaction.
+
+        Deleting by fingerprint first makes a load after a crash idempotent.
+        """
+        loaded = 0
+        loaded_at = _now()
+        for table, parquet in tables.items():
+            columns = ", ".join(columns_of(table) + ["_row_number"])
+            con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])
+            con.execute(
+                f"""insert into raw.{table} by name
+                    select {columns}, ? as _file_fingerprint, ?::timestamp as _loaded_at
+                    from read_parquet(?)""",
+                [fingerprint, loaded_at, str(parquet)],
+            )
+            loaded += con.execute(f"select count(*) from raw.{table} where _file_fingerprint = ?", [fingerprint]).fetchone()[0]
+        return loaded
+
+    # --- what parsers need from earlier files ------------------------------------------------
+    @staticmethod
+    def items_for(con: duckdb.DuckDBPyConnection, kommunekode: str, wave: str) -> dict[str, Item] | None:
+        """The newest loaded item catalogue of a municipality and wave, or None if none has arrived."""
+        rows = con.execute(
+            """select item_id, question_text, competence_code, reverse_scored from raw.survey_items
+               where kommunekode = ? and wave = ?
+               qualify _loaded_at = max(_loaded_at) over ()""",
+            [kommunekode, wave],
+        ).fetchall()
+        if not rows:
+            return None
+        return {row[0]: Item(item_id=row[0], question_text=row[1], competence_code=row[2], reverse_scored=bool(row[3])) for row in rows}
+
+    # --- small state: what is stale --------------------------------------------------------
+    @staticmethod
+    def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+        row = con.execute("select value from meta.state where key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def set_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+        con.execute("insert or replace into meta.state values (?, ?)", [key, value])

@@ -1,0 +1,156 @@
+"""Unit tests of the small rooms: settings, privacy, registry, landing moves, validation, dbt args."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pandas as pd
+import pytest
+
+from pipelines.landing import fingerprint_of, free_name, move, scan
+from pipelines.privacy import Pseudonymiser
+from pipelines.settings import Settings, SettingsError
+from pipelines.sources.registry import SOURCES, detect
+from pipelines.transform.dbt import build_args, dbt_vars
+from pipelines.validation import load_suite_spec, validate_batches
+from pipelines.validation.suites import SuiteSpec, expectations_dir
+
+
+# --- settings ---------------------------------------------------------------------------------
+def test_settings_defaults_follow_the_contract(tmp_path):
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)})
+    assert settings.warehouse == tmp_path / "warehouse.duckdb"
+    assert settings.min_cell == 5
+    assert settings.pseudonym_key is None
+    with pytest.raises(SettingsError, match="DIGILEAD_PSEUDONYM_KEY"):
+        settings.require_key()
+
+
+@pytest.mark.parametrize("value", ["five", "0", "-2"])
+def test_settings_reject_a_bad_min_cell(value):
+    with pytest.raises(SettingsError, match="DIGILEAD_MIN_CELL"):
+        Settings.from_env({"DIGILEAD_MIN_CELL": value})
+
+
+def test_demo_key_is_made_once_and_kept(tmp_path):
+    first = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)}).with_demo_key()
+    second = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)}).with_demo_key()
+    assert first.pseudonym_key and first.pseudonym_key == second.pseudonym_key
+    assert oct((tmp_path / "pseudonym.key").stat().st_mode)[-3:] == "600"
+
+
+# --- privacy ----------------------------------------------------------------------------------
+def test_person_key_is_the_contracts_hmac():
+    expected = hmac.new(b"secret", b"0751:12345", hashlib.sha256).hexdigest()
+    assert Pseudonymiser.from_secret("secret").person_key("0751", "12345") == expected
+
+
+def test_link_keys_ignore_email_case_and_spaces_and_tell_numbers_from_emails():
+    p = Pseudonymiser.from_secret("secret")
+    assert p.link_key("0751", "  Anna.Hansen@Aarhus.DK ") == p.link_key("0751", "anna.hansen@aarhus.dk")
+    assert p.link_key("0751", "mailto:anna.hansen@aarhus.dk") == p.email_key("0751", "ANNA.HANSEN@aarhus.dk")
+    assert p.link_key("0751", " 12345 ") == p.empno_key("0751", "12345")
+    assert p.link_key("0751", "12345") != p.link_key("0101", "12345")
+    assert p.link_key("0751", "") is None and p.link_key("0751", None) is None
+
+
+# --- registry ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "name, source, period",
+    [
+        ("hr_employees_0751_2025-06.csv", "hr_employees", "2025-06"),
+        ("HR_ORG_UNITS_0101_2024-12.CSV", "hr_org_units", "2024-12"),
+        ("survey_items_0751_2025h2.csv", "survey_items", "2025H2"),
+        ("survey_responses_0751_2025H1.zip", "survey_responses", "2025H1"),
+        ("survey_responses_0751_2025H1.xlsx", "survey_responses", "2025H1"),
+        ("courses_0751.csv", "courses", ""),
+        ("training_0751_2025-03.jsonl", "training", "2025-03"),
+        ("benefits_0751_2026-06-30_gevinster.csv", "benefits", "2026-06-30"),
+    ],
+)
+def test_files_are_matched_by_name_case_insensitively(name, source, period):
+    spec, file = detect(name)
+    assert (spec.name, file.period, file.kommunekode[:1]) == (source, period, "0")
+
+
+@pytest.mark.parametrize(
+    "name", ["hr_employees_751_2025-06.csv", "hr_employees_0751_2025-13.csv", "survey_responses_0751_2025H3.csv",
+             "survey_responses_0751_2025H1.pdf", "loenudtraek_0751.csv", "hr_employees_0751_2025-06.csv.bak"],
+)
+def test_names_no_source_matches(name):
+    assert detect(name) is None
+
+
+def test_every_loaded_source_has_a_suite():
+    for spec in SOURCES:
+        if spec.loaded:
+            assert load_suite_spec(spec.suite).expectations
+
+
+# --- landing ----------------------------------------------------------------------------------
+def test_scan_fingerprints_and_skips_files_in_transfer(tmp_path):
+    (tmp_path / "a.csv").write_bytes(b"abc")
+    (tmp_path / "b.csv.part").write_bytes(b"half")
+    (tmp_path / ".hidden").write_bytes(b"x")
+    files = scan(tmp_path)
+    assert [f.name for f in files] == ["a.csv"]
+    assert files[0].fingerprint == hashlib.sha256(b"abc").hexdigest() == fingerprint_of(tmp_path / "a.csv")
+
+
+def test_moves_never_overwrite_and_tolerate_a_file_already_moved(tmp_path):
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "x.csv").write_bytes(b"old")
+    (tmp_path / "x.csv").write_bytes(b"new")
+    target = free_name(tmp_path / "archive", "x.csv", "ab" * 32)
+    assert target.name == "x.abababababab.csv"
+    move(tmp_path / "x.csv", target)
+    assert target.read_bytes() == b"new" and (tmp_path / "archive" / "x.csv").read_bytes() == b"old"
+    assert move(tmp_path / "x.csv", target) == target  # second time: already gone, nothing happens
+
+
+# --- validation -------------------------------------------------------------------------------
+def test_suites_are_data_with_a_plain_words_rule_each():
+    for path in expectations_dir().glob("*.json"):
+        suite = json.loads(path.read_text())
+        assert suite["name"] == path.stem
+        assert all(expectation["meta"]["rule"] for expectation in suite["expectations"])
+
+
+def test_item_columns_and_unreadable_values_expand_into_expectations():
+    spec = SuiteSpec("s", ({"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "{item}", "value_set": [1]}, "meta": {"rule": "r"}},))
+    expanded = spec.expand(["_row_number", "Q1", "Q2", "Q2__unparsed"], ["Q1", "Q2"])
+    assert [(e["type"], e["kwargs"]["column"]) for e in expanded] == [
+        ("expect_column_values_to_be_in_set", "Q1"),
+        ("expect_column_values_to_be_in_set", "Q2"),
+        ("expect_column_values_to_be_null", "Q2__unparsed"),
+    ]
+
+
+def test_failures_are_merged_across_batches_and_name_rows_and_values():
+    spec = SuiteSpec("s", ({"type": "expect_column_values_to_be_between", "kwargs": {"column": "fte", "min_value": 0, "max_value": 1.5},
+                            "meta": {"rule": "fte between 0 and 1.5"}},))
+    batches = [
+        pd.DataFrame({"_row_number": [2, 3], "fte": pd.array([0.5, 2.0], dtype="float64[pyarrow]")}),
+        pd.DataFrame({"_row_number": [4, 5], "fte": pd.array([9.0, 1.0], dtype="float64[pyarrow]")}),
+    ]
+    outcome = validate_batches(spec, batches)
+    assert not outcome.success and outcome.rows_validated == 4
+    [check] = outcome.failed
+    assert check.failing_rows == 2 and check.rows == [3, 4]
+    assert check.sentence() == "2 rows break the rule 'fte between 0 and 1.5': row 3 (2.0), row 4 (9.0)"
+    assert outcome.rejected_rows() == {3: "fte between 0 and 1.5", 4: "fte between 0 and 1.5"}
+
+
+def test_a_missing_column_is_a_failure_not_a_crash():
+    spec = SuiteSpec("s", ({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "los_id"}, "meta": {"rule": "los_id given"}},))
+    outcome = validate_batches(spec, [pd.DataFrame({"_row_number": [2]})])
+    assert not outcome.success and "could not be checked" in outcome.failed[0].rule
+
+
+# --- dbt arguments ----------------------------------------------------------------------------
+def test_dbt_build_passes_min_cell_as_a_var(tmp_path):
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_MIN_CELL": "7"})
+    assert dbt_vars(settings) == {"min_cell": 7}
+    assert build_args(settings) == ["build", "--vars", '{"min_cell": 7}']
+    assert build_args(settings, ["marts"])[-2:] == ["--select", "marts"]
