@@ -46,6 +46,7 @@ class Step:
     not_yet_loaded: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     rows: int = 0
+    rows_by_table: dict[str, int] = field(default_factory=dict)
     fingerprints: list[str] = field(default_factory=list)
 
     def metadata(self) -> dict[str, object]:
@@ -213,7 +214,8 @@ class Pipeline:
                 not_loaded = staged.not_loaded()
                 con.execute("begin transaction")
                 try:
-                    loaded = self.warehouse.load_tables(con, manifest.fingerprint, {t: staged.table_path(t) for t in spec.raw_tables})
+                    loaded_by_table = self.warehouse.load_tables(con, manifest.fingerprint, {t: staged.table_path(t) for t in spec.raw_tables})
+                    loaded = loaded_by_table[spec.raw_tables[0]]
                     Warehouse.record_rejected_rows(con, manifest.fingerprint, dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))))
                     Warehouse.record(con, FileRecord(
                         fingerprint=manifest.fingerprint, file_name=manifest.file_name, source=spec.name,
@@ -230,6 +232,8 @@ class Pipeline:
                 staged.remove()
                 step.accepted.append(manifest.file_name)
                 step.rows += loaded
+                for table, rows in loaded_by_table.items():
+                    step.rows_by_table[table] = step.rows_by_table.get(table, 0) + rows
                 step.fingerprints.append(manifest.fingerprint)
                 self.progress(f"{manifest.file_name}: loaded {loaded} rows into raw.{', raw.'.join(spec.raw_tables)}; archived")
         return step

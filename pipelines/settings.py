@@ -1,6 +1,7 @@
 """The user's settings (contract §1), read from the environment when asked, never at import time."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ class Settings:
     warehouse: Path
     pseudonym_key: str | None
     min_cell: int
+    postgres_url: str | None = None  # optional: also publish the marts to PostgreSQL
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -30,7 +32,10 @@ class Settings:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be a whole number, not {raw_min_cell!r}") from None
         if min_cell < 1:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be at least 1, not {min_cell}")
-        return cls(home=home, warehouse=warehouse, pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None, min_cell=min_cell)
+        return cls(
+            home=home, warehouse=warehouse, pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None, min_cell=min_cell,
+            postgres_url=env.get("DIGILEAD_POSTGRES_URL") or None,
+        )
 
     # The folders of the file lifecycle (contract §3).
     @property
@@ -75,7 +80,7 @@ class Settings:
         if not self.key_file.exists():
             self.key_file.write_text(secrets.token_hex(32) + "\n")
             self.key_file.chmod(0o600)
-        return Settings(self.home, self.warehouse, self.key_file.read_text().strip(), self.min_cell)
+        return dataclasses.replace(self, pseudonym_key=self.key_file.read_text().strip())
 
     def make_dirs(self) -> None:
         for folder in (self.landing, self.archive, self.quarantine, self.staging, self.published):

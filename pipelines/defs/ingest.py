@@ -5,7 +5,6 @@
 A failed blocking check stops that source's load (and what depends on it) for the run; the failing
 files are already in quarantine with their reasons, so the next run loads the rest.
 """
-from __future__ import annotations
 
 import dagster as dg
 
@@ -46,7 +45,7 @@ def landing_zone(context: dg.AssetExecutionContext, digilead: DigileadResource) 
 
 def source_assets(spec: SourceSpec) -> list:
     """The staged asset, its blocking expectations check and the raw asset of one source."""
-    upstream = [LANDING] + ([raw_key("survey_items")] if spec.needs_items else [])
+    upstream = [LANDING] + ([raw_key("survey_items")] if spec.needs_items else [])  # parsing needs the catalogue
 
     @dg.asset(
         key=staged_key(spec.name),
@@ -86,18 +85,25 @@ def source_assets(spec: SourceSpec) -> list:
             },
         )
 
-    @dg.asset(
-        key=raw_key(spec.name),
-        deps=[staged_key(spec.name)],
-        group_name="ingest",
+    @dg.multi_asset(
+        name=f"load_{spec.name}",
+        specs=[
+            dg.AssetSpec(
+                raw_key(table),
+                deps=[staged_key(spec.name)],
+                group_name="ingest",
+                kinds={"duckdb"},
+                description=f"raw.{table}: validated rows of {spec.description.split(':')[0]} files, with lineage "
+                "(file fingerprint, row number); each file loaded in one transaction, then archived.",
+            )
+            for table in spec.raw_tables
+        ],
         pool=WAREHOUSE_POOL,
-        kinds={"duckdb"},
-        description=f"{spec.description}: validated rows in raw.{', raw.'.join(spec.raw_tables)} with lineage "
-        "(file fingerprint, row number); each file loaded in one transaction, then archived.",
     )
-    def raw(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
+    def raw(context: dg.AssetExecutionContext, digilead: DigileadResource):
         step = digilead.pipeline(context).load(spec)
-        return dg.MaterializeResult(metadata=step.metadata())
+        for table in spec.raw_tables:
+            yield dg.MaterializeResult(asset_key=raw_key(table), metadata={**step.metadata(), "rows_loaded": step.rows_by_table.get(table, 0)})
 
     return [staged, expectations, raw]
 

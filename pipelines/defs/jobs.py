@@ -1,5 +1,4 @@
 """The job the sensor and `digilead run` start: ingest what is waiting, rebuild what depends on it."""
-from __future__ import annotations
 
 import dagster as dg
 

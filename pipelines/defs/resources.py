@@ -1,5 +1,4 @@
 """The resource every digilead asset uses: settings read from the environment at run time."""
-from __future__ import annotations
 
 import dagster as dg
 

@@ -5,7 +5,6 @@ processed once however often the sensor ticks or the daemon restarts (Dagster ne
 runs with one key). Everything waiting is processed in one run: 98 municipalities' HR extracts
 arriving together make one run, not 98.
 """
-from __future__ import annotations
 
 import hashlib
 import json

@@ -1,5 +1,4 @@
 """dbt models as Dagster assets (one `dbt build` per run) and the published serving copy."""
-from __future__ import annotations
 
 import os
 from typing import Any, Mapping
@@ -10,22 +9,18 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from pipelines.defs.ingest import WAREHOUSE_POOL, raw_key
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import MARTS_STALE
-from pipelines.sources.registry import SOURCES
-from pipelines.transform.dbt import PROJECT_DIR, build_args, dbt_env, ensure_manifest
+from pipelines.transform.dbt import PROJECT_DIR, build_args, dbt_env, dbt_executable, ensure_manifest
 from pipelines.warehouse import Warehouse
+from pipelines.warehouse.postgres import publish_postgres
 from pipelines.warehouse.publish import publish
-
-# raw table -> the source asset that loads it (survey_answers comes with survey_responses)
-SOURCE_OF_RAW_TABLE = {table: spec.name for spec in SOURCES for table in spec.raw_tables}
 
 
 class DigileadDbtTranslator(DagsterDbtTranslator):
-    """raw.* dbt sources are the raw/<source> assets; models are keyed <schema>/<model>."""
+    """raw.<table> dbt sources are the raw/<table> assets the loaders make; models are keyed <schema>/<model>."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            table = dbt_resource_props["name"]
-            return raw_key(SOURCE_OF_RAW_TABLE.get(table, table))
+            return raw_key(dbt_resource_props["name"])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
@@ -54,19 +49,22 @@ def dbt_definitions() -> list:
         group_name="publish",
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", "parquet"},
-        description="The serving copy BI tools read: $DIGILEAD_HOME/published/marts.duckdb (readable by DuckDB 1.x) and "
+        description="The serving copy BI tools read: $DIGILEAD_HOME/published/digilead.duckdb (readable by DuckDB 1.x) and "
         "one Parquet file per mart, replaced atomically; never the warehouse the pipeline writes.",
     )
     def published_marts(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
         settings = digilead.settings()
         warehouse = Warehouse(settings.warehouse)
         counts = publish(warehouse, settings.published)
+        if settings.postgres_url:
+            publish_postgres(warehouse, settings.postgres_url)
+            context.log.info("published the marts to PostgreSQL (schema marts)")
         with warehouse.connect() as con:
             con.execute("delete from meta.state where key = ?", [MARTS_STALE])
         context.log.info(f"published {len(counts)} marts to {settings.published}")
         return dg.MaterializeResult(metadata={f"rows_{name}": count for name, count in counts.items()})
 
-    return [digilead_dbt_models, published_marts], DbtCliResource(project_dir=project, profiles_dir=str(PROJECT_DIR))
+    return [digilead_dbt_models, published_marts], DbtCliResource(project_dir=project, profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable())
 
 
 def _manifest_nodes(manifest_path) -> list[dict]:

@@ -50,8 +50,8 @@ SEKTORS = [
 SEKTOR_UNITS: dict[str, tuple[str, float, list[str], list[str]]] = {
     "Administration": ("Borgmesterens Afdeling", 0.07,
         ["HR og Personale", "Økonomi og Styring", "Digitalisering og IT", "Jura og Indkøb"],
-        ["Team Løn", "Team Rekruttering", "Team Budget", "Team Regnskab", "IT-support", "Team Arkitektur",
-         "Team Data og Analyse", "Team Udbud", "Team Jura", "Kommunikation", "Sekretariatet", "Team Arbejdsmiljø"]),
+        ["Team Løn", "Team Rekruttering", "Team Arbejdsmiljø", "Sekretariatet", "Team Budget", "Team Regnskab",
+         "Team Data og Analyse", "IT-support", "Team Arkitektur", "Team Udbud", "Team Jura", "Kommunikation"]),
     "Ældre": ("Ældreområdet", 0.22,
         ["Ældreområde Nord", "Ældreområde Syd", "Ældreområde Vest", "Sygepleje og Rehabilitering"],
         ["Plejecenter {place}", "Hjemmeplejen {place}", "Aftenvagten {place}", "Sygeplejen {place}"]),

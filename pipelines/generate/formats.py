@@ -9,11 +9,17 @@ import io
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252")
 DELIMITERS = (";", ",")
 LINE_ENDS = ("\r\n", "\n")
 DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d")
+
+
+@lru_cache(maxsize=65536)
+def _format_date(day: date, form: str) -> str:
+    return day.strftime(form)  # strftime is slow and HR files repeat the same dates every month
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,7 @@ class CsvStyle:
     decimal_comma: bool = True
 
     def date(self, day: date | None) -> str:
-        return "" if day is None else day.strftime(self.date_format)
+        return "" if day is None else _format_date(day, self.date_format)
 
     def timestamp(self, moment: datetime | None) -> str:
         return "" if moment is None else moment.strftime(self.date_format + " %H:%M:%S")
@@ -47,7 +53,13 @@ class CsvStyle:
         names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252", "utf-16": "UTF-16"}
         delimiter = {";": "semicolon", ",": "comma", "\t": "tab"}[self.delimiter]
         ends = "CRLF" if self.line_end == "\r\n" else "LF"
-        return f"{names[self.encoding]}, {delimiter}, {ends}, dates {self.date_format}, decimal {'comma' if self.decimal_comma else 'point'}"
+        example = date(2025, 12, 31).strftime(self.date_format)
+        return f"{names[self.encoding]}, {delimiter}, {ends}, dates {example}, decimal {'comma' if self.decimal_comma else 'point'}"
+
+
+def plain_number(value: float | None) -> str:
+    """Canonical (truth) number: '.' decimals, no exponent, no trailing zeros; '' for None."""
+    return "" if value is None else f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def rotating_style(index: int) -> CsvStyle:

@@ -108,7 +108,7 @@ def build_org(rng: random.Random, kommunekode: str, employees: int, months: list
             weights[department.los_id] = 0.6
         departments_by_sektor[sektor] = departments
         for index, name in enumerate(_unique_names(rng, team_patterns, team_count, used_names)):
-            department = departments[index % department_count]
+            department = departments[index * department_count // team_count]  # blocks: related names stay together
             team = OrgUnit(new_id(), department.los_id, name, "Enhed", sektor, past_date())
             units.append(team)
             teams_by_department.setdefault(department.los_id, []).append(team)

@@ -35,12 +35,14 @@ class Employee:
     notice_from: Month | None = None  # first snapshot that shows ansat_til
 
     def in_snapshot(self, month: Month) -> bool:
-        return self.visible_from <= month and (self.ansat_til is None or month <= Month.of(self.ansat_til))
+        return self.visible_from.index <= month.index and (self.ansat_til is None or month.index <= self.ansat_til.year * 12 + self.ansat_til.month - 1)
 
     def los_id_at(self, month: Month) -> str:
+        if len(self.units) == 1:
+            return self.units[0][1]
         current = self.units[0][1]
         for since, los_id in self.units:
-            if since <= month:
+            if since.index <= month.index:
                 current = los_id
         return current
 
@@ -57,8 +59,14 @@ class Workforce:
     months: list[Month]
     domain: str
 
+    def __post_init__(self):
+        self._snapshots: dict[Month, list[Employee]] = {}
+
     def snapshot(self, month: Month) -> list[Employee]:
-        return [e for e in self.employees if e.in_snapshot(month)]
+        """Everyone listed in the month-end extract (cached: the people are final once simulated)."""
+        if month not in self._snapshots:
+            self._snapshots[month] = [e for e in self.employees if e.in_snapshot(month)]
+        return self._snapshots[month]
 
     def by_medarbejdernr(self) -> dict[str, Employee]:
         return {e.medarbejdernr: e for e in self.employees}

@@ -3,35 +3,60 @@ depends on the machine's tzdata)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 
 WAVE_PATTERN = re.compile(r"^(\d{4})H([12])$")
 
 
-@dataclass(frozen=True, order=True)
 class Month:
-    year: int
-    month: int
+    """A calendar month. Light on purpose: HR snapshots compare months millions of times."""
+
+    __slots__ = ("year", "month", "index")
+
+    def __init__(self, year: int, month: int):
+        self.year, self.month = year, month
+        self.index = year * 12 + month - 1
+
+    def __repr__(self) -> str:
+        return f"Month({self.year}, {self.month})"
 
     def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+        return _month_text(self.index)
+
+    def __hash__(self) -> int:
+        return self.index
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Month) and self.index == other.index
+
+    def __lt__(self, other: Month) -> bool:
+        return self.index < other.index
+
+    def __le__(self, other: Month) -> bool:
+        return self.index <= other.index
+
+    def __gt__(self, other: Month) -> bool:
+        return self.index > other.index
+
+    def __ge__(self, other: Month) -> bool:
+        return self.index >= other.index
 
     def plus(self, months: int) -> Month:
-        index = self.year * 12 + (self.month - 1) + months
+        index = self.index + months
         return Month(index // 12, index % 12 + 1)
 
     def minus(self, other: Month) -> int:
         """Whole months from `other` to self."""
-        return (self.year * 12 + self.month) - (other.year * 12 + other.month)
+        return self.index - other.index
 
     @property
     def first_day(self) -> date:
-        return date(self.year, self.month, 1)
+        return _first_day(self.index)
 
     @property
     def last_day(self) -> date:
-        return self.plus(1).first_day - timedelta(days=1)
+        return _last_day(self.index)
 
     @property
     def days(self) -> int:
@@ -40,6 +65,21 @@ class Month:
     @classmethod
     def of(cls, day: date | datetime) -> Month:
         return cls(day.year, day.month)
+
+
+@lru_cache(maxsize=None)
+def _month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+@lru_cache(maxsize=None)
+def _first_day(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@lru_cache(maxsize=None)
+def _last_day(index: int) -> date:
+    return _first_day(index + 1) - timedelta(days=1)
 
 
 def check_wave(wave: str) -> tuple[int, int]:

@@ -145,12 +145,11 @@ def build_wave(rng: random.Random, latent: _Latent, kommunekode: str, wave: str,
         anonymous = rng.random() < 0.03
         ref = "" if anonymous else _reference(rng, employee, dialect)
         responses.append(response(None if anonymous else employee, ref, los_id, level))
-        if anonymous:
-            responses[-1].name = ""
 
     # respondents the pipeline cannot link: a temp with a private address, a mistyped employee number
     units = sorted(org.units_at(survey_month), key=int)
-    for ref in ("vikar.hansen@gmail.com", "99" + eligible[0].medarbejdernr[2:] + "9"):
+    strangers = ["vikar.hansen@gmail.com"] + ([] if dialect == "forms" else ["99" + eligible[0].medarbejdernr[2:] + "9"])
+    for ref in strangers:
         stranger = response(None, ref, rng.choice(units), 3.0)
         stranger.email = ref if "@" in ref else ""
         responses.append(stranger)

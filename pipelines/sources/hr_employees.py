@@ -15,7 +15,7 @@ import pandas as pd
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
 from pipelines.sources.readers import (
-    DATE, FLAG, ROW_NUMBER, clean_text, constant, csv_frame, keyed, month_start, parse_dates,
+    DATE, FLAG, ROW_NUMBER, clean_text, constant, csv_frame, extract_groups, keyed, month_start, parse_dates,
     parse_numbers, require_columns, with_converted,
 )
 
@@ -57,7 +57,7 @@ def cpr_wellformed(cpr: pd.Series) -> pd.Series:
     The century is not in the number, so 29 February is always allowed; replacement numbers
     (erstatningspersonnumre: day + 60) count as well formed.
     """
-    parts = clean_text(cpr).str.extract(_CPR).astype("Int64")
+    parts = extract_groups(clean_text(cpr), _CPR).astype("Int64")
     day = parts["day"].mask(parts["day"] > 60, parts["day"] - 60)
     month = parts["month"]
     longest = month.map(_DAYS_IN_MONTH).astype("Int64")

@@ -316,10 +316,10 @@ def _open_workbook(data: bytes) -> openpyxl.Workbook:
 
 def _looks_like_text(data: bytes) -> bool:
     try:
-        decode_text(data)
+        text = decode_text(data)
     except Unreadable:
         return False
-    return True
+    return "".join(text.split()).isprintable()  # binary data decodes to control characters
 
 
 def _cell_text(value: object) -> str | None:
@@ -440,9 +440,10 @@ def parse_numbers(series: pd.Series) -> Converted:
 
 
 _DAY_FIRST_DATE = r"(?P<day>\d{1,2})[-.](?P<month>\d{1,2})[-.](?P<year>\d{4})"  # 31-12-2025  31.12.2025
-_ISO_DATE = r"(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})"  # 2025-12-31
+_ISO_DATE = r"(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})"  # 2025-12-31
 _TIME_OF_DAY = r"(?:[ T](?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?)?"
 _UTC_OFFSET = r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
+_DATE_TIME = f"^(?:{_DAY_FIRST_DATE}|{_ISO_DATE}){_TIME_OF_DAY}{_UTC_OFFSET}$"
 _EXCEL_SERIAL = r"\d{5}(?:\.\d+)?"  # days since 1899-12-30: 45657 is 2024-12-31 (5 digits: 1927-2173)
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -467,34 +468,41 @@ def parse_dates(series: pd.Series) -> Converted:
 
 def _datetimes(text: pd.Series) -> pd.Series:
     """datetime64[us] in Danish local time; NaT where `text` is not a valid date or timestamp."""
-    parts = None
-    for date_form in (_DAY_FIRST_DATE, _ISO_DATE):  # the forms differ in where the year is: no row matches both
-        found = text.str.extract(f"^{date_form}{_TIME_OF_DAY}{_UTC_OFFSET}$")
-        parts = found if parts is None else parts.fillna(found)
+    parts = extract_groups(text, _DATE_TIME)
+    # one date form takes part in a match; the other's groups are '', so joining picks the one found
+    year, month, day = (parts[name] + parts[f"iso_{name}"] for name in ("year", "month", "day"))
     iso = (
-        parts["year"] + "-" + parts["month"].str.zfill(2) + "-" + parts["day"].str.zfill(2)
-        + " " + parts["hour"].fillna("0").str.zfill(2) + ":" + parts["minute"].fillna("00")
-        + ":" + parts["second"].fillna("00") + "." + parts["fraction"].fillna("0").str.pad(9, "right", "0").str.slice(0, 6)
+        year + "-" + month.str.pad(2, fillchar="0") + "-" + day.str.pad(2, fillchar="0")
+        + " " + parts["hour"].str.pad(2, fillchar="0") + ":" + parts["minute"].str.pad(2, fillchar="0")
+        + ":" + parts["second"].str.pad(2, fillchar="0") + "." + parts["fraction"].str.pad(6, "right", "0").str.slice(0, 6)
     )
     # the format rejects impossible calendar dates and times (31-02-2025, 25:00)
-    local = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S.%f", errors="coerce")
-    offset = _offset_minutes(parts["offset"])
-    with_offset = offset.notna() & local.notna()
+    local = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S.%f", errors="coerce").astype("datetime64[us]")
+    with_offset = (parts["offset"] != "").fillna(False) & local.notna()
     if with_offset.any():
-        utc = (local[with_offset] - pd.to_timedelta(offset[with_offset].astype("int64"), unit="min")).dt.tz_localize("UTC")
-        local = local.where(~with_offset, utc.dt.tz_convert(DANISH_TIME_ZONE).dt.tz_localize(None))
-    serial = text.where(text.str.fullmatch(_EXCEL_SERIAL).fillna(False))
-    days = pd.to_numeric(serial, errors="coerce").astype("float64")
-    from_serial = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
-    return local.fillna(from_serial).astype("datetime64[us]")
+        utc = local[with_offset] - _utc_offset(parts.loc[with_offset, "offset"])
+        local[with_offset] = utc.dt.tz_localize("UTC").dt.tz_convert(DANISH_TIME_ZONE).dt.tz_localize(None)
+    is_serial = text.str.fullmatch(_EXCEL_SERIAL).fillna(False)
+    if is_serial.any():
+        days = pd.to_numeric(text[is_serial]).astype("float64")
+        local[is_serial] = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
+    return local
 
 
-def _offset_minutes(offset: pd.Series) -> pd.Series:
-    """Signed minutes east of UTC for `Z`, `+02`, `+0200`, `+02:00`; <NA> where no offset."""
-    parts = offset.str.extract(r"^(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2})?$")
-    minutes = parts["hours"].astype("Int64") * 60 + parts["minutes"].fillna("0").astype("Int64")
-    west_of_utc = (parts["sign"] == "-").fillna(False)
-    return minutes.mask(west_of_utc, -minutes).mask((offset == "Z").fillna(False), 0)
+def _utc_offset(offset: pd.Series) -> pd.Series:
+    """The timedelta east of UTC of `Z`, `+02`, `+0200`, `+02:00`, `-04:00`."""
+    parts = extract_groups(offset.replace("Z", "+00"), r"^(?P<sign>[+-])(?P<hours>\d{2}):?(?P<minutes>\d{2})?$")
+    minutes = parts["hours"].astype("int64") * 60 + parts["minutes"].replace("", "0").astype("int64")
+    return pd.to_timedelta(minutes.where(parts["sign"] == "+", -minutes), unit="min")
+
+
+def extract_groups(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """One STRING column per named group of `pattern`, matched by Arrow (vectorised, RE2 syntax):
+    <NA> in rows that do not match, '' for a group that took no part in the match."""
+    found = pc.extract_regex(pa.array(text.astype(STRING)), pattern)
+    names = [found.type.field(i).name for i in range(found.type.num_fields)]
+    table = pa.table([pc.struct_field(found, name) for name in names], names=names)
+    return table.to_pandas(types_mapper={pa.string(): STRING}.get).set_axis(text.index)
 
 
 _TRUE = {"1", "true", "ja", "yes", "sand"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from pipelines.settings import Settings
@@ -28,12 +29,19 @@ def dbt_env(settings: Settings) -> dict[str, str]:
     return {"DIGILEAD_WAREHOUSE": str(settings.warehouse)}
 
 
+def dbt_executable() -> str:
+    """The dbt installed beside this Python (the venv's), whether or not the venv is on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
 def ensure_manifest() -> Path:
     """Parse the project once if no manifest exists yet (a fresh clone), so definitions can load."""
     if not MANIFEST.exists():
         from dbt.cli.main import dbtRunner
 
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+        os.environ.setdefault("DIGILEAD_WAREHOUSE", str(PROJECT_DIR / "target" / "parse-only.duckdb"))  # parse opens nothing
         result = dbtRunner().invoke(["parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--quiet"])
         if not result.success:
             raise RuntimeError(f"dbt could not parse {PROJECT_DIR}: {result.exception}")

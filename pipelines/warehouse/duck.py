@@ -80,12 +80,12 @@ class Warehouse:
             )
 
     # --- loading ---------------------------------------------------------------------------
-    def load_tables(self, con: duckdb.DuckDBPyConnection, fingerprint: str, tables: dict[str, Path]) -> int:
+    def load_tables(self, con: duckdb.DuckDBPyConnection, fingerprint: str, tables: dict[str, Path]) -> dict[str, int]:
         """Replace this file's rows in each raw table by the staged Parquet; the caller holds the transaction.
 
         Deleting by fingerprint first makes a load after a crash idempotent.
         """
-        loaded = 0
+        loaded: dict[str, int] = {}
         loaded_at = _now()
         for table, parquet in tables.items():
             columns = ", ".join(columns_of(table) + ["_row_number"])
@@ -96,7 +96,7 @@ class Warehouse:
                     from read_parquet(?)""",
                 [fingerprint, loaded_at, str(parquet)],
             )
-            loaded += con.execute(f"select count(*) from raw.{table} where _file_fingerprint = ?", [fingerprint]).fetchone()[0]
+            loaded[table] = con.execute(f"select count(*) from raw.{table} where _file_fingerprint = ?", [fingerprint]).fetchone()[0]
         return loaded
 
     # --- what parsers need from earlier files ------------------------------------------------

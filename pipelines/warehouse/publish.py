@@ -2,7 +2,7 @@
 
 DuckDB allows one writer or many readers, never both, so dashboards must not open the warehouse
 the pipeline writes. After each build the `marts` schema is copied to
-`published/marts.duckdb` (in DuckDB's v1.0 storage format, which DuckDB 1.x readers and BI
+`published/digilead.duckdb` (in DuckDB's v1.0 storage format, which DuckDB 1.x readers and BI
 drivers can open) and to `published/parquet/<mart>.parquet`, each written beside the old one and
 renamed over it: a reader sees the old copy or the new one, never half of either.
 """
@@ -19,8 +19,8 @@ SERVING_STORAGE_VERSION = "v1.0.0"
 def publish(warehouse: Warehouse, folder: Path) -> dict[str, int]:
     parquet_folder = folder / "parquet"
     parquet_folder.mkdir(parents=True, exist_ok=True)
-    database = folder / "marts.duckdb"
-    tmp_database = folder / "marts.duckdb.tmp"
+    database = folder / "digilead.duckdb"
+    tmp_database = folder / "digilead.duckdb.tmp"
     tmp_database.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     with warehouse.connect() as con:

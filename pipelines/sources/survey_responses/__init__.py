@@ -1,0 +1,35 @@
+"""Survey responses (contract §2.1) -> `raw.survey_responses` and `raw.survey_answers`.
+
+The dialect is detected from the bytes, not the file name:
+- a zip archive that is not a workbook: surveyxact;
+- an XLSX workbook whose header has `Start time` and `Completion time`: forms (else flat);
+- a CSV whose third row holds `{"ImportId"...}`: qualtrics; any other CSV: flat.
+Each dialect module reads its file into dialect-neutral respondent rows; `assemble` does the rest
+(its docstring lists the output). Without the item catalogue the file waits for it.
+"""
+from __future__ import annotations
+
+from pipelines.sources.base import FileName, ParseContext, ParsedFile, WaitingFor
+from pipelines.sources.readers import ZIP_MAGIC, first_rows, is_xlsx
+from pipelines.sources.survey_responses import flat, forms, qualtrics, surveyxact
+from pipelines.sources.survey_responses.assemble import assemble
+
+DIALECTS = {"flat": flat.read, "qualtrics": qualtrics.read, "forms": forms.read, "surveyxact": surveyxact.read}
+
+
+def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
+    if context.items is None:
+        raise WaitingFor(f"survey_items {file.kommunekode} {file.period}")
+    dialect = detect_dialect(data)
+    respondents = DIALECTS[dialect](data, context.items)
+    return assemble(respondents, dialect=dialect, file=file, context=context)
+
+
+def detect_dialect(data: bytes) -> str:
+    if is_xlsx(data):
+        header = {" ".join(cell.split()).casefold() for cell in next(iter(first_rows(data, 1)), [])}
+        return "forms" if {name.casefold() for name in forms.DETECTING_HEADERS} <= header else "flat"
+    if data.startswith(ZIP_MAGIC):
+        return "surveyxact"
+    third_row = (first_rows(data, 3) + [[], [], []])[2]
+    return "qualtrics" if any(cell.startswith('{"ImportId"') for cell in third_row) else "flat"

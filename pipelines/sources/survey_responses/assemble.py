@@ -1,0 +1,162 @@
+"""What the four survey dialects share: one row shape, answer scoring, and the ParsedFile.
+
+A dialect module reads its file into *respondent rows* (see `respondent_rows`):
+    _row_number, respondent_id, employee_ref (clear: keyed and dropped here), los_id,
+    submitted_at (text), exclusion_reason (<NA> for a response),
+then one answer column per catalogue item found in the file, named by its item_id, holding the
+answer as text (`4`, `Enig`, `Ved ikke`, ...). `assemble` scores, pseudonymises and shapes them.
+
+Output (kommunekode and wave from the file name; dialect `flat|qualtrics|forms|surveyxact`):
+- tables["survey_responses"]: _row_number, kommunekode, wave, dialect, respondent_id, ref_key,
+  los_id, submitted_at (TIMESTAMP), is_response (FLAG), exclusion_reason: every row read.
+- tables["survey_answers"]: _row_number, kommunekode, wave, respondent_id, item_id, answer (Int8
+  1..5, before reverse scoring; <NA> = no answer): one row per response (not per excluded row)
+  and catalogue item present in the file.
+- validation_frame: _row_number, respondent_id, los_id, submitted_at, submitted_at__unparsed,
+  is_response, has_employee_ref, then for every catalogue item (catalogue order) `<item_id>` (Int8)
+  and `<item_id>__unparsed`. Excluded rows (is_response False) are never scored: their item
+  columns are <NA>, so answer checks only judge responses. Items of the catalogue missing from
+  the file are all <NA> (and listed in notes["items_missing"]).
+- not_loaded: the excluded rows, with their exclusion_reason (they are counted, never scored).
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from pipelines.sources.base import FileName, Item, ParseContext, ParsedFile, Unreadable
+from pipelines.sources.readers import (
+    FLAG, ROW_NUMBER, STRING, Converted, clean_text, constant, keyed, parse_timestamps, unparsed_text,
+    with_converted,
+)
+
+ANSWER = "Int8"
+ANSWER_LABELS = {
+    **{str(score): score for score in range(1, 6)},
+    "helt uenig": 1, "uenig": 2, "hverken enig eller uenig": 3, "enig": 4, "helt enig": 5,
+}
+NO_ANSWER = {"-", "ved ikke"}  # and an empty cell
+
+
+def respondent_rows(
+    rows: pd.DataFrame,
+    *,
+    respondent_id: pd.Series,
+    employee_ref: pd.Series | None,
+    los_id: pd.Series,
+    submitted_at: pd.Series | None,
+    answers: Mapping[str, pd.Series],
+    exclusion_reason: pd.Series | None = None,
+) -> pd.DataFrame:
+    """The dialect-neutral rows `assemble` takes (None: the file has no such column)."""
+    missing = constant(pd.NA, rows)
+    return pd.DataFrame({
+        ROW_NUMBER: rows[ROW_NUMBER],
+        "respondent_id": clean_text(respondent_id),
+        "employee_ref": clean_text(employee_ref if employee_ref is not None else missing),
+        "los_id": clean_text(los_id),
+        "submitted_at": clean_text(submitted_at if submitted_at is not None else missing),
+        "exclusion_reason": exclusion_reason if exclusion_reason is not None else missing,
+        **{item_id: clean_text(answer) for item_id, answer in answers.items()},
+    })
+
+
+def answers_by_item_id(rows: pd.DataFrame, items: Mapping[str, Item]) -> dict[str, pd.Series]:
+    """item_id -> the column headed by that item id (any case); other columns are dropped."""
+    return _answers_headed_by(rows, {item_id: item_id for item_id in items})
+
+
+def answers_by_question(rows: pd.DataFrame, items: Mapping[str, Item]) -> dict[str, pd.Series]:
+    """item_id -> the column headed by that item's question text (any case and spacing)."""
+    return _answers_headed_by(rows, {item_id: item.question_text for item_id, item in items.items()})
+
+
+def _answers_headed_by(rows: pd.DataFrame, headings: Mapping[str, str]) -> dict[str, pd.Series]:
+    columns = {_heading_key(column): column for column in reversed(rows.columns)}  # the first of equals wins
+    return {item_id: rows[columns[_heading_key(heading)]] for item_id, heading in headings.items() if _heading_key(heading) in columns}
+
+
+def _heading_key(heading: str) -> str:
+    return " ".join(heading.split()).casefold()
+
+
+def answer_scores(answers: pd.Series) -> Converted:
+    """Int8 1..5 from `1`-`5` or the Danish labels; `Ved ikke`, `-` and empty are no answer (<NA>).
+
+    Anything else is unparsed (a validation failure for that cell).
+    """
+    text = clean_text(answers)
+    label = text.str.casefold().str.replace(r"\s+", " ", regex=True)
+    scores = label.map(ANSWER_LABELS).astype(ANSWER)
+    return Converted(scores, unparsed_text(text, scores.isna() & text.notna() & ~label.isin(NO_ANSWER)))
+
+
+def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context: ParseContext) -> ParsedFile:
+    catalogue = list(context.items)
+    found = [item_id for item_id in catalogue if item_id in respondents.columns]
+    if not found:
+        raise Unreadable(
+            f"none of the {len(catalogue)} items of the survey_items catalogue appears as a column "
+            f"(read as a {dialect} export; columns are matched by item id, in Microsoft Forms by question text)"
+        )
+    kommunekode, wave = file.kommunekode, file.period
+    is_response = respondents["exclusion_reason"].isna()
+    employee_ref = respondents["employee_ref"]
+
+    checked = with_converted({
+        ROW_NUMBER: respondents[ROW_NUMBER],
+        "respondent_id": respondents["respondent_id"],
+        "los_id": respondents["los_id"],
+        "submitted_at": parse_timestamps(respondents["submitted_at"]),
+        "is_response": is_response.astype(FLAG),
+        "has_employee_ref": employee_ref.notna().astype(FLAG),
+        **{item_id: _scores_of_responses(respondents.get(item_id), is_response) for item_id in catalogue},
+    })
+    responses = pd.DataFrame({
+        ROW_NUMBER: checked[ROW_NUMBER],
+        "kommunekode": constant(kommunekode, checked),
+        "wave": constant(wave, checked),
+        "dialect": constant(dialect, checked),
+        "respondent_id": checked["respondent_id"],
+        "ref_key": keyed(employee_ref, lambda ref: context.link_key(kommunekode, ref)),
+        "los_id": checked["los_id"],
+        "submitted_at": checked["submitted_at"],
+        "is_response": checked["is_response"],
+        "exclusion_reason": respondents["exclusion_reason"].astype(STRING),
+    })
+    excluded = respondents.loc[~is_response, [ROW_NUMBER, "exclusion_reason"]]
+    return ParsedFile(
+        tables={"survey_responses": responses, "survey_answers": _answers_long(checked[is_response], found, kommunekode, wave)},
+        validation_frame=checked,
+        rows_read=len(respondents),
+        not_loaded=excluded.rename(columns={"exclusion_reason": "reason"}).astype({"reason": STRING}).reset_index(drop=True),
+        notes={
+            "dialect": dialect,
+            "responses": int(is_response.sum()),
+            "items_found": len(found),
+            "items_missing": [item_id for item_id in catalogue if item_id not in found],
+        },
+    )
+
+
+def _scores_of_responses(answers: pd.Series | None, is_response: pd.Series) -> Converted:
+    if answers is None:
+        return Converted(pd.Series(pd.NA, index=is_response.index, dtype=ANSWER), constant(pd.NA, is_response))
+    scores = answer_scores(answers)
+    return Converted(scores.values.where(is_response), scores.unparsed.where(is_response))
+
+
+def _answers_long(responses: pd.DataFrame, item_ids: list[str], kommunekode: str, wave: str) -> pd.DataFrame:
+    """One row per response and item: respondent by respondent, items in catalogue order."""
+    long = responses.melt(
+        id_vars=[ROW_NUMBER, "respondent_id"], value_vars=item_ids, var_name="item_id", value_name="answer"
+    ).sort_values(ROW_NUMBER, kind="stable", ignore_index=True)
+    return pd.DataFrame({
+        ROW_NUMBER: long[ROW_NUMBER],
+        "kommunekode": constant(kommunekode, long),
+        "wave": constant(wave, long),
+        "respondent_id": long["respondent_id"].astype(STRING),
+        "item_id": long["item_id"].astype(STRING),
+        "answer": long["answer"].astype(ANSWER),
+    })

@@ -1,0 +1,80 @@
+"""Shared by the reader and parser tests: a keyed context, file names, and in-memory files."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import zipfile
+
+import openpyxl
+import pandas as pd
+
+from pipelines.sources.base import FileName, Item, ParseContext, ParsedFile
+
+_KEYED = hmac.new(b"test-key", digestmod=hashlib.sha256)
+
+
+def _hmac(message: str) -> str:
+    keyed = _KEYED.copy()
+    keyed.update(message.encode())
+    return keyed.hexdigest()
+
+
+def person_key(kommunekode: str, medarbejdernr: str) -> str:
+    return _hmac(f"{kommunekode}:{medarbejdernr}")
+
+
+def link_key(kommunekode: str, ref: str) -> str | None:
+    if ref is None or not ref.strip():
+        return None
+    if "@" in ref:
+        return _hmac(f"{kommunekode}:email:{ref.strip().lower()}")
+    return _hmac(f"{kommunekode}:empno:{ref.strip()}")
+
+
+ITEMS = {
+    "Q01": Item("Q01", "Jeg kan finde information på intranettet", "1.1", False),
+    "Q02": Item("Q02", "Jeg  deler filer sikkert", "2.1", True),
+    "Q03": Item("Q03", "Jeg kan beskytte mine data", "4.2", False),
+}
+
+
+def context(items=ITEMS) -> ParseContext:
+    return ParseContext(person_key=person_key, link_key=link_key, items=items)
+
+
+def file_name(source: str, period: str, extension: str = "csv", kommunekode: str = "0751") -> FileName:
+    return FileName(f"{source}_{kommunekode}_{period}.{extension}", source, kommunekode, period, extension)
+
+
+def xlsx_bytes(rows: list[list[object]], sheet: str = "Sheet1") -> bytes:
+    workbook = openpyxl.Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    for row in rows:
+        worksheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def frames_of(parsed: ParsedFile) -> list[pd.DataFrame]:
+    return [*parsed.tables.values(), parsed.validation_frame, parsed.not_loaded]
+
+
+def assert_nothing_in_clear(parsed: ParsedFile, secrets: list[str]) -> None:
+    """No secret (name, e-mail, CPR, free text) in any cell or column name of any output frame."""
+    for frame in frames_of(parsed):
+        cells = [str(name) for name in frame.columns]
+        for column in frame.columns:
+            cells.extend(str(value) for value in frame[column].dropna())
+        for secret in secrets:
+            assert not [cell for cell in cells if secret.casefold() in cell.casefold()], secret
