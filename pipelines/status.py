@@ -91,13 +91,10 @@ def maturity_summary(settings: Settings) -> str:
                    from marts.digital_maturity"""
             ).fetchone()
             headline = con.execute(
-                """with roots as (
-                       select kommunekode, wave, los_id from marts.digital_maturity
-                       where competence_area = 'all' qualify headcount = max(headcount) over (partition by kommunekode, wave))
-                   select m.kommunekode, m.wave, m.respondents, m.headcount, m.response_rate, m.mean_score,
-                          m.share_basic, m.share_advanced, m.change
-                   from marts.digital_maturity m join roots using (kommunekode, wave, los_id)
-                   where m.competence_area = 'all' order by m.kommunekode, m.wave"""
+                """select kommunekode, wave, respondents, headcount, response_rate, mean_score,
+                          share_basic, share_advanced, change
+                   from marts.digital_maturity
+                   where is_root and competence_area = 'all' order by kommunekode, wave"""
             ).fetchall()
     except Exception as error:
         return f"marts.digital_maturity is not available yet ({error})"

@@ -5,7 +5,6 @@ import codecs
 import datetime as dt
 import io
 import struct
-import zipfile
 
 import pandas as pd
 import pytest
@@ -119,6 +118,15 @@ def test_a_header_naming_a_column_twice_is_unreadable():
         csv_frame(b"a;b;a\n1;2;3\n")
 
 
+def test_read_csv_table_keeps_blank_lines_so_row_numbers_follow_the_formula():
+    assert read_csv_table(b"a;b\n1;2\n\n3;4\n")[1] == [["1", "2"], ["", ""], ["3", "4"]]
+
+
+def test_an_unclosed_quote_in_the_header_is_unreadable_without_quoting_the_file():
+    with pytest.raises(Unreadable, match=r"^the file cannot be read as CSV \(a quote that is never closed\?\)$"):
+        csv_frame(b'"cpr;navn\n')
+
+
 def test_too_few_rows_for_the_header_is_unreadable():
     with pytest.raises(Unreadable, match="has 2 row.* 3 header row"):
         csv_frame(b"a,b\nA,B\n", header_rows=3)
@@ -167,6 +175,11 @@ def test_xlsx_frame_reads_the_first_sheet_with_true_row_numbers_and_iso_dates():
     assert frame["FTE"].tolist() == ["0.8", "1"]
     assert frame["Svar"].tolist() == ["5", "Helt enig"]
     assert frame["ID"].dtype == STRING
+
+
+def test_xlsx_frame_finds_a_header_below_empty_rows_and_may_have_no_data():
+    assert xlsx_frame(xlsx_bytes([[None], ["a", "b"], [1, 2]]))["_row_number"].tolist() == [3]
+    assert list(xlsx_frame(xlsx_bytes([["a", "b"]])).columns) == ["_row_number", "a", "b"]
 
 
 def test_xlsx_frame_picks_a_sheet_by_name_in_any_case_else_the_first():

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from .formats import CsvStyle, csv_bytes, fixed_zip
-from .landing_file import DUPLICATE, QUARANTINED, LandingFile
+from .landing_file import DUPLICATE, HR_EMPLOYEE_COLUMNS, ORG_UNIT_COLUMNS, QUARANTINED, LandingFile
 from .org import OrgPlan
 from .people import Workforce
 from .periods import Month, shift_wave
@@ -79,13 +79,9 @@ def _code_page_850_extract(ctx: BadFileContext) -> bytes:
     for e in ctx.workforce.snapshot(month)[:60]:
         rows.append([e.cpr, e.medarbejdernr, e.navn, e.email, e.los_id_at(month), e.stillingsbetegnelse, e.personalekategori,
                      style.number(e.beskaeftigelsesgrad), style.date(e.ansat_fra), style.date(e.ansat_til_shown(month))])
-    data = csv_bytes(HR_COLUMNS, rows, style)
+    data = csv_bytes(HR_EMPLOYEE_COLUMNS, rows, style)
     assert any(b in data for b in (b"\x8f", b"\x9d")), "the extract must hold bytes Windows-1252 leaves undefined"
     return data
-
-
-HR_COLUMNS = ["cpr", "medarbejdernr", "navn", "email", "los_id", "stillingsbetegnelse", "personalekategori", "beskaeftigelsesgrad",
-              "ansat_fra", "ansat_til"]
 
 
 def _payroll_lines(ctx: BadFileContext) -> bytes:
@@ -104,7 +100,7 @@ def _cycle_org_file(ctx: BadFileContext) -> LandingFile:
         parent = {a.los_id: b.los_id, b.los_id: a.los_id}.get(u.los_id, u.parent_los_id)
         rows.append([u.los_id, parent or "", u.enhedsnavn, u.enhedstype, u.sektor, u.gyldig_fra.isoformat(),
                      u.gyldig_til.isoformat() if u.gyldig_til else ""])
-    data = csv_bytes(["los_id", "parent_los_id", "enhedsnavn", "enhedstype", "sektor", "gyldig_fra", "gyldig_til"], rows, CsvStyle())
+    data = csv_bytes(ORG_UNIT_COLUMNS, rows, CsvStyle())
     return LandingFile(f"hr_org_units_{ctx.kommunekode}_{month}.csv", data, "hr_org_units", QUARANTINED,
                        f"cycle in the tree: {a.los_id} and {b.los_id} are each other's parent")
 

@@ -16,7 +16,7 @@ from . import bad_files as bad
 from . import benefits as benefit_register
 from . import training as lms
 from .formats import CsvStyle, csv_bytes, plain_number, rotating_style
-from .landing_file import LandingFile
+from .landing_file import HR_EMPLOYEE_COLUMNS, ORG_UNIT_COLUMNS, LandingFile
 from .org import OrgPlan, build_org
 from .people import Workforce, simulate_workforce
 from .periods import Month, check_wave, shift_wave, wave_months
@@ -24,9 +24,6 @@ from .survey_dialects import flat_csv, forms_xlsx, items_csv, qualtrics_csv, sur
 from .surveys import SurveyWave, build_waves
 from .truth import write_truth
 
-HR_COLUMNS = ["cpr", "medarbejdernr", "navn", "email", "los_id", "stillingsbetegnelse", "personalekategori", "beskaeftigelsesgrad",
-              "ansat_fra", "ansat_til"]
-ORG_COLUMNS = ["los_id", "parent_los_id", "enhedsnavn", "enhedstype", "sektor", "gyldig_fra", "gyldig_til"]
 
 
 @dataclass
@@ -53,7 +50,7 @@ def generate(out: Path, *, municipality: str = "0751", employees: int = 3000, wa
 
     labels = [shift_wave(first_wave, i) for i in range(waves)]
     months = [m for label in labels for m in wave_months(label)]
-    change_month = wave_months(labels[1])[0] if waves >= 2 else months[3]
+    change_month = wave_months(labels[1])[0] if waves >= 2 else months[1]
     org = build_org(stream("org"), municipality, employees, months, change_month)
     workforce = simulate_workforce(stream("people"), municipality, employees, months, org)
     survey_waves = build_waves(stream("surveys"), municipality, labels, workforce, org)
@@ -97,7 +94,7 @@ def _org_files(k: str, org: OrgPlan, tables) -> list[LandingFile]:
         style = rotating_style(index + 1)
         rows = [[u.los_id, u.parent_los_id or "", u.enhedsnavn, u.enhedstype, u.sektor, style.date(u.gyldig_fra), style.date(u.gyldig_til)]
                 for u in units]
-        files.append(LandingFile(f"hr_org_units_{k}_{month}.csv", csv_bytes(ORG_COLUMNS, rows, style), "hr_org_units", why=style.describe()))
+        files.append(LandingFile(f"hr_org_units_{k}_{month}.csv", csv_bytes(ORG_UNIT_COLUMNS, rows, style), "hr_org_units", why=style.describe()))
         if tables is not None:
             tables["org_units"] += [{"kommunekode": k, "snapshot_month": str(month), "los_id": u.los_id, "parent_los_id": u.parent_los_id or "",
                                      "enhedsnavn": u.enhedsnavn, "sektor": u.sektor, "gyldig_fra": _iso(u.gyldig_fra),
@@ -118,7 +115,7 @@ def _employee_files(k: str, workforce: Workforce, tables) -> list[LandingFile]:
                 truth.append({"kommunekode": k, "snapshot_month": str(month), "medarbejdernr": e.medarbejdernr, "email": e.email,
                               "los_id": los_id, "beskaeftigelsesgrad": plain_number(e.beskaeftigelsesgrad),
                               "ansat_fra": _iso(e.ansat_fra), "ansat_til": _iso(ansat_til)})
-        files.append(LandingFile(f"hr_employees_{k}_{month}.csv", csv_bytes(HR_COLUMNS, rows, style), "hr_employees", why=style.describe()))
+        files.append(LandingFile(f"hr_employees_{k}_{month}.csv", csv_bytes(HR_EMPLOYEE_COLUMNS, rows, style), "hr_employees", why=style.describe()))
         if tables is not None:
             tables["employees"] += truth
     return files

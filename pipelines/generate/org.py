@@ -1,9 +1,11 @@
 """The org tree (LOS units) and how it changes: root -> forvaltning per sektor -> departments -> teams.
 
-Changes, all taking effect on the first day of `change_month` (the second wave's first month):
-one team moves to another department, one department is renamed, one new team opens, and one team
-is announced closed (gyldig_til = end of change_month + 2); its staff move to a sibling and the unit
-is gone from the file written three months after the change."""
+Changes, all taking effect on the first day of `change_month` (the second wave's first month, or
+February in a one-wave run): one team moves to another department, one department is renamed, one
+new team opens (gyldig_fra = that day), and one team is announced closed (gyldig_til = the change
+month's last day); its staff move to a sibling and the unit is gone from the next month's file.
+All of this happens before the survey month (March/September), so every respondent's unit is in
+the tree at the wave's end."""
 from __future__ import annotations
 
 import random
@@ -142,7 +144,7 @@ def _apply_changes(rng, units, weights, departments_by_sektor, teams_by_departme
     if crowded:
         siblings = teams_by_department[crowded[0].los_id]
         closing, successor = siblings[-1], siblings[0]
-    closed_from = change_month.plus(3)
+    closed_from = change_month.plus(1)  # gone before the survey month, so no respondent sits in a vanished unit
     # opened: a new digital team under the renamed department, staffed by people moving in
     opened = OrgUnit(new_id(), renamed.los_id, _unique_names(rng, ["Team Digital Velfærd", "Digitaliseringsteamet"], 1, used_names)[0],
                      "Enhed", renamed.sektor, effective)
@@ -155,7 +157,7 @@ def _apply_changes(rng, units, weights, departments_by_sektor, teams_by_departme
         elif unit.los_id == renamed.los_id:
             unit = replace(unit, enhedsnavn=f"{unit.enhedsnavn} og Udvikling", gyldig_fra=effective)
         elif closing is not None and unit.los_id == closing.los_id:
-            unit = replace(unit, gyldig_til=change_month.plus(2).last_day)  # announced closure
+            unit = replace(unit, gyldig_til=change_month.last_day)  # announced closure
         changed.append(unit)
     changed.append(opened)
     return changed, OrgChanges(change_month, moved.los_id, renamed.los_id, opened.los_id,

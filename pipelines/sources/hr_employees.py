@@ -16,7 +16,7 @@ import pandas as pd
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
 from pipelines.sources.readers import (
     DATE, FLAG, ROW_NUMBER, clean_text, constant, csv_frame, extract_groups, keyed, month_start, parse_dates,
-    parse_numbers, require_columns, with_converted,
+    parse_numbers, require_columns, frame_with_unparsed,
 )
 
 TABLE = "hr_employees"
@@ -31,7 +31,7 @@ TABLE_COLUMNS = (
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     rows = require_columns(csv_frame(data), REQUIRED)
     kommunekode = file.kommunekode
-    checked = with_converted({
+    checked = frame_with_unparsed({
         ROW_NUMBER: rows[ROW_NUMBER],
         "kommunekode": constant(kommunekode, rows),
         "snapshot_month": constant(month_start(file.period), rows, DATE),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
 from pipelines.sources.readers import (
-    DATE, FLAG, ROW_NUMBER, constant, csv_frame, month_start, parse_dates, require_columns, with_converted,
+    DATE, FLAG, ROW_NUMBER, constant, csv_frame, month_start, parse_dates, require_columns, frame_with_unparsed,
 )
 
 TABLE = "hr_org_units"
@@ -27,17 +27,22 @@ TABLE_COLUMNS = (ROW_NUMBER, "kommunekode", "snapshot_month", *TEXT_COLUMNS, "gy
 
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     rows = require_columns(csv_frame(data), REQUIRED)
-    checked = with_converted({
+    checked = frame_with_unparsed({
         ROW_NUMBER: rows[ROW_NUMBER],
         "kommunekode": constant(file.kommunekode, rows),
         "snapshot_month": constant(month_start(file.period), rows, DATE),
         **{column: rows[column] for column in TEXT_COLUMNS},
         "gyldig_fra": parse_dates(rows["gyldig_fra"]),
         "gyldig_til": parse_dates(rows["gyldig_til"]),
-        "parent_in_file": (rows["parent_los_id"].isna() | rows["parent_los_id"].isin(rows["los_id"].dropna())).astype(FLAG),
+        "parent_in_file": parent_in_file(rows["los_id"], rows["parent_los_id"]),
         "ancestry_ok": ancestry_ok(rows["los_id"], rows["parent_los_id"]),
     })
     return ParsedFile(tables={TABLE: checked[list(TABLE_COLUMNS)]}, validation_frame=checked, rows_read=len(rows))
+
+
+def parent_in_file(los_id: pd.Series, parent_los_id: pd.Series) -> pd.Series:
+    """FLAG per row: a root, or a unit whose parent is a unit of this file."""
+    return (parent_los_id.isna() | parent_los_id.isin(los_id.dropna())).astype(FLAG)
 
 
 def ancestry_ok(los_id: pd.Series, parent_los_id: pd.Series) -> pd.Series:

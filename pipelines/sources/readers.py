@@ -119,8 +119,7 @@ def _utf16_byte_order(data: bytes) -> str:
 def read_csv_table(data: bytes, *, header_rows: int = 1) -> tuple[list[list[str]], list[list[str]]]:
     """(header rows, data rows) as stripped strings ('' for an empty cell).
 
-    Data row i (0-based) is file row header_rows + i + 1; blank lines are dropped from the data
-    rows (so use csv_frame where row numbers matter).
+    Data row i (0-based) is file row header_rows + i + 1 (a blank line is a row of '' cells).
     """
     headers, table = _read_csv(data, header_rows)
     columns = [column.to_pylist() for column in table.columns[1:]]
@@ -129,18 +128,41 @@ def read_csv_table(data: bytes, *, header_rows: int = 1) -> tuple[list[list[str]
 
 
 def csv_frame(data: bytes, *, header_rows: int = 1) -> pd.DataFrame:
-    """The data rows as a frame of STRING columns named by the first header row, plus `_row_number`."""
+    """The data rows (not blank ones) as a frame of STRING columns named by the first header row,
+    plus `_row_number`."""
     headers, table = _read_csv(data, header_rows)
     return _frame(headers[0] if headers else [], table)
 
 
 def _read_csv(data: bytes, header_rows: int) -> tuple[list[list[str]], pa.Table]:
-    """Header rows as strings, and the data rows (blank ones dropped) as a table of `_row_number`
-    and one stripped, empty-is-null string column per field."""
+    """Header rows as strings, and the data rows as a table of `_row_number` and one stripped,
+    empty-is-null string column per field."""
     text = decode_text(data)
     delimiter = _sniff_delimiter(text)
     width = len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
+    try:
+        table, has_ragged_rows = _arrow_csv(text, delimiter, width)
+    except pa.ArrowInvalid:  # its message may quote the file: say it plainly instead
+        raise Unreadable("the file cannot be read as CSV (a quote that is never closed?)") from None
+    if has_ragged_rows:
+        _raise_ragged(text, delimiter, width)
+    if table.num_rows < header_rows:
+        raise Unreadable(f"the file has {table.num_rows} row(s) but should start with {header_rows} header row(s)")
+    columns = [_stripped_or_null(column) for column in table.columns]
+    headers = [[cell or "" for cell in row] for row in zip(*(column[:header_rows].to_pylist() for column in columns))]
+    row_numbers = pa.array(np.arange(header_rows + 1, table.num_rows + 1, dtype="int64"))
+    return headers, _cells_table(row_numbers, [column[header_rows:] for column in columns])
+
+
+def _arrow_csv(text: str, delimiter: str, width: int) -> tuple[pa.Table, bool]:
+    """Every record of `text` as `width` string columns, parsed by Arrow (fast, vectorised), and
+    whether some records had another number of fields (those are left out)."""
     ragged_rows = []
+
+    def skip_ragged(row: pa_csv.InvalidRow) -> str:
+        ragged_rows.append(row.number)
+        return "skip"
+
     table = pa_csv.read_csv(
         io.BytesIO(text.encode("utf-8")),
         read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
@@ -148,21 +170,13 @@ def _read_csv(data: bytes, header_rows: int) -> tuple[list[list[str]], pa.Table]
             delimiter=delimiter,
             newlines_in_values=True,
             ignore_empty_lines=False,  # a blank line is still a row: keeps row numbers true to the file
-            invalid_row_handler=lambda row: ragged_rows.append(row) or "skip",
+            invalid_row_handler=skip_ragged,
         ),
         convert_options=pa_csv.ConvertOptions(
             column_types={f"f{i}": pa.string() for i in range(width)}, strings_can_be_null=False
         ),
     )
-    if ragged_rows:
-        _raise_ragged(text, delimiter, width)
-    if table.num_rows < header_rows:
-        raise Unreadable(f"the file has {table.num_rows} row(s) but should start with {header_rows} header row(s)")
-    columns = [_stripped_or_null(column) for column in table.columns]
-    headers = [[cell or "" for cell in row] for row in zip(*(column[:header_rows].to_pylist() for column in columns))]
-    row_numbers = pa.array(np.arange(header_rows + 1, table.num_rows + 1, dtype="int64"))
-    data_table = pa.table([row_numbers, *(column[header_rows:] for column in columns)], names=[ROW_NUMBER, *map(str, range(width))])
-    return headers, _without_blank_rows(data_table)
+    return table, bool(ragged_rows)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -207,9 +221,16 @@ def _without_blank_rows(table: pa.Table) -> pa.Table:
     return table.filter(functools.reduce(pc.or_, [pc.is_valid(column) for column in cells]))
 
 
+def _cells_table(row_numbers: pa.Array, columns: Sequence[pa.Array | pa.ChunkedArray]) -> pa.Table:
+    """`_row_number` and the cell columns, named by position until `_frame` names them."""
+    return pa.table([row_numbers, *columns], names=[ROW_NUMBER, *map(str, range(len(columns)))])
+
+
 def _frame(header: Sequence[str], table: pa.Table) -> pd.DataFrame:
-    """A parser-ready frame: columns named by `header` (an unnamed, empty column is dropped, as the
-    trailing one SurveyXact writes; an unnamed column with values is called `column <n>`)."""
+    """A parser-ready frame of `table` (`_row_number`, then cells): blank rows dropped, columns
+    named by `header` (an unnamed, empty column is dropped, as the trailing one SurveyXact
+    writes; an unnamed column with values is called `column <n>`)."""
+    table = _without_blank_rows(table)
     names, keep = [ROW_NUMBER], [0]
     for position, name in enumerate(header, start=1):
         column = table.column(position)
@@ -251,12 +272,12 @@ def xlsx_frame(data: bytes, sheet: str | None = None) -> pd.DataFrame:
     if first is None:
         raise Unreadable("the Excel sheet is empty")
     _, header = first
-    body = [(number, cells) for number, cells in rows if any(cell is not None for cell in cells)]
+    body = list(rows)
     width = max([len(header), *(len(cells) for _, cells in body)])
     padded = [cells + [None] * (width - len(cells)) for _, cells in body]
     columns = [pa.array(list(column), pa.string()) for column in zip(*padded)] or [pa.array([], pa.string())] * width
     row_numbers = pa.array([number for number, _ in body], pa.int64())
-    table = pa.table([row_numbers, *columns], names=[ROW_NUMBER, *map(str, range(width))])
+    table = _cells_table(row_numbers, columns)
     return _frame([name or "" for name in header] + [""] * (width - len(header)), table)
 
 
@@ -441,7 +462,10 @@ def parse_numbers(series: pd.Series) -> Converted:
 
 _DAY_FIRST_DATE = r"(?P<day>\d{1,2})[-.](?P<month>\d{1,2})[-.](?P<year>\d{4})"  # 31-12-2025  31.12.2025
 _ISO_DATE = r"(?P<iso_year>\d{4})-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})"  # 2025-12-31
-_TIME_OF_DAY = r"(?:[ T](?P<hour>\d{1,2})[:.](?P<minute>\d{2})(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?)?"
+_TIME_OF_DAY = (  # 14:05  14.05  T14:05:30  14:05:30.123
+    r"(?:[ T](?P<hour>\d{1,2})[:.](?P<minute>\d{2})"
+    r"(?:[:.](?P<second>\d{2})(?:[.,](?P<fraction>\d{1,9}))?)?)?"
+)
 _UTC_OFFSET = r"\s*(?P<offset>Z|[+-]\d{2}(?::?\d{2})?)?"
 _DATE_TIME = f"^(?:{_DAY_FIRST_DATE}|{_ISO_DATE}){_TIME_OF_DAY}{_UTC_OFFSET}$"
 _EXCEL_SERIAL = r"\d{5}(?:\.\d+)?"  # days since 1899-12-30: 45657 is 2024-12-31 (5 digits: 1927-2173)
@@ -471,10 +495,14 @@ def _datetimes(text: pd.Series) -> pd.Series:
     parts = extract_groups(text, _DATE_TIME)
     # one date form takes part in a match; the other's groups are '', so joining picks the one found
     year, month, day = (parts[name] + parts[f"iso_{name}"] for name in ("year", "month", "day"))
+    def two_digits(part: pd.Series) -> pd.Series:  # '' (no time given) becomes 00
+        return part.str.pad(2, fillchar="0")
+
+    microseconds = parts["fraction"].str.pad(6, "right", "0").str.slice(0, 6)
     iso = (
-        year + "-" + month.str.pad(2, fillchar="0") + "-" + day.str.pad(2, fillchar="0")
-        + " " + parts["hour"].str.pad(2, fillchar="0") + ":" + parts["minute"].str.pad(2, fillchar="0")
-        + ":" + parts["second"].str.pad(2, fillchar="0") + "." + parts["fraction"].str.pad(6, "right", "0").str.slice(0, 6)
+        year + "-" + two_digits(month) + "-" + two_digits(day) + " "
+        + two_digits(parts["hour"]) + ":" + two_digits(parts["minute"]) + ":" + two_digits(parts["second"])
+        + "." + microseconds
     )
     # the format rejects impossible calendar dates and times (31-02-2025, 25:00)
     local = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S.%f", errors="coerce").astype("datetime64[us]")
@@ -513,8 +541,8 @@ def parse_flags(series: pd.Series) -> Converted:
     """FLAG values from 1/0, true/false, ja/nej, yes/no (any case)."""
     text = clean_text(series)
     lowered = text.str.lower()
-    values = pd.Series(pd.NA, index=text.index, dtype=FLAG).mask(lowered.isin(_TRUE), True).mask(lowered.isin(_FALSE), False)
-    return _converted(text, values)
+    values = pd.Series(pd.NA, index=text.index, dtype=FLAG)
+    return _converted(text, values.mask(lowered.isin(_TRUE), True).mask(lowered.isin(_FALSE), False))
 
 
 def _one(convert: Callable[[pd.Series], Converted], value: object) -> object:
@@ -546,7 +574,8 @@ def parse_timestamp(text: object) -> dt.datetime | None:
 # Helpers for parsers
 
 
-def _header_key(name: str) -> str:
+def header_key(name: str) -> str:
+    """A header as compared: case and spacing ignored."""
     return " ".join(name.split()).casefold()
 
 
@@ -557,16 +586,16 @@ def require_columns(frame: pd.DataFrame, required: Iterable[str], optional: Iter
     The message never lists the header found: in a file without a header row, that is a person's data.
     """
     required = list(required)
-    present = {_header_key(column): column for column in frame.columns}
-    renames = {present[_header_key(name)]: name for name in [*required, *optional] if _header_key(name) in present}
-    missing = [name for name in required if _header_key(name) not in present]
+    present = {header_key(column): column for column in frame.columns}
+    renames = {present[header_key(name)]: name for name in [*required, *optional] if header_key(name) in present}
+    missing = [name for name in required if header_key(name) not in present]
     if missing:
         hint = " (is the header row missing, or the delimiter not ; , or TAB?)" if len(missing) == len(required) else ""
         raise Unreadable(f"the header lacks the required column(s) {', '.join(missing)}{hint}", row=1)
     return frame.rename(columns=renames)
 
 
-def with_converted(columns: Mapping[str, pd.Series | Converted]) -> pd.DataFrame:
+def frame_with_unparsed(columns: Mapping[str, pd.Series | Converted]) -> pd.DataFrame:
     """A frame of the given columns, each Converted one followed by its `<name>__unparsed` companion."""
     flat: dict[str, pd.Series] = {}
     for name, column in columns.items():
@@ -579,9 +608,9 @@ def with_converted(columns: Mapping[str, pd.Series | Converted]) -> pd.DataFrame
 
 def keyed(values: pd.Series, key: Callable[[str], str | None]) -> pd.Series:
     """STRING keys of the non-empty `values` (e.g. pseudonyms), each distinct value keyed once."""
-    text = clean_text(values)
-    keys = {value: key(value) for value in text.dropna().unique()}
-    return text.map(keys).astype(STRING)
+    codes, distinct = pd.factorize(clean_text(values))  # code -1: empty
+    keys = pa.array([*(key(value) for value in distinct.tolist()), None], pa.string())
+    return pd.Series(keys.take(np.where(codes < 0, len(distinct), codes)), index=values.index, dtype=STRING)
 
 
 def constant(value: object, like: pd.Series | pd.DataFrame, dtype: object = STRING) -> pd.Series:

@@ -9,7 +9,7 @@ validation_frame: the same columns plus `reverse_scored__unparsed`.
 from __future__ import annotations
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
-from pipelines.sources.readers import ROW_NUMBER, constant, csv_frame, parse_flags, require_columns, with_converted
+from pipelines.sources.readers import ROW_NUMBER, constant, csv_frame, parse_flags, require_columns, frame_with_unparsed
 
 TABLE = "survey_items"
 REQUIRED = ("item_id", "question_text", "competence_code", "reverse_scored")
@@ -18,7 +18,7 @@ TABLE_COLUMNS = (ROW_NUMBER, "kommunekode", "wave", "item_id", "question_text", 
 
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     rows = require_columns(csv_frame(data), REQUIRED)
-    checked = with_converted({
+    checked = frame_with_unparsed({
         ROW_NUMBER: rows[ROW_NUMBER],
         "kommunekode": constant(file.kommunekode, rows),
         "wave": constant(file.period, rows),

@@ -10,7 +10,7 @@ Each dialect module reads its file into dialect-neutral respondent rows; `assemb
 from __future__ import annotations
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile, WaitingFor
-from pipelines.sources.readers import ZIP_MAGIC, first_rows, is_xlsx
+from pipelines.sources.readers import ZIP_MAGIC, first_rows, header_key, is_xlsx
 from pipelines.sources.survey_responses import flat, forms, qualtrics, surveyxact
 from pipelines.sources.survey_responses.assemble import assemble
 
@@ -27,9 +27,9 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
 
 def detect_dialect(data: bytes) -> str:
     if is_xlsx(data):
-        header = {" ".join(cell.split()).casefold() for cell in next(iter(first_rows(data, 1)), [])}
-        return "forms" if {name.casefold() for name in forms.DETECTING_HEADERS} <= header else "flat"
+        header = {header_key(cell) for row in first_rows(data, 1) for cell in row}
+        return "forms" if {header_key(name) for name in forms.DETECTING_HEADERS} <= header else "flat"
     if data.startswith(ZIP_MAGIC):
         return "surveyxact"
-    third_row = (first_rows(data, 3) + [[], [], []])[2]
-    return "qualtrics" if any(cell.startswith('{"ImportId"') for cell in third_row) else "flat"
+    rows = first_rows(data, 3)
+    return "qualtrics" if len(rows) == 3 and any(cell.startswith('{"ImportId"') for cell in rows[2]) else "flat"

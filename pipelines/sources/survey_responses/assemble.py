@@ -27,8 +27,8 @@ import pandas as pd
 
 from pipelines.sources.base import FileName, Item, ParseContext, ParsedFile, Unreadable
 from pipelines.sources.readers import (
-    FLAG, ROW_NUMBER, STRING, Converted, clean_text, constant, keyed, parse_timestamps, unparsed_text,
-    with_converted,
+    FLAG, ROW_NUMBER, STRING, Converted, clean_text, constant, header_key, keyed, parse_timestamps, unparsed_text,
+    frame_with_unparsed,
 )
 
 ANSWER = "Int8"
@@ -73,12 +73,9 @@ def answers_by_question(rows: pd.DataFrame, items: Mapping[str, Item]) -> dict[s
 
 
 def _answers_headed_by(rows: pd.DataFrame, headings: Mapping[str, str]) -> dict[str, pd.Series]:
-    columns = {_heading_key(column): column for column in reversed(rows.columns)}  # the first of equals wins
-    return {item_id: rows[columns[_heading_key(heading)]] for item_id, heading in headings.items() if _heading_key(heading) in columns}
-
-
-def _heading_key(heading: str) -> str:
-    return " ".join(heading.split()).casefold()
+    columns = {header_key(column): column for column in reversed(rows.columns)}  # the first of equals wins
+    matched = {item_id: columns.get(header_key(heading)) for item_id, heading in headings.items()}
+    return {item_id: rows[column] for item_id, column in matched.items() if column is not None}
 
 
 def answer_scores(answers: pd.Series) -> Converted:
@@ -104,7 +101,7 @@ def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context
     is_response = respondents["exclusion_reason"].isna()
     employee_ref = respondents["employee_ref"]
 
-    checked = with_converted({
+    checked = frame_with_unparsed({
         ROW_NUMBER: respondents[ROW_NUMBER],
         "respondent_id": respondents["respondent_id"],
         "los_id": respondents["los_id"],
@@ -125,12 +122,18 @@ def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context
         "is_response": checked["is_response"],
         "exclusion_reason": respondents["exclusion_reason"].astype(STRING),
     })
-    excluded = respondents.loc[~is_response, [ROW_NUMBER, "exclusion_reason"]]
+    excluded = pd.DataFrame({
+        ROW_NUMBER: responses.loc[~is_response, ROW_NUMBER],
+        "reason": responses.loc[~is_response, "exclusion_reason"],
+    }).reset_index(drop=True)
     return ParsedFile(
-        tables={"survey_responses": responses, "survey_answers": _answers_long(checked[is_response], found, kommunekode, wave)},
+        tables={
+            "survey_responses": responses,
+            "survey_answers": _answers_long(checked[is_response], found, kommunekode, wave),
+        },
         validation_frame=checked,
         rows_read=len(respondents),
-        not_loaded=excluded.rename(columns={"exclusion_reason": "reason"}).astype({"reason": STRING}).reset_index(drop=True),
+        not_loaded=excluded,
         notes={
             "dialect": dialect,
             "responses": int(is_response.sum()),

@@ -68,7 +68,8 @@ def _labelled(codes: pd.Series, labels: Labels) -> pd.Series:
 
 
 def _labels_from_labels_file(data: bytes) -> Labels:
-    header, rows = read_csv_table(data, header_rows=0)
+    _, rows = read_csv_table(data, header_rows=0)
+    rows = [row for row in rows if any(row)]
     if rows and tuple(cell.casefold() for cell in rows[0][:3]) == LABELS_HEADER:
         rows = rows[1:]  # tolerated, though SurveyXact writes no header
     if rows and len(rows[0]) < 3:

@@ -45,7 +45,8 @@ final as (
     inner join ranked_files
         on ranked_files.kommunekode = employees.kommunekode
         and ranked_files.snapshot_month = employees.snapshot_month
-        and ranked_files.file_fingerprint is not distinct from employees.file_fingerprint
+        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
+        and coalesce(ranked_files.file_fingerprint, '') = coalesce(employees.file_fingerprint, '')
     where ranked_files.file_rank = 1
 
 )

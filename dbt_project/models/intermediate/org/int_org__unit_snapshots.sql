@@ -45,7 +45,8 @@ final as (
     inner join ranked_files
         on ranked_files.kommunekode = org_units.kommunekode
         and ranked_files.snapshot_month = org_units.snapshot_month
-        and ranked_files.file_fingerprint is not distinct from org_units.file_fingerprint
+        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
+        and coalesce(ranked_files.file_fingerprint, '') = coalesce(org_units.file_fingerprint, '')
     where ranked_files.file_rank = 1
 
 )

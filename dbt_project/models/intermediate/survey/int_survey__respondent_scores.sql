@@ -65,7 +65,8 @@ scored_answers as (
         on respondents.kommunekode = answers.kommunekode
         and respondents.wave = answers.wave
         and respondents.respondent_id = answers.respondent_id
-        and respondents.file_fingerprint is not distinct from answers.file_fingerprint
+        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
+        and coalesce(respondents.file_fingerprint, '') = coalesce(answers.file_fingerprint, '')
     inner join catalogue
         on catalogue.kommunekode = answers.kommunekode
         and catalogue.wave = answers.wave
@@ -73,39 +74,50 @@ scored_answers as (
 
 ),
 
-area_scores as (
+-- one pass over the answers: integer sums and counts per respondent and area ...
+area_totals as (
 
     select
         kommunekode,
         wave,
         respondent_id,
         competence_area,
-        cast(avg(item_score) as double precision) as score,
+        sum(item_score) as score_total,
         count(*) as answered_items
     from scored_answers
     group by kommunekode, wave, respondent_id, competence_area
 
 ),
 
-overall_scores as (
+-- ... from which 'all' (the mean over all the respondent's items) follows exactly
+overall_totals as (
 
     select
         kommunekode,
         wave,
         respondent_id,
         'all' as competence_area,
-        cast(avg(item_score) as double precision) as score,
-        count(*) as answered_items
-    from scored_answers
+        sum(score_total) as score_total,
+        sum(answered_items) as answered_items
+    from area_totals
     group by kommunekode, wave, respondent_id
 
 ),
 
 final as (
 
-    select * from area_scores
-    union all
-    select * from overall_scores
+    select
+        kommunekode,
+        wave,
+        respondent_id,
+        competence_area,
+        cast(score_total as double precision) / answered_items as score,
+        cast(answered_items as integer) as answered_items
+    from (
+        select * from area_totals
+        union all
+        select * from overall_totals
+    ) as totals
 
 )
 
