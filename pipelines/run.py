@@ -89,7 +89,9 @@ def _first_failure(result) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
-            return f"step {event.step_key} failed: {error.message.strip().splitlines()[-1] if error.message else error.cls_name}"
+            while error.cause is not None:  # the user-code error, not Dagster's wrapper around it
+                error = error.cause
+            return f"step {event.step_key} failed: {error.cls_name}: {error.message.strip().splitlines()[0]}"
     return "the run failed (see the Dagster log above)"
 
 

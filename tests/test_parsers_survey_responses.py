@@ -233,8 +233,12 @@ def test_forms_keeps_no_name_email_or_free_text():
     assert_nothing_in_clear(parse(forms_xlsx(), "xlsx"), ["Jens", "Hansen", "@aarhus.dk", "træls", "anonymous"])
 
 
-def test_a_renamed_csv_is_not_taken_for_a_workbook():
+def test_a_csv_named_xlsx_or_zip_is_refused_in_plain_words():
     assert detect_dialect(FLAT.encode("utf-8")) == "flat"
+    with pytest.raises(Unreadable, match=r"^not an Excel workbook \(it looks like a CSV file renamed \.xlsx\)$"):
+        parse(FLAT.encode("utf-8"), "xlsx")
+    with pytest.raises(Unreadable, match="not a zip archive, though its name ends in .zip"):
+        parse(FLAT.encode("utf-8"), "zip")
 
 
 # --- surveyxact ---------------------------------------------------------------------------------

@@ -152,5 +152,5 @@ def test_a_missing_column_is_a_failure_not_a_crash():
 def test_dbt_build_passes_min_cell_as_a_var(tmp_path):
     settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_MIN_CELL": "7"})
     assert dbt_vars(settings) == {"min_cell": 7}
-    assert build_args(settings) == ["build", "--vars", '{"min_cell": 7}']
+    assert build_args(settings) == ["build", "--vars", '{"min_cell": 7}', "--exclude-resource-type", "unit_test"]
     assert build_args(settings, ["marts"])[-2:] == ["--select", "marts"]

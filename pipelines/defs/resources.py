@@ -13,4 +13,4 @@ class DigileadResource(dg.ConfigurableResource):
         return Settings.from_env()
 
     def pipeline(self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> Pipeline:
-        return Pipeline(self.settings(), run_id=context.run_id, progress=context.log.info)
+        return Pipeline(self.settings(), run_id=context.run.run_id, progress=context.log.info)

@@ -318,6 +318,16 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> Iterator[tuple[int, list[str |
 
 
 def _open_workbook(data: bytes) -> openpyxl.Workbook:
+    ensure_xlsx(data)
+    safe_zip_members(data)  # openpyxl would trust the sizes the archive declares: check them first
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _WORKBOOK_ERRORS:
+        raise Unreadable("the Excel workbook is damaged and cannot be read") from None
+
+
+def ensure_xlsx(data: bytes) -> None:
+    """Unreadable, saying in plain words what the file is instead, unless it is an XLSX workbook."""
     if not data:
         raise Unreadable("the file is empty")
     if data.startswith(OLE2_MAGIC):
@@ -328,11 +338,6 @@ def _open_workbook(data: bytes) -> openpyxl.Workbook:
         raise Unreadable("not an Excel workbook (the file is damaged or in another format)")
     if not is_xlsx(data):
         raise Unreadable("not an Excel workbook (it is a zip archive of other files)")
-    safe_zip_members(data)  # openpyxl would trust the sizes the archive declares: check them first
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except _WORKBOOK_ERRORS:
-        raise Unreadable("the Excel workbook is damaged and cannot be read") from None
 
 
 def _looks_like_text(data: bytes) -> bool:

@@ -18,7 +18,8 @@ def dbt_vars(settings: Settings) -> dict[str, object]:
 
 
 def build_args(settings: Settings, select: list[str] | None = None) -> list[str]:
-    args = ["build", "--vars", json.dumps(dbt_vars(settings), sort_keys=True)]
+    # Unit tests prove the SQL, not the data: they run in `make test`, not on every delivery.
+    args = ["build", "--vars", json.dumps(dbt_vars(settings), sort_keys=True), "--exclude-resource-type", "unit_test"]
     if select:
         args += ["--select", *select]
     return args

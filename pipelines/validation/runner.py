@@ -30,7 +30,7 @@ class FailedCheck:
     rows: list[int] = field(default_factory=list)  # every failing file row (for the rejected-rows count)
 
     def sentence(self) -> str:
-        where = ", ".join(f"row {example['row']} ({_show(example.get('value'))})" for example in self.examples)
+        where = ", ".join(_describe(example) for example in self.examples)
         more = f" and {self.failing_rows - len(self.examples)} more" if self.failing_rows > len(self.examples) else ""
         rows = "1 row breaks" if self.failing_rows == 1 else f"{self.failing_rows} rows break"
         subject = rows if self.failing_rows else "the file breaks"
@@ -63,6 +63,15 @@ class ValidationOutcome:
             for row in check.rows:
                 rejected.setdefault(row, check.rule)
         return rejected
+
+
+def _describe(example: dict) -> str:
+    """`row 14 ('Måske')`, or for a yes/no rule flag the row's label: `row 4 (los_id 1203)`."""
+    value = example.get("value")
+    label = ", ".join(f"{column} {_show(shown)}" for column, shown in example.get("label", {}).items())
+    if isinstance(value, bool):
+        return f"row {example['row']}" + (f" ({label})" if label else "")
+    return f"row {example['row']} ({_show(value)}" + (f"; {label})" if label else ")")
 
 
 def _show(value: object) -> str:
@@ -108,18 +117,19 @@ def validate_batches(spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_colu
             expectations = spec.expand(list(batch.columns), item_columns or [])
             definition = _validation_definition(spec.name, json.dumps(expectations, sort_keys=True))
         rows += len(batch)
+        label = [column for column in spec.row_label if column in batch.columns]
         result = definition.run(
             batch_parameters={"dataframe": batch},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW], "partial_unexpected_count": EXAMPLES_PER_CHECK},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW, *label], "partial_unexpected_count": EXAMPLES_PER_CHECK},
         )
         for index, expectation_result in enumerate(result.results):
             if expectation_result.success:
                 continue
-            _merge(failed, index, expectations[index], expectation_result.to_json_dict())
+            _merge(failed, index, expectations[index], expectation_result.to_json_dict(), label)
     return ValidationOutcome(suite=spec.name, rows_validated=rows, failed=[failed[i] for i in sorted(failed)])
 
 
-def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict) -> None:
+def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str]) -> None:
     kwargs = expectation.get("kwargs", {})
     column = kwargs.get("column")
     check = failed.setdefault(
@@ -136,7 +146,10 @@ def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result
         row = int(entry[ROW])
         check.rows.append(row)
         if len(check.examples) < EXAMPLES_PER_CHECK:
-            check.examples.append({"row": row, "value": _plain(entry.get(shown))})
+            example = {"row": row, "value": _plain(entry.get(shown))}
+            if label:
+                example["label"] = {column: _plain(entry.get(column)) for column in label}
+            check.examples.append(example)
 
 
 def _exception_message(info: dict) -> str | None:

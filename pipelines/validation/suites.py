@@ -1,6 +1,7 @@
 """Suites are data: `expectations/<source>.json`, one per source, in Great Expectations 1.x form.
 
 Each expectation carries `meta.rule`: the rule in plain words, shown to users in reason files.
+`row_label` (optional) names columns that help a person find a failing row besides its number.
 Two small additions to GE's format, expanded here into ordinary expectations:
 - a column name `{item}` is repeated for every survey item column of the file (items vary by wave);
 - every `<column>__unparsed` column the parser left (values it could not read as a date, number or
@@ -24,6 +25,7 @@ def expectations_dir() -> Path:
 class SuiteSpec:
     name: str
     expectations: tuple[dict, ...]
+    row_label: tuple[str, ...] = ()  # columns shown beside the row number in examples (e.g. los_id)
 
     def expand(self, columns: list[str], item_columns: list[str]) -> list[dict]:
         """Concrete GE expectation configurations for a frame with these columns."""
@@ -57,4 +59,4 @@ def load_suite_spec(name: str, folder: Path | None = None) -> SuiteSpec:
     for expectation in payload["expectations"]:
         if not expectation.get("meta", {}).get("rule"):
             raise ValueError(f"{path}: every expectation needs meta.rule in plain words ({expectation['type']})")
-    return SuiteSpec(name=name, expectations=tuple(payload["expectations"]))
+    return SuiteSpec(name=name, expectations=tuple(payload["expectations"]), row_label=tuple(payload.get("row_label", ())))

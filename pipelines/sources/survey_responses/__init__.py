@@ -1,6 +1,6 @@
 """Survey responses (contract §2.1) -> `raw.survey_responses` and `raw.survey_answers`.
 
-The dialect is detected from the bytes, not the file name:
+The dialect is detected from the bytes (though a file named .xlsx or .zip must be one):
 - a zip archive that is not a workbook: surveyxact;
 - an XLSX workbook whose header has `Start time` and `Completion time`: forms (else flat);
 - a CSV whose third row holds `{"ImportId"...}`: qualtrics; any other CSV: flat.
@@ -9,8 +9,8 @@ Each dialect module reads its file into dialect-neutral respondent rows; `assemb
 """
 from __future__ import annotations
 
-from pipelines.sources.base import FileName, ParseContext, ParsedFile, WaitingFor
-from pipelines.sources.readers import ZIP_MAGIC, first_rows, header_key, is_xlsx
+from pipelines.sources.base import FileName, ParseContext, ParsedFile, Unreadable, WaitingFor
+from pipelines.sources.readers import ZIP_MAGIC, ensure_xlsx, first_rows, header_key, is_xlsx, safe_zip_members
 from pipelines.sources.survey_responses import flat, forms, qualtrics, surveyxact
 from pipelines.sources.survey_responses.assemble import assemble
 
@@ -18,6 +18,16 @@ DIALECTS = {"flat": flat.read, "qualtrics": qualtrics.read, "forms": forms.read,
 
 
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
+    # The container is checked before waiting for the catalogue: a broken, unsafe or bomb archive
+    # is refused at once rather than sitting in landing until its catalogue arrives.
+    if not data:
+        raise Unreadable("the file is empty")
+    if file.extension == "xlsx":
+        ensure_xlsx(data)  # the name promises a workbook: a renamed CSV is refused, not guessed at
+    elif file.extension == "zip":
+        if not data.startswith(ZIP_MAGIC):
+            raise Unreadable("the file is not a zip archive, though its name ends in .zip")
+        safe_zip_members(data)
     if context.items is None:
         raise WaitingFor(f"survey_items {file.kommunekode} {file.period}")
     dialect = detect_dialect(data)
