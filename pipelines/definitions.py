@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.defs.freshness import freshness_definitions, mart_keys_of
 from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.jobs import INGEST_AND_BUILD, ingest_and_build
 from pipelines.defs.resources import DigileadResource
@@ -12,10 +13,12 @@ from pipelines.defs.transform import dbt_definitions
 
 def build_definitions() -> dg.Definitions:
     dbt_assets, dbt_resource = dbt_definitions()
+    freshness_checks, freshness_sensor = freshness_definitions(mart_keys_of(dbt_assets))
     return dg.Definitions(
         assets=[*ingest_definitions(), *dbt_assets],
+        asset_checks=freshness_checks,
         jobs=[ingest_and_build],
-        sensors=[landing_sensor_for(INGEST_AND_BUILD)],
+        sensors=[landing_sensor_for(INGEST_AND_BUILD), freshness_sensor],
         resources={"digilead": DigileadResource(), "dbt": dbt_resource},
     )
 

@@ -28,7 +28,7 @@ from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SOURCES_BY_NAME, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
 from pipelines.validation import ValidationOutcome, load_suite_spec, validate_batches
-from pipelines.warehouse import FileRecord, Warehouse
+from pipelines.warehouse import FileRecord, Warehouse, lookup
 
 log = logging.getLogger("digilead")
 
@@ -142,8 +142,8 @@ class Pipeline:
                     continue
                 _, file_name = detect(file.name)
                 context = ParseContext(person_key=pseudonymiser.person_key, link_key=pseudonymiser.link_key)
-                if spec.needs_items:
-                    context.items = Warehouse.items_for(con, file_name.kommunekode, file_name.period)
+                if spec.needs:
+                    context.needed = lookup(con, spec.needs.lookup, file_name)
                 try:
                     parsed = spec.parser()(file.path.read_bytes(), file_name, context)
                 except WaitingFor as waiting:
@@ -164,7 +164,7 @@ class Pipeline:
                     fingerprint=file.fingerprint, file_name=file.name, landing_path=str(file.path), source=spec.name,
                     kommunekode=file_name.kommunekode, period=file_name.period, rows_read=parsed.rows_read,
                     tables={table: len(frame) for table, frame in parsed.tables.items()},
-                    item_columns=list(context.items or []) if spec.needs_items else [],
+                    item_columns=list(parsed.item_columns),
                     notes={key: value for key, value in parsed.notes.items() if isinstance(value, (str, int, float, bool))},
                 )
                 write_staged(self.settings.staging, manifest, parsed)
@@ -212,10 +212,12 @@ class Pipeline:
                 landing_path = Path(manifest.landing_path)
                 target = free_name(self.settings.archive / spec.name, manifest.file_name, manifest.fingerprint)
                 not_loaded = staged.not_loaded()
+                # a file fills the source's tables it has rows for (one part of a CSV register fills one)
+                tables = [table for table in spec.raw_tables if table in manifest.tables]
                 con.execute("begin transaction")
                 try:
-                    loaded_by_table = self.warehouse.load_tables(con, manifest.fingerprint, {t: staged.table_path(t) for t in spec.raw_tables})
-                    loaded = loaded_by_table[spec.raw_tables[0]]
+                    loaded_by_table = self.warehouse.load_tables(con, manifest.fingerprint, {t: staged.table_path(t) for t in tables})
+                    loaded = loaded_by_table[tables[0]]
                     Warehouse.record_rejected_rows(con, manifest.fingerprint, dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))))
                     Warehouse.record(con, FileRecord(
                         fingerprint=manifest.fingerprint, file_name=manifest.file_name, source=spec.name,
@@ -235,8 +237,25 @@ class Pipeline:
                 for table, rows in loaded_by_table.items():
                     step.rows_by_table[table] = step.rows_by_table.get(table, 0) + rows
                 step.fingerprints.append(manifest.fingerprint)
-                self.progress(f"{manifest.file_name}: loaded {loaded} rows into raw.{', raw.'.join(spec.raw_tables)}; archived")
+                counts = ", ".join(f"{rows} rows into raw.{table}" for table, rows in loaded_by_table.items())
+                self.progress(f"{manifest.file_name}: loaded {counts}; archived")
         return step
+
+    # ------------------------------------------------------------------------------------------
+    def ready_to_retry(self) -> list[str]:
+        """Files still in landing whose source needs earlier data that is now loaded (a register
+        part whose sibling part a pass has just loaded): another pass would take them."""
+        if not self.settings.landing.exists():
+            return []
+        ready = []
+        with self.warehouse.connect() as con:
+            for path in sorted(self.settings.landing.iterdir()):
+                detected = detect(path.name) if path.is_file() else None
+                if detected and detected[0].loaded and detected[0].needs:
+                    spec, file_name = detected
+                    if lookup(con, spec.needs.lookup, file_name) is not None:
+                        ready.append(path.name)
+        return ready
 
     # ------------------------------------------------------------------------------------------
     def quarantine(self, con: duckdb.DuckDBPyConnection, file: LandingFile, spec: SourceSpec | None, reason: dict,

@@ -110,6 +110,37 @@ def maturity_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def benefits_summary(settings: Settings) -> str:
+    """Headline of marts.benefit_realisation (the register in force), read from the published copy."""
+    published = Warehouse(settings.published / "digilead.duckdb")
+    try:
+        with published.connect(read_only=True) as con:
+            rows = con.execute(
+                """select kommunekode, any_value(snapshot_date), unit, sum(realised_cumulative), sum(target),
+                          count(*) filter (where status = 'stopped'), count(*)
+                   from marts.benefit_realisation
+                   where not is_future and benefit_kind = 'flow'
+                   qualify month = max(month) over (partition by kommunekode, benefit_id)
+                   group by all order by 1, 3"""
+            ).fetchall() if False else con.execute(
+                """with latest as (
+                       select * from marts.benefit_realisation where not is_future and benefit_kind = 'flow'
+                       qualify month = max(month) over (partition by kommunekode, benefit_id))
+                   select kommunekode, max(snapshot_date), unit, sum(realised_cumulative), sum(target),
+                          count(*) filter (where status = 'stopped'), count(*)
+                   from latest group by kommunekode, unit order by 1, 3"""
+            ).fetchall()
+            changes = con.execute("select count(*) from marts.benefit_status_changes where is_newest").fetchone()[0]
+    except Exception as error:
+        return f"marts.benefit_realisation is not available yet ({error})"
+    lines = ["benefit realisation (the newest register, flows, as of its date):"]
+    for kommune, day, unit, realised, target, stopped, benefits in rows:
+        lines.append(f"  {kommune} register {day}: {realised:,.0f} of {target:,.0f} {unit} realised "
+                     f"({_pct(realised / target if target else None)}) over {benefits} benefits, {stopped} stopped")
+    lines.append(f"  {changes} benefit(s) changed status since the previous register")
+    return "\n".join(lines)
+
+
 def _pct(value) -> str:
     return "-" if value is None else f"{100 * value:.1f} %"
 

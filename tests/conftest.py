@@ -14,10 +14,6 @@ if str(REPO_ROOT) not in sys.path:  # so `tests.oracle` imports however pytest i
 TEST_PSEUDONYM_KEY = "digilead-test-key-not-secret-0123456789abcdef"
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: end-to-end: generate, `digilead run`, compare the warehouse with the oracle (slow)")
-
-
 @pytest.fixture(scope="session")
 def pseudonym_key() -> str:
     return TEST_PSEUDONYM_KEY

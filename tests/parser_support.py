@@ -40,7 +40,7 @@ ITEMS = {
 
 
 def context(items=ITEMS) -> ParseContext:
-    return ParseContext(person_key=person_key, link_key=link_key, items=items)
+    return ParseContext(person_key=person_key, link_key=link_key, needed=items)
 
 
 def file_name(source: str, period: str, extension: str = "csv", kommunekode: str = "0751") -> FileName:

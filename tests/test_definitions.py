@@ -62,12 +62,13 @@ def test_the_sensor_keys_runs_by_the_files_fingerprints(digilead_home):
     (landing / "hr_employees_0751_2025-06.csv").write_bytes(b"a")
     (landing / "courses_0751.csv").write_bytes(b"not loaded by this version: no run for it")
     os.utime(landing / "hr_employees_0751_2025-06.csv", (old, old))
+    os.utime(landing / "courses_0751.csv", (old, old))
     first = _tick()
     [request] = first.run_requests
-    again = _tick(first.cursor)
-    assert again.run_requests[0].run_key == request.run_key  # same files: Dagster will not launch twice
+    assert _tick().run_requests[0].run_key == request.run_key  # same delivery: Dagster will not launch twice
+    assert not _tick(first.cursor).run_requests  # already handed to a run: nothing new
     (landing / "survey_items_0751_2025H1.csv").write_bytes(b"b")
-    settling = _tick(first.cursor)  # a file written this instant may still be arriving: not part of the run yet
-    assert settling.run_requests[0].run_key == request.run_key
+    assert not _tick(first.cursor).run_requests  # a file written this instant may still be arriving
     os.utime(landing / "survey_items_0751_2025H1.csv", (old, old))
-    assert _tick(first.cursor).run_requests[0].run_key != request.run_key
+    [second] = _tick(first.cursor).run_requests  # the next delivery: its own run
+    assert second.run_key != request.run_key

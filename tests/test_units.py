@@ -154,3 +154,24 @@ def test_dbt_build_passes_min_cell_as_a_var(tmp_path):
     assert dbt_vars(settings) == {"min_cell": 7}
     assert build_args(settings) == ["build", "--vars", '{"min_cell": 7}', "--exclude-resource-type", "unit_test"]
     assert build_args(settings, ["marts"])[-2:] == ["--select", "marts"]
+
+
+def test_a_changed_model_makes_the_manifest_stale(tmp_path):
+    import os
+    import time
+
+    from pipelines.transform.dbt import manifest_is_stale
+
+    project = tmp_path / "dbt_project"
+    (project / "models").mkdir(parents=True)
+    (project / "dbt_project.yml").write_text("name: x\n")
+    manifest = project / "target" / "manifest.json"
+    assert manifest_is_stale(manifest, project)
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    assert not manifest_is_stale(manifest, project)
+    model = project / "models" / "m.sql"
+    model.write_text("select 1")
+    later = time.time() + 5
+    os.utime(model, (later, later))
+    assert manifest_is_stale(manifest, project)

@@ -45,7 +45,10 @@ def landing_zone(context: dg.AssetExecutionContext, digilead: DigileadResource) 
 
 def source_assets(spec: SourceSpec) -> list:
     """The staged asset, its blocking expectations check and the raw asset of one source."""
-    upstream = [LANDING] + ([raw_key("survey_items")] if spec.needs_items else [])  # parsing needs the catalogue
+    # parsing needs what other sources loaded (survey responses: the item catalogue); a need within the
+    # source itself (a register part waiting for its sibling) cannot be a dependency: the next pass meets it
+    needed = [table for table in (spec.needs.raw_tables if spec.needs else ()) if table not in spec.raw_tables]
+    upstream = [LANDING] + [raw_key(table) for table in needed]
 
     @dg.asset(
         key=staged_key(spec.name),

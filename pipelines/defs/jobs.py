@@ -1,13 +1,35 @@
-"""The job the sensor and `digilead run` start: ingest what is waiting, rebuild what depends on it."""
+"""The job the sensor and `digilead run` start: ingest what is waiting, rebuild what depends on it.
+
+One job, every asset: triage → parse → blocking GE checks → load → dbt build → publish. A failed
+blocking check stops that source's load and everything downstream of it (the marts and the
+published copy) for the run; the run fails, naming the files and rules, and is retried once the
+failing files are in quarantine: the retry (all steps, see deploy/dagster.yaml `run_retries`) loads
+the good files and rebuilds the marts. `digilead run` does the same with its passes.
+"""
 
 import dagster as dg
 
 INGEST_AND_BUILD = "ingest_and_build"
 
-# In-process: one writer at a time inside a run (DuckDB's rule), and no per-step process start-up.
-ingest_and_build = dg.define_asset_job(
-    INGEST_AND_BUILD,
-    selection=dg.AssetSelection.all(),
-    executor_def=dg.in_process_executor,
-    description="Triage the landing zone, parse, validate (blocking GE checks), load raw tables, build the dbt models, publish.",
-)
+RETRY_TAGS = {
+    # A retry starts from the top: it triages landing/ again, so it also picks up what arrived meanwhile.
+    "dagster/retry_strategy": "ALL_STEPS",
+    # Blocking-check failures are step failures: retry them (quarantined files are gone by then).
+    "dagster/retry_on_asset_or_op_failure": "true",
+}
+
+
+def ingest_and_build_job():
+    # Every asset and check, the marts' freshness checks too: a run that rebuilds a mart re-evaluates its
+    # freshness at once (the freshness sensor only re-evaluates checks that may have become overdue).
+    # In-process: one writer at a time inside a run (DuckDB's rule), and no per-step process start-up.
+    return dg.define_asset_job(
+        INGEST_AND_BUILD,
+        selection=dg.AssetSelection.all(),
+        executor_def=dg.in_process_executor,
+        tags=RETRY_TAGS,
+        description="Triage the landing zone, parse, validate (blocking GE checks), load raw tables, build the dbt models, publish.",
+    )
+
+
+ingest_and_build = ingest_and_build_job()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -21,9 +21,10 @@ class Unreadable(Exception):
 
 
 class WaitingFor(Exception):
-    """The file can be read only once another file has arrived (e.g. a survey's item catalogue).
+    """The file can be read only once another file has been loaded (a survey's item catalogue, the
+    sibling part of a benefit register delivered as CSV files): see `ParseContext.needed`.
 
-    The file stays in the landing zone, untouched, and is tried again on the next run.
+    The file stays in the landing zone, untouched, and is tried again on the next run (or pass).
     """
 
 
@@ -51,14 +52,16 @@ class Item:
 class ParseContext:
     """Everything a parser may need beyond the bytes.
 
-    pseudonymise: the privacy room's keyed functions, so parsers never keep a clear identifier.
-    items: the survey item catalogue of this municipality and wave (item_id -> Item), or None if
-    it has not arrived (survey responses then raise WaitingFor).
+    person_key, link_key: the privacy room's keyed functions, so parsers never keep a clear identifier.
+    needed: for a source with `SourceSpec.needs`, what that lookup found in the warehouse for this
+    file (survey responses: the item catalogue of the municipality and wave, item_id -> Item; a
+    benefit register part: its sibling part), or None when it has not been loaded yet: the parser
+    then raises WaitingFor, after the checks it can make without it.
     """
 
     person_key: Callable[[str, str], str]  # (kommunekode, medarbejdernr) -> hex
     link_key: Callable[[str, str], str | None]  # (kommunekode, e-mail or employee number) -> hex
-    items: Mapping[str, Item] | None = None
+    needed: Any = None
 
 
 @dataclass
@@ -72,6 +75,7 @@ class ParsedFile:
         default_factory=lambda: pd.DataFrame({"_row_number": pd.Series([], dtype="int64"), "reason": pd.Series([], dtype="string")})
     )
     notes: dict[str, object] = field(default_factory=dict)  # non-personal facts for metadata (dialect, encoding)
+    item_columns: list[str] = field(default_factory=list)  # validation columns a suite's `{item}` stands for
 
 
 KOMMUNEKODE = r"(?P<kommunekode>\d{4})"

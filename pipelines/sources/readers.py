@@ -281,6 +281,15 @@ def xlsx_frame(data: bytes, sheet: str | None = None) -> pd.DataFrame:
     return _frame([name or "" for name in header] + [""] * (width - len(header)), table)
 
 
+def xlsx_sheet_names(data: bytes) -> list[str]:
+    """The names of the workbook's sheets, in order (Unreadable when `data` is no XLSX workbook)."""
+    workbook = _open_workbook(data)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
 def first_rows(data: bytes, count: int) -> list[list[str]]:
     """The first `count` non-blank rows of a CSV or XLSX file, as strings; for sniffing formats."""
     if is_xlsx(data):

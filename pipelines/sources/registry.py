@@ -16,6 +16,22 @@ Parser = Callable[[bytes, FileName, ParseContext], ParsedFile]
 
 
 @dataclass(frozen=True)
+class Needs:
+    """A source whose files can be read only with data of files loaded before them.
+
+    lookup: the name of a warehouse lookup (`pipelines.warehouse.LOOKUPS`), called with the file's
+    FileName; its result is the parser's `ParseContext.needed`, None when nothing has been loaded
+    yet (the parser then raises WaitingFor and the file stays in landing).
+    raw_tables: the raw tables the lookup reads. The source's staged asset depends on those of other
+    sources (so one run loads a catalogue before the responses that need it); a need within the
+    source itself (a register part waiting for its sibling) is met by the next pass of the run.
+    """
+
+    lookup: str
+    raw_tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class SourceSpec:
     name: str
     pattern: re.Pattern[str]
@@ -23,7 +39,7 @@ class SourceSpec:
     parser_module: str | None  # None: recognised, but not loaded by this version (left in landing)
     raw_tables: tuple[str, ...] = ()
     rank: int = 0  # processing order within a run: what others depend on goes first
-    needs_items: bool = False  # survey responses wait for their item catalogue
+    needs: Needs | None = None  # data from earlier files the parser needs (see Needs)
 
     @property
     def suite(self) -> str:
@@ -71,28 +87,33 @@ SOURCES: tuple[SourceSpec, ...] = (
         "pipelines.sources.survey_responses",
         ("survey_responses", "survey_answers"),
         rank=3,
-        needs_items=True,
+        needs=Needs("survey_items", ("survey_items",)),  # responses wait for their item catalogue
     ),
     SourceSpec(
         "courses",
         name_pattern(rf"courses_{KOMMUNEKODE}(?P<period>)", ("csv",)),
         "Course catalogue of the LMS",
-        None,
+        "pipelines.sources.courses",
+        ("courses",),
         rank=4,
     ),
     SourceSpec(
         "training",
         name_pattern(rf"training_{KOMMUNEKODE}_{MONTH}", ("csv", "jsonl")),
         "Training records: LMS completion reports or xAPI statements",
-        None,
+        "pipelines.sources.training",
+        ("training_records",),
         rank=5,
     ),
     SourceSpec(
         "benefits",
         name_pattern(rf"benefits_{KOMMUNEKODE}_{DAY}(?:_(?P<part>initiativer|gevinster|maalinger))?", ("xlsx", "csv")),
         "Benefit-realisation register (gevinstrealisering)",
-        None,
+        "pipelines.sources.benefits",
+        ("benefit_initiativer", "benefit_gevinster", "benefit_maalinger", "benefit_register_parts"),
         rank=6,
+        # a CSV part waits for its sibling: gevinster for initiativer, maalinger for gevinster
+        needs=Needs("benefit_register", ("benefit_register_parts", "benefit_initiativer", "benefit_gevinster")),
     ),
 )
 

@@ -122,11 +122,22 @@ def validate_batches(spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_colu
             batch_parameters={"dataframe": batch},
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW, *label], "partial_unexpected_count": EXAMPLES_PER_CHECK},
         )
-        for index, expectation_result in enumerate(result.results):
+        # GE does not keep the suite's order in its results: match each result to its expectation
+        positions = {_identity(expectation): index for index, expectation in enumerate(expectations)}
+        for expectation_result in result.results:
             if expectation_result.success:
                 continue
+            config = expectation_result.expectation_config
+            index = positions[_identity({"type": config.type, "kwargs": config.kwargs, "meta": config.meta or {}})]
             _merge(failed, index, expectations[index], expectation_result.to_json_dict(), label)
     return ValidationOutcome(suite=spec.name, rows_validated=rows, failed=[failed[i] for i in sorted(failed)])
+
+
+def _identity(expectation: dict) -> tuple:
+    """What tells one expectation of an expanded suite from another: its type, rule and columns."""
+    kwargs = expectation.get("kwargs", {})
+    columns = tuple(str(kwargs.get(key)) for key in ("column", "column_A", "column_B", "column_list"))
+    return expectation["type"], expectation.get("meta", {}).get("rule"), columns
 
 
 def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str]) -> None:

@@ -5,11 +5,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import duckdb
 
-from pipelines.sources.base import Item
+from pipelines.sources.base import FileName, Item
 from pipelines.warehouse.schema import columns_of, ddl
 
 
@@ -113,6 +113,25 @@ class Warehouse:
             return None
         return {row[0]: Item(item_id=row[0], question_text=row[1], competence_code=row[2], reverse_scored=bool(row[3])) for row in rows}
 
+    @staticmethod
+    def benefit_register_part(con: duckdb.DuckDBPyConnection, kommunekode: str, snapshot_date: str, part: str) -> dict[str, Any] | None:
+        """The loaded `part` of a municipality's register snapshot (the newest loaded file of it), or
+        None if that part has not been loaded: initiativer as initiative_id -> start_dato, gevinster
+        as benefit_id -> initiative_id."""
+        newest = con.execute(
+            """select _file_fingerprint from raw.benefit_register_parts
+               where kommunekode = ? and snapshot_date = ?::date and part = ?
+               order by _loaded_at desc, _file_fingerprint desc limit 1""",
+            [kommunekode, snapshot_date, part],
+        ).fetchone()
+        if newest is None:
+            return None
+        table, key, value = {"initiativer": ("benefit_initiativer", "initiative_id", "start_dato"),
+                             "gevinster": ("benefit_gevinster", "benefit_id", "initiative_id")}[part]
+        rows = con.execute(f"select {key}, {value} from raw.{table} where _file_fingerprint = ? and snapshot_date = ?::date",
+                           [newest[0], snapshot_date]).fetchall()
+        return dict(rows)
+
     # --- small state: what is stale --------------------------------------------------------
     @staticmethod
     def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
@@ -122,3 +141,30 @@ class Warehouse:
     @staticmethod
     def set_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
         con.execute("insert or replace into meta.state values (?, ?)", [key, value])
+
+
+# --- lookups: what a source's parser needs from files loaded before (SourceSpec.needs) ---------------
+def _survey_items(con: duckdb.DuckDBPyConnection, file: FileName) -> dict[str, Item] | None:
+    return Warehouse.items_for(con, file.kommunekode, file.period)
+
+
+def _benefit_register(con: duckdb.DuckDBPyConnection, file: FileName) -> dict[str, Any] | None:
+    """A whole register (XLSX) or an initiativer part needs nothing ({}); a gevinster or maalinger
+    CSV part needs its snapshot's initiativer or gevinster part, or None while that is not loaded."""
+    from pipelines.sources.benefits import CHECKED_AGAINST  # a part -> the part it refers to
+
+    sibling = CHECKED_AGAINST.get(file.part or "")
+    if sibling is None:
+        return {}
+    return Warehouse.benefit_register_part(con, file.kommunekode, file.period, sibling)
+
+
+LOOKUPS: dict[str, Callable[[duckdb.DuckDBPyConnection, FileName], Any]] = {
+    "survey_items": _survey_items,
+    "benefit_register": _benefit_register,
+}
+
+
+def lookup(con: duckdb.DuckDBPyConnection, name: str, file: FileName) -> Any:
+    """What the named lookup finds for `file` (None: not loaded yet)."""
+    return LOOKUPS[name](con, file)

@@ -19,6 +19,25 @@ RAW_TABLES: dict[str, str] = {
         submitted_at TIMESTAMP, is_response BOOLEAN, exclusion_reason VARCHAR""",
     "survey_answers": """
         kommunekode VARCHAR, wave VARCHAR, respondent_id VARCHAR, item_id VARCHAR, answer TINYINT""",
+    # the benefit register (contract §2.7); snapshot_date is the register date in the file name
+    "benefit_initiativer": """
+        kommunekode VARCHAR, snapshot_date DATE, initiative_id VARCHAR, navn VARCHAR, sektor VARCHAR, los_id VARCHAR,
+        start_dato DATE, slut_dato DATE, status VARCHAR, investering_dkk DOUBLE""",
+    "benefit_gevinster": """
+        kommunekode VARCHAR, snapshot_date DATE, benefit_id VARCHAR, initiative_id VARCHAR, gevinsttype VARCHAR,
+        beskrivelse VARCHAR, baseline DOUBLE, maal DOUBLE, maal_dato DATE, budgetvirkning BOOLEAN""",
+    "benefit_maalinger": """
+        kommunekode VARCHAR, snapshot_date DATE, benefit_id VARCHAR, periode DATE, vaerdi DOUBLE, maalt_dato DATE""",
+    # one row per register part a file delivered (an XLSX: all three; a CSV: its own part), even an
+    # empty one: which parts of which snapshot are loaded, and from which file
+    "benefit_register_parts": """
+        kommunekode VARCHAR, snapshot_date DATE, part VARCHAR, part_rows INTEGER""",
+    "courses": """
+        kommunekode VARCHAR, course_id VARCHAR, course_name VARCHAR, competence_code VARCHAR, nominal_hours DOUBLE""",
+    "training_records": """
+        kommunekode VARCHAR, file_month DATE, record_format VARCHAR, statement_id VARCHAR, email_key VARCHAR,
+        empno_key VARCHAR, course_id VARCHAR, status VARCHAR, verb_id VARCHAR, completed_at TIMESTAMP,
+        completed_month DATE, hours DOUBLE, duration_hours DOUBLE""",
 }
 
 META_DDL = """

@@ -1,7 +1,8 @@
 {#-
     The periods the marts report on, per municipality: every survey wave's end (30 June /
-    31 December) and the last day of every month that has an HR or org extract. A period is
-    identified by its end date (always the last day of a month).
+    31 December), the last day of every month that has an HR or org extract, and the last day
+    of every month with a training completion (training_uptake). A period is identified by
+    its end date (always the last day of a month).
 -#}
 
 with
@@ -21,6 +22,12 @@ employees as (
 org_units as (
 
     select * from {{ ref('stg_hr__org_units') }}
+
+),
+
+training_months as (
+
+    select * from {{ ref('int_training__months') }}
 
 ),
 
@@ -57,6 +64,8 @@ all_period_ends as (
     select kommunekode, period_end_date from wave_ends
     union
     select kommunekode, period_end_date from month_ends
+    union
+    select kommunekode, period_end_date from training_months
 
 ),
 

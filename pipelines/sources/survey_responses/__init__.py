@@ -28,11 +28,14 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         if not data.startswith(ZIP_MAGIC):
             raise Unreadable("the file is not a zip archive, though its name ends in .zip")
         safe_zip_members(data)
-    if context.items is None:
+    items = context.needed  # the item catalogue (item_id -> Item), from the survey_items lookup
+    if items is None:
         raise WaitingFor(f"survey_items {file.kommunekode} {file.period}")
     dialect = detect_dialect(data)
-    respondents = DIALECTS[dialect](data, context.items)
-    return assemble(respondents, dialect=dialect, file=file, context=context)
+    respondents = DIALECTS[dialect](data, items)
+    parsed = assemble(respondents, dialect=dialect, file=file, context=context)
+    parsed.item_columns = list(items)  # the suite's `{item}` rule applies to each catalogue item
+    return parsed
 
 
 def detect_dialect(data: bytes) -> str:

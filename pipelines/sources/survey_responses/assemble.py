@@ -90,7 +90,7 @@ def answer_scores(answers: pd.Series) -> Converted:
 
 
 def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context: ParseContext) -> ParsedFile:
-    catalogue = list(context.items)
+    catalogue = list(context.needed)
     found = [item_id for item_id in catalogue if item_id in respondents.columns]
     if not found:
         raise Unreadable(

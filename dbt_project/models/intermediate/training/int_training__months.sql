@@ -1,0 +1,25 @@
+{#-
+    The months training_uptake reports on (contract §5): each month in which a completion
+    happened (any completion record in use, linked or not), identified by its first and last day.
+-#}
+
+with
+
+records as (
+
+    select * from {{ ref('int_training__records') }}
+
+),
+
+final as (
+
+    select distinct
+        kommunekode,
+        completion_month,
+        cast({{ dbt.last_day('completion_month', 'month') }} as date) as period_end_date
+    from records
+    where is_used and is_completion
+
+)
+
+select * from final

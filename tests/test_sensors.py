@@ -1,0 +1,132 @@
+"""The landing sensor: one run per delivery, keyed by the files' fingerprints, never the warehouse."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.defs import sensors
+from pipelines.defs.sensors import MAX_BATCH_WAIT_SECONDS, SENSOR_NAME, Cursor, evaluate, run_key_of
+
+OLD = time.time() - 600
+
+
+def drop(landing: Path, name: str, data: bytes, settled: bool = True) -> Path:
+    landing.mkdir(parents=True, exist_ok=True)
+    path = landing / name
+    path.write_bytes(data)
+    if settled:
+        os.utime(path, (OLD, OLD))
+    return path
+
+
+def tick(landing: Path, cursor: Cursor | None = None, now: float | None = None):
+    return evaluate(landing, cursor or Cursor({}), now)
+
+
+def test_a_delivery_is_requested_once_however_often_the_sensor_ticks(tmp_path):
+    landing = tmp_path / "landing"
+    drop(landing, "hr_employees_0751_2025-06.csv", b"a")
+    drop(landing, "hr_org_units_0751_2025-06.csv", b"b")
+    delivery, cursor, _ = tick(landing)
+    assert sorted(delivery) == ["hr_employees_0751_2025-06.csv", "hr_org_units_0751_2025-06.csv"]
+    for _ in range(3):
+        again, cursor, why = tick(landing, cursor)
+        assert again == {} and "nothing new" in why
+
+
+def test_the_run_key_is_stable_across_restarts_and_derived_from_fingerprints(tmp_path):
+    landing = tmp_path / "landing"
+    drop(landing, "hr_employees_0751_2025-06.csv", b"a")
+    first, _, _ = tick(landing)
+    # The daemon died after launching the run but before storing the cursor: the same tick again.
+    second, _, _ = tick(landing)
+    assert run_key_of(first) == run_key_of(second)
+    [seen] = first.values()
+    import hashlib
+
+    assert seen.fingerprint == hashlib.sha256(b"a").hexdigest()
+
+
+def test_a_new_file_is_its_own_delivery_and_a_redelivered_copy_is_another(tmp_path):
+    landing = tmp_path / "landing"
+    drop(landing, "hr_employees_0751_2025-06.csv", b"a")
+    first, cursor, _ = tick(landing)
+    drop(landing, "survey_items_0751_2025H1.csv", b"b")
+    second, cursor, _ = tick(landing, cursor)
+    assert sorted(second) == ["survey_items_0751_2025H1.csv"]  # not the file already requested
+    # the run archives both; later the same bytes arrive again under the same name
+    for path in landing.iterdir():
+        path.unlink()
+    _, cursor, _ = tick(landing, cursor)
+    assert cursor.requested == {}
+    again = drop(landing, "hr_employees_0751_2025-06.csv", b"a")
+    os.utime(again, (OLD + 5, OLD + 5))
+    third, cursor, _ = tick(landing, cursor)
+    assert list(third) == ["hr_employees_0751_2025-06.csv"]
+    assert run_key_of(third) != run_key_of(first)  # a run that archives it as a duplicate
+
+
+def test_files_still_arriving_hold_back_the_delivery_for_a_while(tmp_path):
+    landing = tmp_path / "landing"
+    drop(landing, "hr_employees_0751_2025-06.csv", b"a")
+    drop(landing, "hr_employees_0751_2025-07.csv", b"b", settled=False)  # being copied right now
+    now = time.time()
+    delivery, cursor, why = tick(landing, now=now)
+    assert delivery == {} and "still arriving" in why
+    delivery, cursor, _ = tick(landing, cursor, now=now + 1)
+    assert delivery == {}
+    # a steady trickle (the file keeps growing) must not hold a delivery back for ever
+    later = now + MAX_BATCH_WAIT_SECONDS + 1
+    os.utime(landing / "hr_employees_0751_2025-07.csv", (later, later))
+    delivery, cursor, _ = tick(landing, cursor, now=later)
+    assert list(delivery) == ["hr_employees_0751_2025-06.csv"]
+    # once the last file has settled, it follows in the next delivery
+    os.utime(landing / "hr_employees_0751_2025-07.csv", (OLD, OLD))
+    delivery, cursor, _ = tick(landing, cursor)
+    assert list(delivery) == ["hr_employees_0751_2025-07.csv"]
+
+
+def test_only_files_a_run_acts_on_count(tmp_path):
+    landing = tmp_path / "landing"
+    drop(landing, "survey_responses_0751_2025H1.csv.part", b"x")  # a transfer still in progress
+    drop(landing, ".hidden", b"x")
+    (landing / "subfolder").mkdir()
+    delivery, _, _ = tick(landing)
+    assert delivery == {}
+    drop(landing, "loenudtraek_0751.csv", b"x")  # unknown names too: the run quarantines them
+    delivery, _, _ = tick(landing)
+    assert list(delivery) == ["loenudtraek_0751.csv"]
+
+
+def test_the_sensor_never_opens_the_warehouse(digilead_home, monkeypatch):
+    from pipelines.definitions import defs
+
+    # A run holds the warehouse (an open write connection); the sensor must not even try to open it.
+    warehouse = duckdb.connect(str(digilead_home / "warehouse.duckdb"))
+    try:
+        def no_duckdb(*args, **kwargs):
+            raise AssertionError("the landing sensor opened DuckDB")
+
+        monkeypatch.setattr(duckdb, "connect", no_duckdb)
+        drop(digilead_home / "landing", "hr_employees_0751_2025-06.csv", b"a")
+        sensor = defs.get_repository_def().get_sensor_def(SENSOR_NAME)
+        with dg.build_sensor_context() as context:
+            result = sensor(context)
+        [request] = result.run_requests
+        assert request.run_key.startswith("delivery-")
+        assert request.tags["digilead/files"] == "1"
+        with dg.build_sensor_context(cursor=result.cursor) as context:
+            assert sensor(context).run_requests == []
+    finally:
+        warehouse.close()
+
+
+def test_an_old_cursor_is_read_as_empty():
+    assert Cursor.parse('{"hr_employees_0751_2025-06.csv": [1, 2, "ab"]}').requested == {}
+    cursor = Cursor({"a.csv": sensors.Seen(1, 2, 3, "ff")}, 12.5)
+    assert Cursor.parse(cursor.dump()) == cursor
