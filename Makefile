@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 ## the Dagster UI with the landing sensor (DAGSTER_HOME keeps runs between restarts)
 dev: $(STAMP)
-	mkdir -p data/dagster && cp -n deploy/dagster.yaml data/dagster/dagster.yaml || true
+	mkdir -p data/dagster && cp deploy/dagster.yaml data/dagster/dagster.yaml  # the instance config of this version
 	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
 
 docs: $(STAMP)

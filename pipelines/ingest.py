@@ -27,7 +27,7 @@ from pipelines.settings import Settings
 from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SOURCES_BY_NAME, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
-from pipelines.validation import ValidationOutcome, load_suite_spec, validate_batches
+from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
 from pipelines.warehouse import FileRecord, Warehouse, lookup
 
 log = logging.getLogger("digilead")
@@ -106,6 +106,14 @@ class Pipeline:
         return step, pending
 
     def _settle_duplicate(self, con: duckdb.DuckDBPyConnection, file: LandingFile, original: FileRecord | None) -> None:
+        for (moved_to,) in con.execute(
+            "select moved_to from meta.files where fingerprint = ? and file_name = ? and status = 'duplicate' and moved_to is not null",
+            [file.fingerprint, file.name],
+        ).fetchall():
+            if not (self.settings.home / moved_to).exists():
+                # A crash came between recording this duplicate and moving it: finish the move, record nothing new.
+                move(file.path, self.settings.home / moved_to)
+                return
         target = free_name(self.settings.archive / "duplicates", file.name, file.fingerprint)
         detected = detect(file.name)
         first = f"{original.file_name} ({original.status})" if original else "another file in the same delivery"
@@ -183,12 +191,19 @@ class Pipeline:
         step = Step()
         outcomes: dict[str, ValidationOutcome] = {}
         suite = load_suite_spec(spec.suite)
+        todo = [staged for staged in self.staged_of(spec) if not staged.manifest.validated]
+        by_fingerprint: dict[str, ValidationOutcome] = {}
+        # Files with the same columns share GE runs (its fixed cost per run dominates small files).
+        alike: dict[tuple, list[StagedFile]] = defaultdict(list)
+        for staged in todo:
+            alike[(tuple(staged.validation_columns()), tuple(staged.manifest.item_columns))].append(staged)
         with self.warehouse.connect() as con:
-            for staged in self.staged_of(spec):
-                if staged.manifest.validated:
-                    continue
-                outcome = validate_batches(suite, staged.validation_batches(), staged.manifest.item_columns)
-                outcomes[staged.manifest.file_name] = outcome
+            for (_, item_columns), group in alike.items():
+                results = validate_files(suite, [staged.validation_batches() for staged in group], list(item_columns))
+                for staged, outcome in zip(group, results):
+                    by_fingerprint[staged.fingerprint] = outcome
+            for staged in todo:
+                outcome = outcomes[staged.manifest.file_name] = by_fingerprint[staged.fingerprint]
                 if outcome.success:
                     staged.mark_validated()
                     step.accepted.append(staged.manifest.file_name)

@@ -37,14 +37,17 @@ class RunOutcome:
         return "\n".join(lines)
 
 
-def work_waiting(settings: Settings) -> bool:
-    """Is there anything to do: new files, staged files, or marts not rebuilt since the last load?"""
+def files_waiting(settings: Settings) -> bool:
+    """New files in landing, or files staged but not yet loaded?"""
     if settings.landing.exists() and any(p.is_file() and actionable(p.name) for p in settings.landing.iterdir()):
         return True
-    if staged_files(settings.staging):
-        return True
+    return bool(staged_files(settings.staging))
+
+
+def marts_stale(settings: Settings) -> bool:
+    """Loaded since the marts were last built and published (or never built)?"""
     warehouse = Warehouse(settings.warehouse)
-    if not warehouse.path.exists():
+    if not warehouse.path.exists() or not (settings.published / "digilead.duckdb").exists():
         return True
     warehouse.ensure_schema()
     with warehouse.connect() as con:
@@ -55,17 +58,16 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     import dagster as dg
 
     from pipelines.definitions import defs
-    from pipelines.defs.jobs import INGEST_AND_BUILD
+    from pipelines.defs.jobs import INGEST_AND_BUILD, INGEST_ONLY
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    job = defs.resolve_job_def(INGEST_AND_BUILD)
+    ingest_job, build_job = defs.resolve_job_def(INGEST_ONLY), defs.resolve_job_def(INGEST_AND_BUILD)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     invocation = uuid.uuid4().hex[:12]
     started = _now()
     outcome = RunOutcome()
-    for _ in range(MAX_PASSES):
-        if not work_waiting(settings):
-            break
+
+    def execute(job):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -74,17 +76,27 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
         )
         outcome.run_ids.append(result.run_id)
         if result.success:
-            ready = Pipeline(settings).ready_to_retry()
-            if ready:  # e.g. a register's gevinster part waited for the initiativer part this pass loaded
-                progress(f"{len(ready)} file(s) waited for data this pass loaded: processing them")
-                continue
-            break
+            return True
         if any(not evaluation.passed for evaluation in result.get_asset_check_evaluations()):
-            # The failing files are in quarantine now; the next pass loads the rest and rebuilds.
             progress("a blocking check failed: its files are quarantined; processing the rest")
-            continue
+            return False
         outcome.failed = _first_failure(result)
-        break
+        return False
+
+    # Settle the landing zone without dbt: passes repeat while a check quarantined something or a
+    # waiting file became ready (a register part whose sibling this pass loaded).
+    for _ in range(MAX_PASSES):
+        if not files_waiting(settings):
+            break
+        if execute(ingest_job) and not Pipeline(settings).ready_to_retry():
+            break
+        if outcome.failed:
+            break
+    # Then build and publish once (the build job's own ingest steps find nothing new to do).
+    if not outcome.failed and marts_stale(settings):
+        for _ in range(2):  # a file landing meanwhile may fail its check: one more pass builds without it
+            if execute(build_job) or outcome.failed:
+                break
     _collect(settings, outcome, started, invocation)
     return outcome
 

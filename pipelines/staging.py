@@ -60,6 +60,9 @@ class StagedFile:
         for batch in parquet.iter_batches(batch_size=batch_rows):
             yield _to_pandas(batch)
 
+    def validation_columns(self) -> list[str]:
+        return pq.read_schema(self.folder / VALIDATION).names
+
     def not_loaded(self) -> pd.DataFrame:
         return pd.read_parquet(self.folder / NOT_LOADED)
 

@@ -116,14 +116,7 @@ def benefits_summary(settings: Settings) -> str:
     try:
         with published.connect(read_only=True) as con:
             rows = con.execute(
-                """select kommunekode, any_value(snapshot_date), unit, sum(realised_cumulative), sum(target),
-                          count(*) filter (where status = 'stopped'), count(*)
-                   from marts.benefit_realisation
-                   where not is_future and benefit_kind = 'flow'
-                   qualify month = max(month) over (partition by kommunekode, benefit_id)
-                   group by all order by 1, 3"""
-            ).fetchall() if False else con.execute(
-                """with latest as (
+                """with latest as (  -- each benefit's row for the register's own month (or its last month before)
                        select * from marts.benefit_realisation where not is_future and benefit_kind = 'flow'
                        qualify month = max(month) over (partition by kommunekode, benefit_id))
                    select kommunekode, max(snapshot_date), unit, sum(realised_cumulative), sum(target),

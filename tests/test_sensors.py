@@ -130,3 +130,27 @@ def test_an_old_cursor_is_read_as_empty():
     assert Cursor.parse('{"hr_employees_0751_2025-06.csv": [1, 2, "ab"]}').requested == {}
     cursor = Cursor({"a.csv": sensors.Seen(1, 2, 3, "ff")}, 12.5)
     assert Cursor.parse(cursor.dump()) == cursor
+
+
+def test_files_still_waiting_after_a_run_that_loaded_something_get_one_follow_up(digilead_home, monkeypatch):
+    from pipelines.definitions import defs
+
+    monkeypatch.setattr(sensors, "ingest_idle_and_last_succeeded", lambda instance, job: True)
+    sensor = defs.get_repository_def().get_sensor_def(SENSOR_NAME)
+    drop(digilead_home / "landing", "survey_responses_0751_2025H1.csv", b"waits for its item catalogue")
+    with dg.instance_for_test() as instance:
+        def tick_with(cursor):
+            with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
+                return sensor(context)
+
+        delivery = tick_with(None)
+        [request] = delivery.run_requests
+        # its run loaded nothing (the file waits): no follow-up
+        assert tick_with(delivery.cursor).run_requests == []
+        # a later run loads a raw table (here: reported directly); the waiting file gets one more chance
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=dg.AssetKey(["raw", "survey_items"])))
+        followed = tick_with(delivery.cursor)
+        [again] = followed.run_requests
+        assert again.run_key != request.run_key and again.tags["digilead/trigger"] == "sensor follow-up"
+        # nothing loaded since: waiting ends, no loop
+        assert tick_with(followed.cursor).run_requests == []

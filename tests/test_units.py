@@ -152,7 +152,9 @@ def test_a_missing_column_is_a_failure_not_a_crash():
 def test_dbt_build_passes_min_cell_as_a_var(tmp_path):
     settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_MIN_CELL": "7"})
     assert dbt_vars(settings) == {"min_cell": 7}
-    assert build_args(settings) == ["build", "--vars", '{"min_cell": 7}', "--exclude-resource-type", "unit_test"]
+    assert build_args(settings) == [
+        "build", "--vars", '{"min_cell": 7}', "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"
+    ]
     assert build_args(settings, ["marts"])[-2:] == ["--select", "marts"]
 
 
@@ -175,3 +177,29 @@ def test_a_changed_model_makes_the_manifest_stale(tmp_path):
     later = time.time() + 5
     os.utime(model, (later, later))
     assert manifest_is_stale(manifest, project)
+
+
+def test_files_validated_together_keep_their_own_failures_and_uniqueness():
+    from pipelines.validation import validate_files
+
+    spec = SuiteSpec("s", (
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "key", "row_condition": "fte <= 1.5", "condition_parser": "pandas"},
+         "meta": {"rule": "key unique in a file"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "fte", "min_value": 0, "max_value": 1.5},
+         "meta": {"rule": "fte between 0 and 1.5"}},
+    ))
+
+    def file(keys, ftes):
+        return [pd.DataFrame({"_row_number": range(2, 2 + len(keys)), "key": pd.array(keys, dtype="string[pyarrow]"),
+                              "fte": pd.array(ftes, dtype="float64[pyarrow]")})]
+
+    january, february, march = validate_files(spec, [
+        file(["a", "b"], [1.0, 0.5]),          # the same keys as february: fine, other file
+        file(["a", "b", None, None], [1.0, 9.0, 1.0, 1.0]),  # fte out of range in row 3; empty keys are not duplicates
+        file(["c", "c", "c"], [1.0, 1.0, 7.0]),  # a duplicate within the file (the third row is outside the condition)
+    ])
+    assert january.success and january.rows_validated == 2
+    assert [(c.rule, c.rows) for c in february.failed] == [("fte between 0 and 1.5", [3])]
+    assert [(c.rule, sorted(c.rows), c.column) for c in march.failed] == [
+        ("key unique in a file", [2, 3], "key"), ("fte between 0 and 1.5", [4], "fte")
+    ]

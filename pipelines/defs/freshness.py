@@ -35,7 +35,7 @@ def freshness_definitions(mart_keys: list[dg.AssetKey]) -> tuple[list, dg.Sensor
         sensor = dg.build_sensor_for_freshness_checks(
             freshness_checks=checks,
             name=FRESHNESS_SENSOR,
-            minimum_interval_seconds=300,
+            minimum_interval_seconds=3600,  # the window is 35 days: hourly is plenty
             default_status=dg.DefaultSensorStatus.RUNNING,
         )
     return checks, sensor

@@ -8,6 +8,7 @@ files are already in quarantine with their reasons, so the next run loads the re
 
 import dagster as dg
 
+from pipelines.defs.observability import check_failures, file_counts
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import loaded_sources
 from pipelines.landing import scan
@@ -75,10 +76,13 @@ def source_assets(spec: SourceSpec) -> list:
         pipeline = digilead.pipeline(context)
         step, outcomes = pipeline.validate(spec)
         failures = {name: outcome.failed[0].sentence() for name, outcome in outcomes.items() if not outcome.success}
+        if failures:  # the run fails on this check: say which file broke which rule in which rows
+            context.log.error(f"quarantined, so {spec.name} is not loaded and the marts are not rebuilt in this run: "
+                              f"{check_failures(failures)}")
         return dg.AssetCheckResult(
             passed=not failures,
             severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(failures.values()) or None,
+            description=check_failures(failures),
             metadata={
                 "files_validated": len(outcomes),
                 "files_passed": len(step.accepted),
@@ -104,9 +108,11 @@ def source_assets(spec: SourceSpec) -> list:
         pool=WAREHOUSE_POOL,
     )
     def raw(context: dg.AssetExecutionContext, digilead: DigileadResource):
-        step = digilead.pipeline(context).load(spec)
+        pipeline = digilead.pipeline(context)
+        step = pipeline.load(spec)
+        counts = file_counts(pipeline.warehouse, step.fingerprints)
         for table in spec.raw_tables:
-            yield dg.MaterializeResult(asset_key=raw_key(table), metadata={**step.metadata(), "rows_loaded": step.rows_by_table.get(table, 0)})
+            yield dg.MaterializeResult(asset_key=raw_key(table), metadata={**step.metadata(), **counts, "rows_loaded": step.rows_by_table.get(table, 0)})
 
     return [staged, expectations, raw]
 

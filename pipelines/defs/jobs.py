@@ -10,6 +10,7 @@ the good files and rebuilds the marts. `digilead run` does the same with its pas
 import dagster as dg
 
 INGEST_AND_BUILD = "ingest_and_build"
+INGEST_ONLY = "ingest_only"
 
 RETRY_TAGS = {
     # A retry starts from the top: it triages landing/ again, so it also picks up what arrived meanwhile.
@@ -33,3 +34,13 @@ def ingest_and_build_job():
 
 
 ingest_and_build = ingest_and_build_job()
+
+
+# `digilead run` settles the landing zone with this job first (a benefit register's CSV parts wait
+# for each other, a failed check is followed by a pass loading the rest), then builds dbt once.
+ingest_only = dg.define_asset_job(
+    INGEST_ONLY,
+    selection=dg.AssetSelection.groups("ingest"),
+    executor_def=dg.in_process_executor,
+    description="Triage, parse, validate (blocking GE checks) and load raw tables; no dbt build.",
+)

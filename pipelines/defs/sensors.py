@@ -16,9 +16,15 @@ writer and must never take its lock; it looks at the file system only):
   written the delivery waits, for at most `MAX_BATCH_WAIT_SECONDS` (so a steady trickle still flows).
 
 Runs are serialised by the `digilead_warehouse` pool (run granularity, see deploy/dagster.yaml); a run
-processes everything waiting in landing/, so a delivery whose files an earlier run already took only
-rebuilds and publishes. A run that fails (a blocking check quarantined files, or a crash) is retried
-by the instance's run retries, which loads the rest and rebuilds the marts.
+processes everything waiting in landing/, so a delivery whose files an earlier run already took finds
+little left to do. A run that fails (a blocking check quarantined files, or a crash) is retried by the
+instance's run retries, which loads the rest and rebuilds the marts.
+
+Follow-ups: a file may stay in landing/ after its run because it waits for data (a survey's item
+catalogue, the sibling part of a benefit register). When a run has loaded something since, the file may
+be ready, so once no ingest run is queued or in progress and the newest one succeeded, the sensor asks
+for one more run for the files still waiting (`digilead run` does the same with another pass). The key
+includes the newest load, so a follow-up that loads nothing is not followed up again: waiting ends.
 """
 from __future__ import annotations
 
@@ -70,6 +76,7 @@ class Seen:
 class Cursor:
     requested: dict[str, Seen]  # files already handed to a run, still in landing/
     waiting_since: float | None = None  # when a delivery first had to wait for files still arriving
+    followed_up: float | None = None  # the newest raw load the sensor has already followed up on
 
     @classmethod
     def parse(cls, text: str | None) -> "Cursor":
@@ -78,12 +85,14 @@ class Cursor:
         data = json.loads(text)
         if "requested" not in data:  # the cursor of an earlier version: start afresh (run keys still dedupe)
             return cls({})
-        return cls({name: Seen(*entry) for name, entry in data["requested"].items()}, data.get("waiting_since"))
+        return cls({name: Seen(*entry) for name, entry in data["requested"].items()}, data.get("waiting_since"),
+                   data.get("followed_up"))
 
     def dump(self) -> str:
         payload = {
             "requested": {name: [s.size, s.mtime_ns, s.inode, s.fingerprint] for name, s in sorted(self.requested.items())},
             "waiting_since": self.waiting_since,
+            "followed_up": self.followed_up,
         }
         return json.dumps(payload, sort_keys=True)
 
@@ -127,8 +136,46 @@ def evaluate(landing: Path, cursor: Cursor, now: float | None = None) -> tuple[d
             return {}, Cursor(requested, waiting_since), why
     if not new:
         why = f"{arriving} file(s) still arriving" if arriving else "nothing new in the landing zone"
-        return {}, Cursor(requested, cursor.waiting_since if arriving else None), why
-    return new, Cursor({**requested, **new}, None), None
+        return {}, Cursor(requested, cursor.waiting_since if arriving else None, cursor.followed_up), why
+    return new, Cursor({**requested, **new}, None, cursor.followed_up), None
+
+
+def newest_load(instance: dg.DagsterInstance) -> float | None:
+    """When a raw table was last materialized (from Dagster's event log; the warehouse is not opened)."""
+    from pipelines.defs.ingest import raw_key
+    from pipelines.ingest import loaded_sources
+
+    keys = [raw_key(table) for spec in loaded_sources() for table in spec.raw_tables]
+    events = instance.get_latest_materialization_events(keys)
+    stamps = [event.timestamp for event in events.values() if event is not None]
+    return max(stamps) if stamps else None
+
+
+def ingest_idle_and_last_succeeded(instance: dg.DagsterInstance, job_name: str) -> bool:
+    active = instance.get_runs(
+        filters=dg.RunsFilter(job_name=job_name, statuses=[
+            dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
+        ]),
+        limit=1,
+    )
+    if active:
+        return False
+    newest = instance.get_runs(filters=dg.RunsFilter(job_name=job_name), limit=1)
+    return bool(newest) and newest[0].status == dg.DagsterRunStatus.SUCCESS
+
+
+def _instance_of(context: dg.SensorEvaluationContext) -> dg.DagsterInstance | None:
+    try:
+        return context.instance
+    except dg.DagsterInvariantViolationError:  # a sensor evaluated outside a deployment (unit tests)
+        return None
+
+
+def follow_up(cursor: Cursor, loaded_at: float | None) -> tuple[dict[str, Seen], Cursor]:
+    """Files still waiting in landing/ after a run that loaded something new: worth one more run."""
+    if not cursor.requested or loaded_at is None or (cursor.followed_up is not None and loaded_at <= cursor.followed_up):
+        return {}, cursor
+    return dict(cursor.requested), Cursor(cursor.requested, cursor.waiting_since, loaded_at)
 
 
 def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
@@ -142,17 +189,26 @@ def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
     )
     def landing_zone_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         landing = Settings.from_env().landing
-        delivery, cursor, why = evaluate(landing, Cursor.parse(context.cursor))
+        previous = Cursor.parse(context.cursor)
+        delivery, cursor, why = evaluate(landing, previous)
+        trigger, key_suffix = "delivery", ""
+        instance = _instance_of(context)
+        if delivery and instance is not None:
+            cursor.followed_up = newest_load(instance)  # the delivery's run sees everything loaded so far
+        elif not delivery and instance is not None and cursor.requested and ingest_idle_and_last_succeeded(instance, job_name):
+            loaded_at = newest_load(instance)
+            delivery, cursor = follow_up(cursor, loaded_at)
+            trigger, key_suffix = "follow-up", f"-after-{loaded_at}"
         if not delivery:
             return dg.SensorResult(skip_reason=why, cursor=cursor.dump())
         names = sorted(delivery)
         shown = ", ".join(names[:MAX_NAMES_IN_TAG]) + (f" (+{len(names) - MAX_NAMES_IN_TAG} more)" if len(names) > MAX_NAMES_IN_TAG else "")
-        context.log.info(f"delivery of {len(names)} file(s): {shown}")
+        context.log.info(f"{trigger} of {len(names)} file(s): {shown}")
         return dg.SensorResult(
             run_requests=[
                 dg.RunRequest(
-                    run_key=run_key_of(delivery),
-                    tags={"digilead/files": str(len(names)), "digilead/delivery": shown, "digilead/trigger": "sensor"},
+                    run_key=run_key_of(delivery) + key_suffix,
+                    tags={"digilead/files": str(len(names)), "digilead/delivery": shown, "digilead/trigger": f"sensor {trigger}"},
                 )
             ],
             cursor=cursor.dump(),

@@ -34,6 +34,11 @@ def dbt_definitions() -> list:
     @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=DigileadDbtTranslator(), pool=WAREHOUSE_POOL)
     def digilead_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, digilead: DigileadResource):
         settings = digilead.settings()
+        if not marts_stale(settings):
+            # Nothing was loaded since the marts were last built and published (e.g. a delivery of duplicates):
+            # the marts are current. Nothing is materialized, so publishing is skipped too.
+            context.log.info("no raw table changed since the marts were last built and published: dbt build skipped")
+            return
         os.environ.update(dbt_env(settings))  # the profile reads the warehouse path at run time
         yield from dbt.cli(build_args(settings), context=context).stream()
 
@@ -56,15 +61,49 @@ def dbt_definitions() -> list:
         settings = digilead.settings()
         warehouse = Warehouse(settings.warehouse)
         counts = publish(warehouse, settings.published)
+        suppressed = _suppressed_rows(settings.published / "digilead.duckdb")
         if settings.postgres_url:
             publish_postgres(warehouse, settings.postgres_url)
             context.log.info("published the marts to PostgreSQL (schema marts)")
         with warehouse.connect() as con:
             con.execute("delete from meta.state where key = ?", [MARTS_STALE])
         context.log.info(f"published {len(counts)} marts to {settings.published}")
-        return dg.MaterializeResult(metadata={f"rows_{name}": count for name, count in counts.items()})
+        return dg.MaterializeResult(metadata={
+            **{f"rows_{name}": count for name, count in counts.items()},
+            # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
+            **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
+            "min_cell": settings.min_cell,
+        })
 
     return [digilead_dbt_models, published_marts], DbtCliResource(project_dir=project, profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable())
+
+
+def marts_stale(settings) -> bool:
+    """Must the marts be built: a load since the last publish (meta.state), or nothing published yet?"""
+    if not (settings.published / "digilead.duckdb").exists():
+        return True
+    warehouse = Warehouse(settings.warehouse)
+    if not warehouse.path.exists():
+        return True
+    with warehouse.connect() as con:
+        stale = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'state'"
+        ).fetchone()[0] == 0 or con.execute("select count(*) from meta.state where key = ?", [MARTS_STALE]).fetchone()[0] > 0
+    return stale
+
+
+def _suppressed_rows(published_database) -> dict[str, int]:
+    """Per published mart with a `suppressed` column: how many rows are suppressed (small cells)."""
+    import duckdb
+
+    con = duckdb.connect(str(published_database), read_only=True)
+    try:
+        marts = [row[0] for row in con.execute(
+            "select table_name from duckdb_columns() where schema_name = 'marts' and column_name = 'suppressed' order by 1"
+        ).fetchall()]
+        return {mart: con.execute(f"select count(*) from marts.{mart} where suppressed").fetchone()[0] for mart in marts}
+    finally:
+        con.close()
 
 
 def _manifest_nodes(manifest_path) -> list[dict]:

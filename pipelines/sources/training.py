@@ -47,8 +47,6 @@ from pipelines.sources.readers import (
 
 TABLE = "training_records"
 LMS_CSV, XAPI = "lms_csv", "xapi"
-LMS_STATUSES = ("completed", "in_progress", "not_started")
-XAPI_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 TABLE_COLUMNS = (
     ROW_NUMBER, "kommunekode", "file_month", "record_format", "statement_id", "email_key", "empno_key", "course_id",
     "status", "verb_id", "completed_at", "completed_month", "hours", "duration_hours",
@@ -57,9 +55,10 @@ TABLE_COLUMNS = (
 
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     text = decode_text(data)
-    if text.lstrip("\ufeff \t\r\n").startswith("{"):
+    first_character = text.lstrip("\ufeff \t\r\n")[:1]
+    if first_character == "{":
         columns, record_format = _xapi_columns(text, file, context), XAPI
-    elif text.lstrip("\ufeff \t\r\n").startswith("["):
+    elif first_character == "[":
         raise Unreadable("the file is a JSON array; xAPI statements must come as JSON lines (one statement a line)")
     else:
         columns, record_format = _lms_columns(data, file, context), LMS_CSV

@@ -10,7 +10,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -107,30 +107,86 @@ def _validation_definition(suite_name: str, expectations_json: str):
 
 
 def validate_batches(spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_columns: list[str] | None = None) -> ValidationOutcome:
-    """Validate every batch against the suite; an empty file is validated as one empty batch."""
-    failed: dict[int, FailedCheck] = {}
-    rows = 0
+    """Validate one file, batch by batch; an empty file is validated as one empty batch."""
+    [outcome] = validate_files(spec, [batches], item_columns)
+    return outcome
+
+
+def validate_files(spec: SuiteSpec, files: list[Iterable[pd.DataFrame]], item_columns: list[str] | None = None) -> list[ValidationOutcome]:
+    """Validate several files of one source (with the same columns) in few GE runs, one outcome per file.
+
+    GE's fixed cost per run dominates small files, so rows of successive files share batches of
+    up to BATCH_ROWS rows, each row tagged with its file; uniqueness rules get the file added to
+    their key, so they still mean "unique within a file".
+    """
+    failed: list[dict[int, FailedCheck]] = [{} for _ in files]
+    rows = [0] * len(files)
     definition = None
     expectations: list[dict] = []
-    for batch in batches:
+    positions: dict[tuple, int] = {}
+    for batch in _tagged_batches(files):
         if definition is None:
-            expectations = spec.expand(list(batch.columns), item_columns or [])
+            columns = [column for column in batch.columns if column != FILE]
+            expectations = [_within_file(e) for e in spec.expand(columns, item_columns or [])]
             definition = _validation_definition(spec.name, json.dumps(expectations, sort_keys=True))
-        rows += len(batch)
+            # GE does not keep the suite's order in its results: match each result to its expectation
+            positions = {_identity(expectation): index for index, expectation in enumerate(expectations)}
+        present = [int(f) for f in batch[FILE].unique()]
+        for file, count in batch[FILE].value_counts().items():
+            rows[int(file)] += int(count)
         label = [column for column in spec.row_label if column in batch.columns]
         result = definition.run(
             batch_parameters={"dataframe": batch},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW, *label], "partial_unexpected_count": EXAMPLES_PER_CHECK},
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW, FILE, *label],
+                           "partial_unexpected_count": EXAMPLES_PER_CHECK},
         )
-        # GE does not keep the suite's order in its results: match each result to its expectation
-        positions = {_identity(expectation): index for index, expectation in enumerate(expectations)}
         for expectation_result in result.results:
             if expectation_result.success:
                 continue
             config = expectation_result.expectation_config
             index = positions[_identity({"type": config.type, "kwargs": config.kwargs, "meta": config.meta or {}})]
-            _merge(failed, index, expectations[index], expectation_result.to_json_dict(), label)
-    return ValidationOutcome(suite=spec.name, rows_validated=rows, failed=[failed[i] for i in sorted(failed)])
+            details = expectation_result.to_json_dict()
+            entries = (details.get("result") or {}).get("unexpected_index_list") or []
+            by_file: dict[int, list[dict]] = {}
+            for entry in entries:
+                by_file.setdefault(int(entry[FILE]), []).append(entry)
+            for file in by_file or present:  # a failure naming no rows concerns every file of the batch
+                _merge(failed[file], index, expectations[index], details, label, by_file.get(file, []))
+    return [
+        ValidationOutcome(suite=spec.name, rows_validated=rows[i], failed=[failed[i][k] for k in sorted(failed[i])])
+        for i in range(len(files))
+    ]
+
+
+FILE = "_file"
+
+
+def _tagged_batches(files: list[Iterable[pd.DataFrame]], batch_rows: int = 100_000) -> Iterator[pd.DataFrame]:
+    """The files' batches, each row tagged with its file's index, regrouped into batches of ≤ batch_rows."""
+    pending: list[pd.DataFrame] = []
+    size = 0
+    for index, batches in enumerate(files):
+        for batch in batches:
+            pending.append(batch.assign(**{FILE: index}))
+            size += len(batch)
+            if size >= batch_rows:
+                yield pd.concat(pending, ignore_index=True)
+                pending, size = [], 0
+    if pending:
+        yield pd.concat(pending, ignore_index=True)
+
+
+def _within_file(expectation: dict) -> dict:
+    """Uniqueness holds within one file: add the file to the key (other rules are row by row)."""
+    kwargs = expectation["kwargs"]
+    if expectation["type"] == "expect_column_values_to_be_unique":
+        return {**expectation, "type": "expect_compound_columns_to_be_unique",
+                "kwargs": {**{k: v for k, v in kwargs.items() if k != "column"},
+                           "column_list": [FILE, kwargs["column"]], "ignore_row_if": "any_value_is_missing"},
+                "meta": {**expectation["meta"], "shows_column": kwargs["column"]}}
+    if expectation["type"] == "expect_compound_columns_to_be_unique":
+        return {**expectation, "kwargs": {**kwargs, "column_list": [FILE, *kwargs["column_list"]]}}
+    return expectation
 
 
 def _identity(expectation: dict) -> tuple:
@@ -140,20 +196,17 @@ def _identity(expectation: dict) -> tuple:
     return expectation["type"], expectation.get("meta", {}).get("rule"), columns
 
 
-def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str]) -> None:
-    kwargs = expectation.get("kwargs", {})
-    column = kwargs.get("column")
-    check = failed.setdefault(
-        index, FailedCheck(expectation=expectation["type"], column=column, rule=expectation["meta"]["rule"])
-    )
-    details = result.get("result") or {}
+def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str], entries: list[dict]) -> None:
+    meta = expectation.get("meta", {})
+    shown = meta.get("shows_column") or expectation.get("kwargs", {}).get("column")
+    check = failed.setdefault(index, FailedCheck(expectation=expectation["type"], column=shown, rule=meta["rule"]))
     exception = _exception_message(result.get("exception_info") or {})
     if exception:  # e.g. a column the suite needs is missing from the file
-        check.rule = f"{check.rule} (could not be checked: {exception.splitlines()[0]})"
+        if "could not be checked" not in check.rule:
+            check.rule = f"{check.rule} (could not be checked: {exception.splitlines()[0]})"
         return
-    check.failing_rows += int(details.get("unexpected_count") or 0)
-    shown = expectation.get("meta", {}).get("shows_column", column)
-    for entry in details.get("unexpected_index_list") or []:
+    check.failing_rows += len(entries)
+    for entry in entries:
         row = int(entry[ROW])
         check.rows.append(row)
         if len(check.examples) < EXAMPLES_PER_CHECK:

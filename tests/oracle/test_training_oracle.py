@@ -23,6 +23,7 @@ import csv
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tests.oracle.training import Linker, expected_training_after_maturity, expected_training_uptake
@@ -98,7 +99,7 @@ def _row(frame, **key) -> dict:
 
 def _close(value, want) -> bool:
     if want is None:
-        return value is None or value is __import__("pandas").NA or (isinstance(value, float) and math.isnan(value))
+        return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
     return abs(float(value) - want) < 1e-12
 
 
@@ -127,7 +128,7 @@ def test_uptake_values(truth: Path, month, los_id, area, want):
     row = _row(expected_training_uptake(truth, min_cell=0), month=month, los_id=los_id, competence_area=area)
     got = tuple(row[c] for c in ("headcount", "fte", "completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"))
     assert all(_close(g, w) for g, w in zip(got, want)), got
-    assert row["suppressed"] is False or row["suppressed"] == False  # noqa: E712 (numpy bool)
+    assert not row["suppressed"]
 
 
 def test_uptake_suppression_by_group(truth: Path):
@@ -143,8 +144,6 @@ def test_uptake_suppression_by_group(truth: Path):
 
 
 def test_linking_rule(truth: Path):
-    import pandas as pd
-
     linker = Linker(pd.read_csv(truth / "employees.csv", dtype=str, keep_default_na=False))
     assert linker.person("", " E1@K.DK ") == "E1"
     assert linker.person("E2", "wrong@x.dk") == "E2"  # the employee number first

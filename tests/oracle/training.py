@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from tests.oracle.maturity import (
-    _date, _flag, _kept_responses, _read_truth, _respondent_scores, _self_and_ancestors, _snapshot_for, _tree,
+    _date, _kept_responses, _read_truth, _respondent_scores, _self_and_ancestors, _snapshot_for, _tree,
     wave_last_day,
 )
 

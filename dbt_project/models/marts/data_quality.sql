@@ -53,8 +53,8 @@ training_checks as (
         ('unlinked_completions', 'completions', 'completions whose learner is found in no HR extract: in no training_uptake row'),
         ('duplicate_completions_merged', 'linked_completions', 'same person, course and month again: counts once'),
         ('completions_not_in_hr_snapshot', 'distinct_completions', 'linked person not in the HR snapshot of the completion month: in no training_uptake row'),
-        ('completions_at_unknown_unit', 'distinct_completions', 'the person''s los_id is not in the org tree of the completion month: in no training_uptake row'),
-        ('completions_without_date', 'completions', 'status completed without completed_at: dated by the file''s month'),
+        ('completions_at_unknown_unit', 'distinct_completions', "the person''s los_id is not in the org tree of the completion month: in no training_uptake row"),
+        ('completions_without_date', 'completions', "status completed without completed_at: dated by the file''s month"),
         ('completions_of_unknown_course', 'completions', 'course_id not in the course catalogue: counted in area all only'),
         ('completions_without_hours', 'completions', 'no hours, no duration and no nominal hours: counted with 0 hours'),
     ] %}

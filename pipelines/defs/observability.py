@@ -1,0 +1,42 @@
+"""What the Dagster UI shows about each step: counts per file, never personal data.
+
+`file_counts` reads the file registry (`meta.files`) for the files a load step has just loaded, so
+the raw assets carry rows read / loaded / rejected and the fingerprint of every file. It runs inside
+the loading step, which holds the warehouse (the `digilead_warehouse` pool), so it opens no second
+writer.
+"""
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.warehouse import Warehouse
+
+
+def file_counts(warehouse: Warehouse, fingerprints: list[str]) -> dict[str, object]:
+    if not fingerprints:
+        return {"rows_read": 0, "rows_rejected": 0}
+    with warehouse.connect() as con:
+        rows = con.execute(
+            """select file_name, fingerprint, rows_read, rows_loaded, rows_rejected from meta.files
+               where status = 'accepted' and fingerprint in (select unnest(?::varchar[]))
+               qualify row_number() over (partition by fingerprint order by processed_at desc) = 1
+               order by file_name""",
+            [fingerprints],
+        ).fetchall()
+    return {
+        "rows_read": sum(row[2] or 0 for row in rows),
+        "rows_rejected": sum(row[4] or 0 for row in rows),
+        "files": dg.MetadataValue.table(
+            records=[dg.TableRecord({"file": r[0], "fingerprint": r[1], "rows_read": r[2] or 0, "rows_loaded": r[3] or 0,
+                                     "rows_rejected": r[4] or 0}) for r in rows],
+            schema=dg.TableSchema(columns=[
+                dg.TableColumn("file", "string"), dg.TableColumn("fingerprint", "string"), dg.TableColumn("rows_read", "int"),
+                dg.TableColumn("rows_loaded", "int"), dg.TableColumn("rows_rejected", "int"),
+            ]),
+        ),
+    }
+
+
+def check_failures(failures: dict[str, str]) -> str | None:
+    """One line per failing file, naming the file, the rule and the rows (the check's description)."""
+    return "; ".join(f"{name}: {sentence}" for name, sentence in sorted(failures.items())) or None
