@@ -85,7 +85,7 @@ def command_status() -> int:
 def command_demo(args: argparse.Namespace) -> int:
     from pipelines.generate import generate
     from pipelines.settings import Settings
-    from pipelines.status import benefits_summary, maturity_summary
+    from pipelines.status import benefits_summary, maturity_summary, training_summary
 
     settings = Settings.from_env().with_demo_key()
     os.environ["DIGILEAD_PSEUDONYM_KEY"] = settings.pseudonym_key  # the run's resources read the environment
@@ -95,6 +95,7 @@ def command_demo(args: argparse.Namespace) -> int:
     print(f"generated {len(summary.files)} files for municipality 0751 into {settings.landing}")
     code = command_run(settings)
     print(maturity_summary(settings))
+    print(training_summary(settings))
     print(benefits_summary(settings))
     print(f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})")
     return code

@@ -134,6 +134,26 @@ def benefits_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def training_summary(settings: Settings) -> str:
+    """Headline of marts.training_uptake for the whole municipality, newest months first."""
+    published = Warehouse(settings.published / "digilead.duckdb")
+    try:
+        with published.connect(read_only=True) as con:
+            rows = con.execute(
+                """select kommunekode, strftime(month, '%Y-%m'), completions, people_trained, training_hours,
+                          hours_per_fte, coverage_12m
+                   from marts.training_uptake where is_root and competence_area = 'all'
+                   order by kommunekode, month desc limit 3"""
+            ).fetchall()
+    except Exception as error:
+        return f"marts.training_uptake is not available yet ({error})"
+    lines = ["training uptake (whole municipality, all areas, newest months):"]
+    for kommune, month, completions, people, hours, per_fte, coverage in rows:
+        lines.append(f"  {kommune} {month}: {completions} completions by {people} people, {_num(hours)} hours "
+                     f"({_num(per_fte)} per FTE), 12-month coverage {_pct(coverage)}")
+    return "\n".join(lines)
+
+
 def _pct(value) -> str:
     return "-" if value is None else f"{100 * value:.1f} %"
 
