@@ -58,10 +58,10 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     import dagster as dg
 
     from pipelines.definitions import defs
-    from pipelines.defs.jobs import INGEST_AND_BUILD, INGEST_ONLY
+    from pipelines.defs.jobs import BUILD_ONLY, INGEST_ONLY
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    ingest_job, build_job = defs.resolve_job_def(INGEST_ONLY), defs.resolve_job_def(INGEST_AND_BUILD)
+    ingest_job, build_job = defs.resolve_job_def(INGEST_ONLY), defs.resolve_job_def(BUILD_ONLY)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     invocation = uuid.uuid4().hex[:12]
     started = _now()
@@ -92,11 +92,9 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
             break
         if outcome.failed:
             break
-    # Then build and publish once (the build job's own ingest steps find nothing new to do).
+    # Then build and publish once.
     if not outcome.failed and marts_stale(settings):
-        for _ in range(2):  # a file landing meanwhile may fail its check: one more pass builds without it
-            if execute(build_job) or outcome.failed:
-                break
+        execute(build_job)
     _collect(settings, outcome, started, invocation)
     return outcome
 

@@ -11,6 +11,7 @@ import dagster as dg
 
 INGEST_AND_BUILD = "ingest_and_build"
 INGEST_ONLY = "ingest_only"
+BUILD_ONLY = "build_only"
 
 RETRY_TAGS = {
     # A retry starts from the top: it triages landing/ again, so it also picks up what arrived meanwhile.
@@ -43,4 +44,12 @@ ingest_only = dg.define_asset_job(
     selection=dg.AssetSelection.groups("ingest"),
     executor_def=dg.in_process_executor,
     description="Triage, parse, validate (blocking GE checks) and load raw tables; no dbt build.",
+)
+
+# ...and then builds and publishes once, without going over the (settled) landing zone again.
+build_only = dg.define_asset_job(
+    BUILD_ONLY,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("ingest"),
+    executor_def=dg.in_process_executor,
+    description="Build the dbt models (with the marts' tests) and publish the serving copy; no ingestion.",
 )
