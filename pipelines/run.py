@@ -67,7 +67,7 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     started = _now()
     outcome = RunOutcome()
 
-    def execute(job):
+    def execute(job, checks_quarantine: bool):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -77,7 +77,7 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
         outcome.run_ids.append(result.run_id)
         if result.success:
             return True
-        if any(not evaluation.passed for evaluation in result.get_asset_check_evaluations()):
+        if checks_quarantine and any(not evaluation.passed for evaluation in result.get_asset_check_evaluations()):
             progress("a blocking check failed: its files are quarantined; processing the rest")
             return False
         outcome.failed = _first_failure(result)
@@ -88,13 +88,13 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     for _ in range(MAX_PASSES):
         if not files_waiting(settings):
             break
-        if execute(ingest_job) and not Pipeline(settings).ready_to_retry():
+        if execute(ingest_job, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
             break
         if outcome.failed:
             break
     # Then build and publish once.
     if not outcome.failed and marts_stale(settings):
-        execute(build_job)
+        execute(build_job, checks_quarantine=False)  # a failing dbt test fails the run
     _collect(settings, outcome, started, invocation)
     return outcome
 
