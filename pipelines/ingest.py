@@ -25,7 +25,7 @@ from pipelines.landing import LandingFile, free_name, move, scan, write_json_ato
 from pipelines.privacy import Pseudonymiser
 from pipelines.settings import Settings
 from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
-from pipelines.sources.registry import SOURCES, SOURCES_BY_NAME, SourceSpec, detect
+from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
 from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
 from pipelines.warehouse import FileRecord, Warehouse, lookup
@@ -294,10 +294,6 @@ class Pipeline:
 
 def loaded_sources() -> list[SourceSpec]:
     return sorted((spec for spec in SOURCES if spec.loaded), key=lambda spec: spec.rank)
-
-
-def source(name: str) -> SourceSpec:
-    return SOURCES_BY_NAME[name]
 
 
 def _now_iso() -> str:

@@ -10,11 +10,6 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
-# Columns that identify a person and must never reach the warehouse, logs or metadata in clear.
-CLEAR_IDENTIFIER_COLUMNS = frozenset(
-    {"cpr", "navn", "email", "name", "recipientemail", "user_email", "actor.mbox", "recipientfirstname", "recipientlastname"}
-)
-
 
 def _hmac_hex(key: bytes, message: str) -> str:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -44,11 +39,3 @@ class Pseudonymiser:
                 ref = ref[len("mailto:"):]
             return _hmac_hex(self.key, f"{kommunekode}:email:{ref}")
         return _hmac_hex(self.key, f"{kommunekode}:empno:{ref}")
-
-    def email_key(self, kommunekode: str, email: str | None) -> str | None:
-        return self.link_key(kommunekode, email) if email and "@" in str(email) else None
-
-    def empno_key(self, kommunekode: str, medarbejdernr: str | None) -> str | None:
-        if medarbejdernr is None or not str(medarbejdernr).strip():
-            return None
-        return _hmac_hex(self.key, f"{kommunekode}:empno:{str(medarbejdernr).strip()}")
