@@ -13,6 +13,7 @@ from pipelines.privacy import Pseudonymiser
 from pipelines.settings import Settings, SettingsError
 from pipelines.sources.registry import SOURCES, detect
 from pipelines.transform.dbt import build_args, dbt_vars
+from pipelines.transform.scope import BuildScope
 from pipelines.validation import load_suite_spec, validate_batches
 from pipelines.validation.suites import SuiteSpec, expectations_dir
 
@@ -155,7 +156,73 @@ def test_dbt_build_passes_min_cell_as_a_var(tmp_path):
     assert build_args(settings) == [
         "build", "--vars", '{"min_cell": 7}', "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"
     ]
-    assert build_args(settings, ["marts"])[-2:] == ["--select", "marts"]
+
+
+def test_dbt_build_scoped_to_municipalities_or_refreshing_everything(tmp_path):
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)})
+    scoped = build_args(settings, BuildScope(("0751", "0101")))
+    assert scoped[1:3] == ["--vars", '{"kommuner": ["0101", "0751"], "min_cell": 5}'] and "--full-refresh" not in scoped
+    assert build_args(settings, BuildScope.everything(full_refresh=True))[-1] == "--full-refresh"
+
+
+def _registry_with(files: list[tuple[str, str, str]]) -> "duckdb.DuckDBPyConnection":
+    import duckdb
+
+    from pipelines.warehouse.schema import META_DDL
+
+    con = duckdb.connect()
+    con.execute(META_DDL)
+    for kommunekode, status, processed_at in files:
+        con.execute("insert into meta.files (fingerprint, file_name, kommunekode, status, processed_at) values ('f', 'n', ?, ?, ?)",
+                    [kommunekode, status, processed_at])
+    return con
+
+
+def test_the_first_build_and_a_changed_signature_refresh_everything():
+    from pipelines.transform.scope import record_build, scope_for
+
+    con = _registry_with([("0751", "accepted", "2026-01-01 10:00:00")])
+    assert scope_for(con, "sig-1") == BuildScope.everything(full_refresh=True)  # nothing built yet
+    record_build(con, "2026-01-01 09:00:00", "sig-1")
+    assert scope_for(con, "sig-2") == BuildScope.everything(full_refresh=True)  # other models or settings
+
+
+def test_a_build_recomputes_the_municipalities_loaded_or_withdrawn_since_the_last_build_started():
+    from pipelines.transform.scope import record_build, scope_for
+
+    con = _registry_with([
+        ("0751", "accepted", "2026-01-01 08:00:00"),  # before the last build: built already
+        ("0101", "accepted", "2026-01-01 09:30:00"),  # during it (it started at 09:00): not certainly in it
+        ("0147", "withdrawn", "2026-01-02 10:00:00"),  # re-processing removed its rows
+        ("0153", "quarantined", "2026-01-02 10:00:00"),  # nothing loaded
+        ("0155", "duplicate", "2026-01-02 10:00:00"),  # nothing loaded
+    ])
+    record_build(con, "2026-01-01 09:00:00", "sig")
+    assert scope_for(con, "sig") == BuildScope(("0101", "0147"))
+    record_build(con, "2026-01-03 00:00:00", "sig")
+    assert scope_for(con, "sig") == BuildScope.everything()  # stale without a changed file: all, to be safe
+
+
+def test_the_build_signature_follows_models_macros_and_settings(tmp_path):
+    import json
+
+    from pipelines.transform.scope import build_signature
+
+    def manifest(model_sql_checksum: str, macro_sql: str):
+        path = tmp_path / "manifest.json"
+        path.write_text(json.dumps({
+            "nodes": {"model.digilead.m": {"resource_type": "model", "checksum": {"checksum": model_sql_checksum}},
+                      "test.digilead.t": {"resource_type": "test", "checksum": {"checksum": "any"}}},
+            "macros": {"macro.digilead.x": {"package_name": "digilead", "macro_sql": macro_sql},
+                       "macro.dbt.y": {"package_name": "dbt", "macro_sql": "ignored"}},
+        }))
+        return path
+
+    base = build_signature(manifest("a", "m1"), {"min_cell": 5})
+    assert base == build_signature(manifest("a", "m1"), {"min_cell": 5})
+    assert base != build_signature(manifest("b", "m1"), {"min_cell": 5})
+    assert base != build_signature(manifest("a", "m2"), {"min_cell": 5})
+    assert base != build_signature(manifest("a", "m1"), {"min_cell": 6})
 
 
 def test_a_changed_model_makes_the_manifest_stale(tmp_path):

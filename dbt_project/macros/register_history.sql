@@ -13,7 +13,7 @@ with
 
 snapshots as (
 
-    select * from {{ ref('int_benefits__snapshots') }}
+    select * from {{ scoped(ref('int_benefits__snapshots')) }}
 
 ),
 
@@ -23,7 +23,7 @@ entity_rows as (
         entity.*,
         snapshots.snapshot_number,
         md5(concat_ws('|', {% for column in attributes %}coalesce(cast(entity.{{ column }} as varchar), '<null>'){{ ", " if not loop.last }}{% endfor %})) as attributes_hash
-    from {{ relation }} as entity
+    from {{ scoped(relation) }} as entity
     inner join snapshots
         on snapshots.kommunekode = entity.kommunekode
         and snapshots.snapshot_date = entity.snapshot_date

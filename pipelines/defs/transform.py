@@ -1,25 +1,34 @@
 """dbt models as Dagster assets (one `dbt build` per run) and the published serving copy."""
 
+import json
 import os
+from datetime import datetime, timezone
 from typing import Any, Mapping
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from pipelines.defs.ingest import WAREHOUSE_POOL, raw_key
+from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import MARTS_STALE
-from pipelines.transform.dbt import PROJECT_DIR, build_args, dbt_env, dbt_executable, ensure_manifest
+from pipelines.transform.dbt import PROJECT_DIR, build_args, dbt_env, dbt_executable, dbt_vars, ensure_manifest
+from pipelines.transform.scope import BuildScope, build_signature, record_build, scope_for
 from pipelines.warehouse import Warehouse
 from pipelines.warehouse.postgres import publish_postgres
 from pipelines.warehouse.publish import publish
 
 
+BUILD_IN_PROGRESS = "marts_build_in_progress"  # meta.state: the start and signature of a build not yet published
+
+
 class DigileadDbtTranslator(DagsterDbtTranslator):
-    """raw.<table> dbt sources are the raw/<table> assets the loaders make; models are keyed <schema>/<model>."""
+    """raw.<table> dbt sources are the raw/<table> assets the loaders make, meta.files is the triaged landing
+    zone's registry; models are keyed <schema>/<model>."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            if dbt_resource_props["source_name"] == "meta":
+                return LANDING  # the file registry: triage records duplicates there
             return raw_key(dbt_resource_props["name"])
         return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
 
@@ -31,7 +40,9 @@ def dbt_definitions() -> list:
     project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
     manifest = ensure_manifest()
 
-    @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=DigileadDbtTranslator(), pool=WAREHOUSE_POOL)
+    # internal-invariant tests are not run by pipeline builds (see build_args): not asset checks either
+    @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=DigileadDbtTranslator(), pool=WAREHOUSE_POOL,
+                exclude="tag:internal_invariant")
     def digilead_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, digilead: DigileadResource):
         settings = digilead.settings()
         if not marts_stale(settings):
@@ -39,8 +50,10 @@ def dbt_definitions() -> list:
             # the marts are current. Nothing is materialized, so publishing is skipped too.
             context.log.info("no raw table changed since the marts were last built and published: dbt build skipped")
             return
+        scope = plan_build(settings, manifest)
+        context.log.info(f"dbt build recomputes {scope.describe()}")
         os.environ.update(dbt_env(settings))  # the profile reads the warehouse path at run time
-        yield from dbt.cli(build_args(settings), context=context).stream()
+        yield from dbt.cli(build_args(settings, scope), context=context).stream()
 
     mart_keys = [
         dg.AssetKey(["marts", node["name"]])
@@ -66,7 +79,7 @@ def dbt_definitions() -> list:
             publish_postgres(warehouse, settings.postgres_url)
             context.log.info("published the marts to PostgreSQL (schema marts)")
         with warehouse.connect() as con:
-            con.execute("delete from meta.state where key = ?", [MARTS_STALE])
+            finish_build(con)
         context.log.info(f"published {len(counts)} marts to {settings.published}")
         return dg.MaterializeResult(metadata={
             **{f"rows_{name}": count for name, count in counts.items()},
@@ -76,6 +89,32 @@ def dbt_definitions() -> list:
         })
 
     return [digilead_dbt_models, published_marts], DbtCliResource(project_dir=project, profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable())
+
+
+def plan_build(settings, manifest) -> BuildScope:
+    """Decide what the build recomputes, and remember when it started (publishing records it as done)."""
+    signature = build_signature(manifest, dbt_vars(settings))
+    warehouse = Warehouse(settings.warehouse)
+    warehouse.ensure_schema()
+    with warehouse.connect() as con:
+        scope = scope_for(con, signature)
+        Warehouse.set_state(con, BUILD_IN_PROGRESS, json.dumps({"started": _utc_now(), "signature": signature}))
+    return scope
+
+
+def finish_build(con) -> None:
+    """The marts are built and published: current, and the next build starts from this one."""
+    pending = Warehouse.get_state(con, BUILD_IN_PROGRESS)
+    con.execute("begin transaction")
+    if pending:
+        build = json.loads(pending)
+        record_build(con, build["started"], build["signature"])
+    con.execute("delete from meta.state where key in (?, ?)", [MARTS_STALE, BUILD_IN_PROGRESS])
+    con.execute("commit")
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
 
 
 def marts_stale(settings) -> bool:

@@ -6,27 +6,34 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Sequence
 
 from pipelines.settings import Settings
+from pipelines.transform.scope import BuildScope
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 
 
-def dbt_vars(settings: Settings) -> dict[str, object]:
-    """The contract's settings that change what the models compute."""
-    return {"min_cell": settings.min_cell}
+def dbt_vars(settings: Settings, kommuner: Sequence[str] | None = None) -> dict[str, object]:
+    """The contract's settings that change what the models compute, and the municipalities to recompute."""
+    variables: dict[str, object] = {"min_cell": settings.min_cell}
+    if kommuner is not None:
+        variables["kommuner"] = sorted(kommuner)
+    return variables
 
 
-def build_args(settings: Settings, select: list[str] | None = None) -> list[str]:
+def build_args(settings: Settings, scope: "BuildScope | None" = None) -> list[str]:
+    """`dbt build` for one scope: every municipality (None, or a full refresh) or only some (incremental)."""
+    scope = scope or BuildScope.everything()
     # Unit tests prove the SQL, not the data, and internal-invariant tests re-check what ingestion
     # validated: both run in `make test`; every delivery's build tests the marts users see.
     args = [
-        "build", "--vars", json.dumps(dbt_vars(settings), sort_keys=True),
+        "build", "--vars", json.dumps(dbt_vars(settings, scope.kommuner), sort_keys=True),
         "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant",
     ]
-    if select:
-        args += ["--select", *select]
+    if scope.full_refresh:
+        args.append("--full-refresh")
     return args
 
 

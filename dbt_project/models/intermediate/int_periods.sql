@@ -9,25 +9,25 @@ with
 
 responses as (
 
-    select * from {{ ref('stg_survey__responses') }}
+    select * from {{ scoped(ref('stg_survey__responses')) }}
 
 ),
 
 employees as (
 
-    select * from {{ ref('stg_hr__employees') }}
+    select * from {{ scoped(ref('stg_hr__employees')) }}
 
 ),
 
 org_units as (
 
-    select * from {{ ref('stg_hr__org_units') }}
+    select * from {{ scoped(ref('stg_hr__org_units')) }}
 
 ),
 
 training_months as (
 
-    select * from {{ ref('int_training__months') }}
+    select * from {{ scoped(ref('int_training__months')) }}
 
 ),
 

@@ -8,13 +8,13 @@ with
 
 snapshots as (
 
-    select * from {{ ref('int_benefits__snapshots') }}
+    select * from {{ scoped(ref('int_benefits__snapshots')) }}
 
 ),
 
 realisation as (
 
-    select * from {{ ref('int_benefits__realisation_by_snapshot') }}
+    select * from {{ scoped(ref('int_benefits__realisation_by_snapshot')) }}
 
 ),
 

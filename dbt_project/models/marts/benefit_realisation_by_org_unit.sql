@@ -10,13 +10,13 @@ with
 
 realisation as (
 
-    select * from {{ ref('benefit_realisation') }}
+    select * from {{ scoped(ref('benefit_realisation')) }}
 
 ),
 
 closure as (
 
-    select * from {{ ref('int_benefits__org_closure') }}
+    select * from {{ scoped(ref('int_benefits__org_closure')) }}
 
 ),
 

@@ -9,7 +9,7 @@ with
 
 realisation as (
 
-    select * from {{ ref('benefit_realisation') }}
+    select * from {{ scoped(ref('benefit_realisation')) }}
 
 ),
 

@@ -12,13 +12,13 @@ with
 
 snapshots as (
 
-    select * from {{ ref('int_benefits__snapshots') }}
+    select * from {{ scoped(ref('int_benefits__snapshots')) }}
 
 ),
 
 statuses as (
 
-    select * from {{ ref('int_benefits__status_per_snapshot') }}
+    select * from {{ scoped(ref('int_benefits__status_per_snapshot')) }}
 
 ),
 

@@ -8,13 +8,13 @@ with
 
 survey as (
 
-    select * from {{ ref('dq_survey_respondents') }}
+    select * from {{ scoped(ref('dq_survey_respondents')) }}
 
 ),
 
 training as (
 
-    select * from {{ ref('dq_training_records') }}
+    select * from {{ scoped(ref('dq_training_records')) }}
 
 ),
 

@@ -13,7 +13,7 @@ with
 
 rollup as (
 
-    select * from {{ ref('int_survey__maturity_rollup') }}
+    select * from {{ scoped(ref('int_survey__maturity_rollup')) }}
 
 ),
 

@@ -15,7 +15,7 @@ with
 
 unit_snapshots as (
 
-    select * from {{ ref('int_org__unit_snapshots') }}
+    select * from {{ scoped(ref('int_org__unit_snapshots')) }}
 
 ),
 

@@ -12,31 +12,31 @@ with
 
 responses as (
 
-    select * from {{ ref('stg_survey__responses') }}
+    select * from {{ scoped(ref('stg_survey__responses')) }}
 
 ),
 
 respondents as (
 
-    select * from {{ ref('int_survey__respondents') }}
+    select * from {{ scoped(ref('int_survey__respondents')) }}
 
 ),
 
 respondent_scores as (
 
-    select * from {{ ref('int_survey__respondent_scores') }}
+    select * from {{ scoped(ref('int_survey__respondent_scores')) }}
 
 ),
 
 employees as (
 
-    select * from {{ ref('stg_hr__employees') }}
+    select * from {{ scoped(ref('stg_hr__employees')) }}
 
 ),
 
 tree as (
 
-    select * from {{ ref('int_org__tree_per_period') }}
+    select * from {{ scoped(ref('int_org__tree_per_period')) }}
 
 ),
 

@@ -10,25 +10,25 @@ with
 
 records as (
 
-    select * from {{ ref('int_training__records') }}
+    select * from {{ scoped(ref('int_training__records')) }}
 
 ),
 
 completions as (
 
-    select * from {{ ref('int_training__completions') }}
+    select * from {{ scoped(ref('int_training__completions')) }}
 
 ),
 
 placed as (
 
-    select * from {{ ref('int_training__placed_completions') }}
+    select * from {{ scoped(ref('int_training__placed_completions')) }}
 
 ),
 
 tree as (
 
-    select * from {{ ref('int_org__tree_per_period') }}
+    select * from {{ scoped(ref('int_org__tree_per_period')) }}
 
 ),
 

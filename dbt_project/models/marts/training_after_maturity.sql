@@ -15,7 +15,7 @@ with
 
 rollup as (
 
-    select * from {{ ref('int_training__after_maturity_rollup') }}
+    select * from {{ scoped(ref('int_training__after_maturity_rollup')) }}
 
 ),
 

@@ -14,7 +14,7 @@ with
 
 rollup as (
 
-    select * from {{ ref('int_training__uptake_rollup') }}
+    select * from {{ scoped(ref('int_training__uptake_rollup')) }}
 
 ),
 

@@ -9,13 +9,13 @@ with
 
 snapshots as (
 
-    select * from {{ ref('int_benefits__snapshots') }}
+    select * from {{ scoped(ref('int_benefits__snapshots')) }}
 
 ),
 
 measurements as (
 
-    select * from {{ ref('stg_benefits__measurements') }}
+    select * from {{ scoped(ref('stg_benefits__measurements')) }}
 
 ),
 

@@ -11,19 +11,19 @@ with
 
 realisation as (
 
-    select * from {{ ref('int_benefits__realisation_by_snapshot') }}
+    select * from {{ scoped(ref('int_benefits__realisation_by_snapshot')) }}
 
 ),
 
 snapshots as (
 
-    select * from {{ ref('int_benefits__snapshots') }}
+    select * from {{ scoped(ref('int_benefits__snapshots')) }}
 
 ),
 
 unit_snapshots as (
 
-    select * from {{ ref('int_org__unit_snapshots') }}
+    select * from {{ scoped(ref('int_org__unit_snapshots')) }}
 
 ),
 

@@ -18,13 +18,13 @@ with
 
 register as (
 
-    select * from {{ ref('int_benefits__register') }}
+    select * from {{ scoped(ref('int_benefits__register')) }}
 
 ),
 
 measurements as (
 
-    select * from {{ ref('int_benefits__measurements') }}
+    select * from {{ scoped(ref('int_benefits__measurements')) }}
 
 ),
 

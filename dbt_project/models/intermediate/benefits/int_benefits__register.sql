@@ -9,19 +9,19 @@ with
 
 snapshots as (
 
-    select * from {{ ref('int_benefits__snapshots') }}
+    select * from {{ scoped(ref('int_benefits__snapshots')) }}
 
 ),
 
 benefits as (
 
-    select * from {{ ref('stg_benefits__benefits') }}
+    select * from {{ scoped(ref('stg_benefits__benefits')) }}
 
 ),
 
 initiatives as (
 
-    select * from {{ ref('stg_benefits__initiatives') }}
+    select * from {{ scoped(ref('stg_benefits__initiatives')) }}
 
 ),
 

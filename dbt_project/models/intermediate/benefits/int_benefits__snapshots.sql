@@ -11,7 +11,7 @@ with
 
 parts as (
 
-    select * from {{ ref('stg_benefits__register_parts') }}
+    select * from {{ scoped(ref('stg_benefits__register_parts')) }}
 
 ),
 

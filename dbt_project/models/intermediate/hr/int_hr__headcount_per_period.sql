@@ -11,13 +11,13 @@ with
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ scoped(ref('int_periods')) }}
 
 ),
 
 employee_snapshots as (
 
-    select * from {{ ref('int_hr__employee_snapshots') }}
+    select * from {{ scoped(ref('int_hr__employee_snapshots')) }}
 
 ),
 

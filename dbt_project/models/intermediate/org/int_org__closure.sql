@@ -14,7 +14,7 @@ tree as (
         period_end_date,
         los_id,
         parent_los_id
-    from {{ ref('int_org__tree_per_period') }}
+    from {{ scoped(ref('int_org__tree_per_period')) }}
 
 ),
 

@@ -8,13 +8,13 @@ with
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ scoped(ref('int_periods')) }}
 
 ),
 
 unit_snapshots as (
 
-    select * from {{ ref('int_org__unit_snapshots') }}
+    select * from {{ scoped(ref('int_org__unit_snapshots')) }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 org_units as (
 
-    select * from {{ ref('stg_hr__org_units') }}
+    select * from {{ scoped(ref('stg_hr__org_units')) }}
 
 ),
 

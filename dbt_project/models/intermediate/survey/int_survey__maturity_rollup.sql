@@ -9,37 +9,37 @@ with
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ scoped(ref('int_periods')) }}
 
 ),
 
 tree as (
 
-    select * from {{ ref('int_org__tree_per_period') }}
+    select * from {{ scoped(ref('int_org__tree_per_period')) }}
 
 ),
 
 closure as (
 
-    select * from {{ ref('int_org__closure') }}
+    select * from {{ scoped(ref('int_org__closure')) }}
 
 ),
 
 headcount as (
 
-    select * from {{ ref('int_hr__headcount_per_period') }}
+    select * from {{ scoped(ref('int_hr__headcount_per_period')) }}
 
 ),
 
 respondents as (
 
-    select * from {{ ref('int_survey__respondents') }}
+    select * from {{ scoped(ref('int_survey__respondents')) }}
 
 ),
 
 respondent_scores as (
 
-    select * from {{ ref('int_survey__respondent_scores') }}
+    select * from {{ scoped(ref('int_survey__respondent_scores')) }}
 
 ),
 

@@ -10,19 +10,19 @@ with
 
 respondents as (
 
-    select * from {{ ref('int_survey__respondents') }}
+    select * from {{ scoped(ref('int_survey__respondents')) }}
 
 ),
 
 items as (
 
-    select * from {{ ref('stg_survey__items') }}
+    select * from {{ scoped(ref('stg_survey__items')) }}
 
 ),
 
 answers as (
 
-    select * from {{ ref('stg_survey__answers') }}
+    select * from {{ scoped(ref('stg_survey__answers')) }}
     where answer is not null
 
 ),

@@ -11,7 +11,7 @@ with
 
 responses as (
 
-    select * from {{ ref('stg_survey__responses') }}
+    select * from {{ scoped(ref('stg_survey__responses')) }}
     where is_response
 
 ),

@@ -12,49 +12,49 @@ with
 
 periods as (
 
-    select * from {{ ref('int_periods') }}
+    select * from {{ scoped(ref('int_periods')) }}
 
 ),
 
 tree as (
 
-    select * from {{ ref('int_org__tree_per_period') }}
+    select * from {{ scoped(ref('int_org__tree_per_period')) }}
 
 ),
 
 closure as (
 
-    select * from {{ ref('int_org__closure') }}
+    select * from {{ scoped(ref('int_org__closure')) }}
 
 ),
 
 respondents as (
 
-    select * from {{ ref('int_survey__respondents') }}
+    select * from {{ scoped(ref('int_survey__respondents')) }}
 
 ),
 
 respondent_scores as (
 
-    select * from {{ ref('int_survey__respondent_scores') }}
+    select * from {{ scoped(ref('int_survey__respondent_scores')) }}
 
 ),
 
 links as (
 
-    select * from {{ ref('int_training__person_links') }}
+    select * from {{ scoped(ref('int_training__person_links')) }}
 
 ),
 
 completions as (
 
-    select * from {{ ref('int_training__completions') }}
+    select * from {{ scoped(ref('int_training__completions')) }}
 
 ),
 
 training_records as (
 
-    select * from {{ ref('int_training__records') }}
+    select * from {{ scoped(ref('int_training__records')) }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 records as (
 
-    select * from {{ ref('int_training__records') }}
+    select * from {{ scoped(ref('int_training__records')) }}
     where is_used and is_completion and person_key is not null
 
 ),

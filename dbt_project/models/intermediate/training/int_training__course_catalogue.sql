@@ -8,7 +8,7 @@ with
 
 courses as (
 
-    select * from {{ ref('stg_training__courses') }}
+    select * from {{ scoped(ref('stg_training__courses')) }}
 
 ),
 

@@ -7,7 +7,7 @@ with
 
 records as (
 
-    select * from {{ ref('int_training__records') }}
+    select * from {{ scoped(ref('int_training__records')) }}
 
 ),
 

@@ -11,7 +11,7 @@ with
 
 employees as (
 
-    select * from {{ ref('stg_hr__employees') }}
+    select * from {{ scoped(ref('stg_hr__employees')) }}
 
 ),
 

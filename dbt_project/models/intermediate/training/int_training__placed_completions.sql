@@ -10,13 +10,13 @@ with
 
 completions as (
 
-    select * from {{ ref('int_training__completions') }}
+    select * from {{ scoped(ref('int_training__completions')) }}
 
 ),
 
 employee_snapshots as (
 
-    select * from {{ ref('int_hr__employee_snapshots') }}
+    select * from {{ scoped(ref('int_hr__employee_snapshots')) }}
 
 ),
 

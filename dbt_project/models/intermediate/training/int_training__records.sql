@@ -16,19 +16,19 @@ with
 
 records as (
 
-    select * from {{ ref('stg_training__records') }}
+    select * from {{ scoped(ref('stg_training__records')) }}
 
 ),
 
 links as (
 
-    select * from {{ ref('int_training__person_links') }}
+    select * from {{ scoped(ref('int_training__person_links')) }}
 
 ),
 
 catalogue as (
 
-    select * from {{ ref('int_training__course_catalogue') }}
+    select * from {{ scoped(ref('int_training__course_catalogue')) }}
 
 ),
 

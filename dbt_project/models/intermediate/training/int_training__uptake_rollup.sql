@@ -15,37 +15,37 @@ with
 
 months as (
 
-    select * from {{ ref('int_training__months') }}
+    select * from {{ scoped(ref('int_training__months')) }}
 
 ),
 
 tree as (
 
-    select * from {{ ref('int_org__tree_per_period') }}
+    select * from {{ scoped(ref('int_org__tree_per_period')) }}
 
 ),
 
 closure as (
 
-    select * from {{ ref('int_org__closure') }}
+    select * from {{ scoped(ref('int_org__closure')) }}
 
 ),
 
 headcount as (
 
-    select * from {{ ref('int_hr__headcount_per_period') }}
+    select * from {{ scoped(ref('int_hr__headcount_per_period')) }}
 
 ),
 
 placed as (
 
-    select * from {{ ref('int_training__placed_completions') }}
+    select * from {{ scoped(ref('int_training__placed_completions')) }}
 
 ),
 
 completions as (
 
-    select * from {{ ref('int_training__completions') }}
+    select * from {{ scoped(ref('int_training__completions')) }}
 
 ),
 

@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'survey_items') }}
+    -- every municipality and period that delivered a catalogue, byte-identical copies included
+    {{ catalogue_deliveries(source('raw', 'survey_items'), 'survey_items', period_column='wave') }}
 
 ),
 

@@ -2,7 +2,8 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'courses') }}
+    -- every municipality and period that delivered a catalogue, byte-identical copies included
+    {{ catalogue_deliveries(source('raw', 'courses'), 'courses') }}
 
 ),
 

@@ -1,0 +1,52 @@
+{#-
+    Municipality-scoped incremental builds (docs: README "Incremental builds").
+
+    Every intermediate and mart table is computed per municipality (kommunekode) and never
+    across municipalities. So when files of some municipalities were loaded, only those
+    municipalities' rows need recomputing: the pipeline passes them as
+    `--vars '{kommuner: ["0751", ...]}'`, each table deletes their rows (pre-hook
+    `delete_scope`) and appends them again, computed from inputs filtered to those municipalities
+    (`scoped(ref(...))`). Without `kommuner`, or on the first build or `--full-refresh`, every
+    municipality is recomputed. A scoped build and a full build give the same tables
+    (tests/test_incremental.py).
+-#}
+
+{% macro kommune_scope() -%}
+    {#- the municipalities this build recomputes, or none for all of them -#}
+    {%- set kommuner = var('kommuner', none) -%}
+    {%- if kommuner is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for kommunekode in kommuner -%}
+        {%- if not modules.re.fullmatch('[0-9]{4}', kommunekode | string) -%}
+            {{ exceptions.raise_compiler_error("var kommuner must list 4-digit kommunekoder, got " ~ kommunekode) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(kommuner) }}
+{%- endmacro %}
+
+
+{% macro kommune_in(kommuner) -%}
+    kommunekode in ({% for kommunekode in kommuner %}'{{ kommunekode }}'{{ ", " if not loop.last }}{% else %}null{% endfor %})
+{%- endmacro %}
+
+
+{% macro scoped(relation) -%}
+    {#- an input of an incremental model: only the municipalities being recomputed -#}
+    {%- set kommuner = kommune_scope() -%}
+    {#- (unit tests have no `this`: is_incremental() is asked only in a scoped build) -#}
+    {%- if kommuner is not none and is_incremental() -%}
+        (select * from {{ relation }} where {{ kommune_in(kommuner) }})
+    {%- else -%}
+        {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro delete_scope() -%}
+    {#- pre-hook of every incremental model: remove the rows about to be recomputed -#}
+    {%- if is_incremental() -%}
+        {%- set kommuner = kommune_scope() -%}
+        delete from {{ this }}{% if kommuner is not none %} where {{ kommune_in(kommuner) }}{% endif %}
+    {%- endif -%}
+{%- endmacro %}

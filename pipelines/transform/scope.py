@@ -1,0 +1,71 @@
+"""What a dbt build must recompute: every municipality, or only those whose files changed.
+
+Intermediate and mart tables are incremental by municipality (dbt_project/macros/scope.sql). After
+a successful build and publish, the warehouse remembers when that build started and the *build
+signature* (the models' SQL and the settings that change results). The next build then recomputes:
+
+- everything, with `--full-refresh`, when nothing was built yet or the signature changed (a new
+  digilead version, another DIGILEAD_MIN_CELL): old rows would not match the new definitions;
+- otherwise only the municipalities with files loaded or withdrawn since that build started (a
+  file's municipality is in meta.files), so a new file costs time in proportion to its own
+  municipality's data, not to every municipality's history.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+BUILT_AT = "marts_built_from"  # meta.state: when the last published build started (ISO, UTC)
+BUILD_SIGNATURE = "marts_build_signature"  # meta.state: the signature of that build
+
+
+@dataclass(frozen=True)
+class BuildScope:
+    kommuner: tuple[str, ...] | None  # None: every municipality
+    full_refresh: bool = False
+
+    @classmethod
+    def everything(cls, full_refresh: bool = False) -> "BuildScope":
+        return cls(None, full_refresh)
+
+    def describe(self) -> str:
+        if self.kommuner is None:
+            return "every municipality" + (" (full refresh: first build or changed models/settings)" if self.full_refresh else "")
+        return "municipalities " + ", ".join(self.kommuner) + " only (incremental)"
+
+
+def build_signature(manifest: Path, variables: dict[str, object]) -> str:
+    """Changes when a model's or macro's SQL, a seed, or a result-changing setting changes."""
+    nodes = json.loads(Path(manifest).read_text())
+    parts = sorted(
+        f"{key}:{node['checksum']['checksum']}" for key, node in nodes["nodes"].items()
+        if node["resource_type"] in ("model", "seed")
+    )
+    parts += sorted(f"{key}:{macro['macro_sql']}" for key, macro in nodes["macros"].items() if macro["package_name"] == "digilead")
+    parts.append(json.dumps(variables, sort_keys=True))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def scope_for(con: duckdb.DuckDBPyConnection, signature: str) -> BuildScope:
+    """The scope of the next build, from meta.state and meta.files."""
+    state = dict(con.execute("select key, value from meta.state where key in (?, ?)", [BUILT_AT, BUILD_SIGNATURE]).fetchall())
+    if BUILT_AT not in state or state.get(BUILD_SIGNATURE) != signature:
+        return BuildScope.everything(full_refresh=True)
+    changed = con.execute(
+        """select distinct kommunekode from meta.files
+           where processed_at >= ?::timestamp and status in ('accepted', 'withdrawn') and kommunekode is not null
+           order by 1""",
+        [state[BUILT_AT]],
+    ).fetchall()
+    if not changed:
+        return BuildScope.everything()  # stale for another reason: recompute all, to be safe
+    return BuildScope(tuple(row[0] for row in changed))
+
+
+def record_build(con: duckdb.DuckDBPyConnection, started: str, signature: str) -> None:
+    """After a successful build and publish: the next build starts from here."""
+    con.executemany("insert or replace into meta.state values (?, ?)", [(BUILT_AT, started), (BUILD_SIGNATURE, signature)])
