@@ -60,6 +60,28 @@ def _built_tables(warehouse: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+MARKER = "marker-row-not-from-any-file"
+
+
+def _mark_a_row(warehouse: Path, kommunekode: str) -> None:
+    """A copy of one of the municipality's mart rows under a made-up unit: only a recomputation removes it."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(f"""insert into marts.digital_maturity
+                        select * replace ('{MARKER}' as los_id, false as is_root) from marts.digital_maturity
+                        where kommunekode = ? limit 1""", [kommunekode])
+    finally:
+        con.close()
+
+
+def _unmark(warehouse: Path) -> int:
+    con = duckdb.connect(str(warehouse))
+    try:
+        return con.execute("delete from marts.digital_maturity where los_id = ?", [MARKER]).fetchone()[0]
+    finally:
+        con.close()
+
+
 def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, pseudonym_key: str) -> None:
     home = tmp_path / "home"
     landing = home / "landing"
@@ -79,12 +101,15 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
     assert "recomputes every municipality" in first.stdout + first.stderr
     assert not list(landing.iterdir()), "every file of the first delivery is loaded"
     untouched_before = _built_tables(home / "warehouse.duckdb")
+    _mark_a_row(home / "warehouse.duckdb", UNCHANGED)
 
     for path in later:
         shutil.copy(path, landing / path.name)
     second = _run(home, pseudonym_key)
     assert f"recomputes municipalities {CHANGED} only (incremental)" in second.stdout + second.stderr, second.stderr[-3000:]
     assert not list(landing.iterdir()), "every file of the later delivery is loaded"
+    # really scoped: the other municipality's rows were left alone (a recomputation would drop the marker)
+    assert _unmark(home / "warehouse.duckdb") == 1, "the scoped build recomputed the other municipality too"
     scoped = _built_tables(home / "warehouse.duckdb")
     # the other municipality's rows were not recomputed, and are what they were
     for table, rows in scoped.items():
@@ -92,9 +117,9 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
 
     settings = Settings.from_env({"DIGILEAD_HOME": str(home), "DIGILEAD_PSEUDONYM_KEY": pseudonym_key})
     full = subprocess.run(
-        [dbt_executable(), *build_args(settings, BuildScope.everything(full_refresh=True)),
+        [dbt_executable(), *build_args(BuildScope.everything(full_refresh=True)),
          "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "target")],
-        env={**os.environ, **dbt_env(settings), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+        env={**os.environ, **dbt_env(settings, BuildScope.everything(full_refresh=True)), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
         capture_output=True, text=True, timeout=900,
     )
     assert full.returncode == 0, full.stdout[-3000:]

@@ -12,7 +12,7 @@ from pipelines.landing import fingerprint_of, free_name, move, scan
 from pipelines.privacy import Pseudonymiser
 from pipelines.settings import Settings, SettingsError
 from pipelines.sources.registry import SOURCES, detect
-from pipelines.transform.dbt import build_args, dbt_vars
+from pipelines.transform.dbt import build_args, dbt_env, fresh_target, keep_partial_parse, result_settings
 from pipelines.transform.scope import BuildScope
 from pipelines.validation import load_suite_spec, validate_batches
 from pipelines.validation.suites import SuiteSpec, expectations_dir
@@ -150,19 +150,30 @@ def test_a_missing_column_is_a_failure_not_a_crash():
 
 
 # --- dbt arguments ----------------------------------------------------------------------------
-def test_dbt_build_passes_min_cell_as_a_var(tmp_path):
+def test_dbt_reads_min_cell_and_the_scope_from_the_environment_not_vars(tmp_path):
     settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_MIN_CELL": "7"})
-    assert dbt_vars(settings) == {"min_cell": 7}
-    assert build_args(settings) == [
-        "build", "--vars", '{"min_cell": 7}', "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"
-    ]
+    assert result_settings(settings) == {"min_cell": 7}
+    assert build_args() == ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"]
+    assert build_args(BuildScope.everything(full_refresh=True))[-1] == "--full-refresh"
+    assert dbt_env(settings, BuildScope(("0751", "0101"))) == {
+        "DIGILEAD_WAREHOUSE": str(tmp_path / "warehouse.duckdb"), "DIGILEAD_MIN_CELL": "7", "DIGILEAD_DBT_KOMMUNER": "0101,0751",
+    }
+    assert dbt_env(settings, BuildScope.everything())["DIGILEAD_DBT_KOMMUNER"] == ""  # every municipality
 
 
-def test_dbt_build_scoped_to_municipalities_or_refreshing_everything(tmp_path):
+def test_dbt_targets_are_pruned_and_carry_the_last_partial_parse(tmp_path):
+    import os
+
     settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)})
-    scoped = build_args(settings, BuildScope(("0751", "0101")))
-    assert scoped[1:3] == ["--vars", '{"kommuner": ["0101", "0751"], "min_cell": 5}'] and "--full-refresh" not in scoped
-    assert build_args(settings, BuildScope.everything(full_refresh=True))[-1] == "--full-refresh"
+    first = fresh_target(settings, "run1")
+    (first / "partial_parse.msgpack").write_bytes(b"parse of run1")
+    keep_partial_parse(settings, first)
+    targets = [first]
+    for number, run in enumerate(["run2", "run3", "run4"], start=2):
+        os.utime(targets[-1], (number, number))  # an older modification time than the next one
+        targets.append(fresh_target(settings, run, keep=3))
+    assert (targets[-1] / "partial_parse.msgpack").read_bytes() == b"parse of run1"
+    assert sorted(path.name for path in (tmp_path / "dbt").glob("target-*")) == ["target-run2", "target-run3", "target-run4"]
 
 
 def _registry_with(files: list[tuple[str, str, str]]) -> "duckdb.DuckDBPyConnection":

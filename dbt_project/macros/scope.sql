@@ -3,23 +3,29 @@
 
     Every intermediate and mart table is computed per municipality (kommunekode) and never
     across municipalities. So when files of some municipalities were loaded, only those
-    municipalities' rows need recomputing: the pipeline passes them as
-    `--vars '{kommuner: ["0751", ...]}'`, each table deletes their rows (pre-hook
-    `delete_scope`) and appends them again, computed from inputs filtered to those municipalities
-    (`scoped(ref(...))`). Without `kommuner`, or on the first build or `--full-refresh`, every
-    municipality is recomputed. A scoped build and a full build give the same tables
-    (tests/test_incremental.py).
+    municipalities' rows need recomputing: the pipeline names them in the environment variable
+    DIGILEAD_DBT_KOMMUNER ("0751,0101"), each table deletes their rows (pre-hook `delete_scope`)
+    and appends them again, computed from inputs filtered to those municipalities
+    (`scoped(ref(...))`). Unset or empty, or on the first build or `--full-refresh`, every
+    municipality is recomputed (so a hand-run `dbt build` recomputes everything). A scoped build
+    and a full build give the same tables (tests/test_incremental.py).
 -#}
 
 {% macro kommune_scope() -%}
     {#- the municipalities this build recomputes, or none for all of them -#}
-    {%- set kommuner = var('kommuner', none) -%}
-    {%- if kommuner is none -%}
+    {%- if not execute -%}
+        {#- read only when running: dbt's parse never sees the variable, so a new scope keeps its
+            partial parse (a changed --vars or env_var seen at parse time means a full re-parse) -#}
         {{ return(none) }}
     {%- endif -%}
+    {%- set listed = env_var('DIGILEAD_DBT_KOMMUNER', '') | trim -%}
+    {%- if not listed -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set kommuner = listed.split(',') | map('trim') | list -%}
     {%- for kommunekode in kommuner -%}
-        {%- if not modules.re.fullmatch('[0-9]{4}', kommunekode | string) -%}
-            {{ exceptions.raise_compiler_error("var kommuner must list 4-digit kommunekoder, got " ~ kommunekode) }}
+        {%- if not modules.re.fullmatch('[0-9]{4}', kommunekode) -%}
+            {{ exceptions.raise_compiler_error("DIGILEAD_DBT_KOMMUNER must list 4-digit kommunekoder, got " ~ kommunekode) }}
         {%- endif -%}
     {%- endfor -%}
     {{ return(kommuner) }}

@@ -11,7 +11,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import MARTS_STALE
-from pipelines.transform.dbt import PROJECT_DIR, build_args, dbt_env, dbt_executable, dbt_vars, ensure_manifest
+from pipelines.transform.dbt import (
+    PROJECT_DIR, build_args, dbt_env, dbt_executable, ensure_manifest, fresh_target, keep_partial_parse, result_settings,
+)
 from pipelines.transform.scope import BuildScope, build_signature, record_build, scope_for
 from pipelines.warehouse import Warehouse
 from pipelines.warehouse.postgres import publish_postgres
@@ -52,8 +54,10 @@ def dbt_definitions() -> list:
             return
         scope = plan_build(settings, manifest)
         context.log.info(f"dbt build recomputes {scope.describe()}")
-        os.environ.update(dbt_env(settings))  # the profile reads the warehouse path at run time
-        yield from dbt.cli(build_args(settings, scope), context=context).stream()
+        os.environ.update(dbt_env(settings, scope))  # the project reads the warehouse, min cell and scope at run time
+        target = fresh_target(settings, context.run_id[:8])
+        yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
+        keep_partial_parse(settings, target)
 
     mart_keys = [
         dg.AssetKey(["marts", node["name"]])
@@ -93,7 +97,7 @@ def dbt_definitions() -> list:
 
 def plan_build(settings, manifest) -> BuildScope:
     """Decide what the build recomputes, and remember when it started (publishing records it as done)."""
-    signature = build_signature(manifest, dbt_vars(settings))
+    signature = build_signature(manifest, result_settings(settings))
     warehouse = Warehouse(settings.warehouse)
     warehouse.ensure_schema()
     with warehouse.connect() as con:

@@ -1,45 +1,71 @@
 """Building dbt invocations: small pure functions, so they can be tested without running dbt."""
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Sequence
 
 from pipelines.settings import Settings
 from pipelines.transform.scope import BuildScope
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
+PARTIAL_PARSE = "partial_parse.msgpack"
 
 
-def dbt_vars(settings: Settings, kommuner: Sequence[str] | None = None) -> dict[str, object]:
-    """The contract's settings that change what the models compute, and the municipalities to recompute."""
-    variables: dict[str, object] = {"min_cell": settings.min_cell}
-    if kommuner is not None:
-        variables["kommuner"] = sorted(kommuner)
-    return variables
+def result_settings(settings: Settings) -> dict[str, object]:
+    """The contract's settings that change what the models compute (part of the build signature)."""
+    return {"min_cell": settings.min_cell}
 
 
-def build_args(settings: Settings, scope: "BuildScope | None" = None) -> list[str]:
-    """`dbt build` for one scope: every municipality (None, or a full refresh) or only some (incremental)."""
-    scope = scope or BuildScope.everything()
+def build_args(scope: BuildScope | None = None) -> list[str]:
+    """`dbt build` of every municipality, or of some (incremental; the scope itself is in dbt_env)."""
     # Unit tests prove the SQL, not the data, and internal-invariant tests re-check what ingestion
     # validated: both run in `make test`; every delivery's build tests the marts users see.
-    args = [
-        "build", "--vars", json.dumps(dbt_vars(settings, scope.kommuner), sort_keys=True),
-        "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant",
-    ]
-    if scope.full_refresh:
+    args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"]
+    if scope is not None and scope.full_refresh:
         args.append("--full-refresh")
     return args
 
 
-def dbt_env(settings: Settings) -> dict[str, str]:
-    """Environment dbt's profile reads (profiles.yml uses env_var('DIGILEAD_WAREHOUSE'))."""
-    return {"DIGILEAD_WAREHOUSE": str(settings.warehouse)}
+def dbt_env(settings: Settings, scope: BuildScope | None = None) -> dict[str, str]:
+    """The environment the project reads: the warehouse (profiles.yml), the minimum cell and the scope
+    (dbt_project.yml, macros/scope.sql). Not --vars: dbt parses the whole project again whenever
+    --vars change, and the scope changes with every build."""
+    kommuner = scope.kommuner if scope is not None and scope.kommuner is not None else ()
+    return {
+        "DIGILEAD_WAREHOUSE": str(settings.warehouse),
+        "DIGILEAD_MIN_CELL": str(settings.min_cell),
+        "DIGILEAD_DBT_KOMMUNER": ",".join(sorted(kommuner)),
+    }
+
+
+def fresh_target(settings: Settings, run_id: str, keep: int = 3) -> Path:
+    """A target folder for one invocation under $DIGILEAD_HOME/dbt (each holds ~10 MB of artifacts:
+    only the newest `keep` stay, for debugging), seeded with the last build's partial parse."""
+    folder = settings.home / "dbt"
+    folder.mkdir(parents=True, exist_ok=True)
+    earlier = sorted(folder.glob("target-*"), key=lambda path: path.stat().st_mtime)
+    for old in earlier[: max(0, len(earlier) - (keep - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+    target = folder / f"target-{run_id}"
+    target.mkdir(parents=True, exist_ok=True)
+    saved = folder / PARTIAL_PARSE
+    if saved.exists():
+        shutil.copy(saved, target / PARTIAL_PARSE)
+    return target
+
+
+def keep_partial_parse(settings: Settings, target: Path) -> None:
+    """Save the invocation's parse for the next build of this warehouse: dbt re-parses only what changed
+    (its profile names the warehouse, so a parse made for another one would be thrown away)."""
+    made = target / PARTIAL_PARSE
+    if made.exists():
+        tmp = settings.home / "dbt" / (PARTIAL_PARSE + ".tmp")
+        shutil.copy(made, tmp)
+        os.replace(tmp, settings.home / "dbt" / PARTIAL_PARSE)
 
 
 def dbt_executable() -> str:
