@@ -10,7 +10,10 @@ where people_trained < {{ min_cell }}
     or suppressed <> (people_trained is null or people_trained_12m is null)
     or (people_trained is null) <> (completions is null)
     or (people_trained is null) <> (training_hours is null)
-    or (people_trained_12m is null) <> (coverage_12m is null and headcount > 0)
+    -- coverage is published with the people it counts, and whenever there is a headcount to divide by
+    -- (a unit with nobody employed this month has no coverage, suppressed or not)
+    or (people_trained_12m is null and coverage_12m is not null)
+    or (people_trained_12m is not null and headcount > 0 and coverage_12m is null)
     or (people_trained is not null and fte > 0 and hours_per_fte is null)
     or headcount is null
     or fte is null
