@@ -6,9 +6,14 @@
         landing/ and the clock runs until the published marts have been replaced; median of the samples
     (c) memory: the peak resident set of the largest process of the demo-sized `digilead run` (dbt included),
         from resource.getrusage(RUSAGE_CHILDREN) in a process of its own
+    (d) incremental (issue 5, target < 2x): three years (6 waves from 2023H1, every source) of 3,000 employees
+        are loaded, less the newest month's training file; then `digilead run` is timed after adding that
+        month (each sample on a fresh copy of the loaded DIGILEAD_HOME), against the same month loaded into
+        an empty warehouse; medians, their ratio, raw row counts and the dbt command's share of each run
 
 Prints a small table and writes benchmarks/results.json. Nothing is asserted: numbers depend on the machine.
-Options: --samples N (latency samples, default 3), --skip-latency.
+Options: --samples N (latency and incremental samples, default 3), --skip-latency, --skip-incremental,
+--incremental-employees N (e.g. 20000), --only demo|latency|incremental (demo is (a) and (c)).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -27,12 +33,15 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+import duckdb
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 KEY = "benchmark-key-not-secret"
 EMPLOYEES = 3000
 DAGSTER = Path(sys.executable).with_name("dagster")
 LATENCY_TIMEOUT_S = 600
+PARTS = ("demo", "latency", "incremental")
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -42,9 +51,10 @@ def _env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def measured(command: list[str], env: dict[str, str]) -> dict:
-    """Run `command` under benchmarks.child (its own process, so its rusage is its own)."""
-    out = subprocess.run([sys.executable, "-m", "benchmarks.child", *command], cwd=REPO_ROOT, env=env,
+def measured(command: list[str], env: dict[str, str], log: Path | None = None) -> dict:
+    """Run `command` under benchmarks.child (its own process, so its rusage is its own); its output to `log`."""
+    logging = ["--log", str(log)] if log else []
+    out = subprocess.run([sys.executable, "-m", "benchmarks.child", *logging, *command], cwd=REPO_ROOT, env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -142,41 +152,162 @@ def bench_latency(root: Path, samples: int) -> dict:
     return result
 
 
+# ----------------------------------------------------------------------------- (d)
+
+HISTORY_FIRST_WAVE, HISTORY_WAVES = "2023H1", 6  # six half-years: three years of monthly files
+DBT_COMMAND_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [+-]\d{4} - dagster - .* - (Running|Finished) dbt command", re.M)
+DBT_NODES_LINE = re.compile(r"^Finished running .* \((\d+(?:\.\d+)?)s\)\.$", re.M)
+ERROR_LINE = re.compile(r"\b(Error|ERROR|Failure|FAIL)\b")
+
+
+def _training_month(path: Path) -> str:
+    return path.stem.rsplit("_", 1)[1]  # training_<kommunekode>_<YYYY-MM>
+
+
+def _newest_training_month(landing: Path) -> list[Path]:
+    """The newest month's training file(s): the generator writes one a month, LMS .csv and xAPI .jsonl in turn."""
+    training = list(landing.glob("training_*"))
+    newest = max(_training_month(p) for p in training)
+    return sorted(p for p in training if _training_month(p) == newest)
+
+
+def _warehouse(home: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
+
+
+def _raw_rows(home: Path) -> dict[str, int]:
+    with _warehouse(home) as con:
+        return {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in ("training_records", "hr_employees")}
+
+
+def _dbt_timings(log: str) -> dict:
+    """dbt's share of a run, from its log: the dbt command as Dagster logged it (whole seconds; dbt's
+    start-up and parsing included) and dbt's own 'Finished running ... (N s)' (executing the nodes)."""
+    timings = {}
+    stamps = {kind: datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S") for stamp, kind in DBT_COMMAND_LINE.findall(log)}
+    if stamps.keys() == {"Running", "Finished"}:
+        timings["dbt_command_s"] = (stamps["Finished"] - stamps["Running"]).total_seconds()
+    if nodes := DBT_NODES_LINE.findall(log):
+        timings["dbt_nodes_s"] = float(nodes[-1])
+    return timings
+
+
+def _timed_run(home: Path, month: list[Path]) -> dict:
+    """Copy `month` into home's landing zone and time `digilead run`; stop if the run failed or did not
+    load the month, since its time would mean nothing."""
+    (home / "landing").mkdir(parents=True, exist_ok=True)
+    for path in month:
+        shutil.copy(path, home / "landing" / path.name)
+    log = home.with_name(f"{home.name}.log")
+    result = measured(digilead("run"), _env(home), log)
+    output = log.read_text()
+    with _warehouse(home) as con:
+        accepted = {name for (name,) in con.execute("select file_name from meta.files where status = 'accepted'").fetchall()}
+    missing = sorted({p.name for p in month} - accepted)
+    if result["exit_code"] != 0 or missing:
+        errors = [line for line in output.splitlines() if ERROR_LINE.search(line)][:10]  # the log goes with the temp dir
+        raise RuntimeError("\n".join([f"digilead run in {home} failed (exit {result['exit_code']}, not loaded: {missing}):",
+                                      *errors, *result["stderr_tail"]]))
+    return result | _dbt_timings(output)
+
+
+def _medians(runs: list[dict]) -> dict:
+    summary: dict = {"samples_s": [r["wall_s"] for r in runs]}
+    for key in ("wall_s", "dbt_command_s", "dbt_nodes_s"):
+        if values := [r[key] for r in runs if key in r]:
+            summary[f"median_{key}"] = statistics.median(values)
+    return summary | {"runs": runs}
+
+
+def bench_incremental(root: Path, employees: int, samples: int) -> dict:
+    """Three years loaded less the newest training month; then that month added, against it alone."""
+    root = root / "incremental"
+    history, held_back = root / "history", root / "held_back"
+    subprocess.run(digilead("generate", "--employees", str(employees), "--waves", str(HISTORY_WAVES), "--first-wave", HISTORY_FIRST_WAVE,
+                            "--out", str(history / "landing")), cwd=REPO_ROOT, env=_env(history), check=True, capture_output=True)
+    held_back.mkdir()
+    month = [Path(shutil.move(p, held_back / p.name)) for p in _newest_training_month(history / "landing")]
+    initial = _timed_run(history, [])
+    added, alone = [], []
+    for sample in range(samples):  # interleaved, so a slow spell of the machine hits both alike
+        copy = shutil.copytree(history, root / f"added_{sample}")  # the 3-year warehouse as it was before the month
+        added.append(_timed_run(copy, month))
+        shutil.rmtree(copy)
+        alone.append(_timed_run(root / f"alone_{sample}", month))
+    result = {"employees": employees, "history": f"{HISTORY_WAVES} half-years from {HISTORY_FIRST_WAVE}, every source",
+              "month_files": [p.name for p in month], "history_raw_rows": _raw_rows(history), "initial_load": initial,
+              "added_to_history": _medians(added), "into_empty": _medians(alone)}
+    if samples:
+        result["ratio"] = round(result["added_to_history"]["median_wall_s"] / result["into_empty"]["median_wall_s"], 2)
+    return result
+
+
 # ----------------------------------------------------------------------------- report
 
 
 def table(results: dict) -> str:
-    demo = results["demo"]
-    rows = [
-        ("(a) generate, 3,000 employees, 2 waves", f"{demo['generate']['wall_s']:.1f} s", f"{demo['files']} files"),
-        ("(a) digilead run on it (demo-sized)", f"{demo['run']['wall_s']:.1f} s",
-         f"cpu {demo['run']['user_s'] + demo['run']['sys_s']:.0f} s, exit {demo['run']['exit_code']}"),
-    ]
+    rows = []
+    demo = results.get("demo")
+    if demo:
+        rows += [
+            ("(a) generate, 3,000 employees, 2 waves", f"{demo['generate']['wall_s']:.1f} s", f"{demo['files']} files"),
+            ("(a) digilead run on it (demo-sized)", f"{demo['run']['wall_s']:.1f} s",
+             f"cpu {demo['run']['user_s'] + demo['run']['sys_s']:.0f} s, exit {demo['run']['exit_code']}"),
+        ]
     latency = results.get("latency")
     if latency and latency.get("samples_s"):
         rows.append(("(b) file landed -> marts published (median)", f"{latency['median_s']:.1f} s",
                      f"samples {latency['samples_s']} s; initial load {latency['initial_load_s']} s"))
-    rows.append(("(c) memory peak of the run (largest process)", f"{demo['run']['max_rss_mb']:.0f} MB", "ru_maxrss, RUSAGE_CHILDREN"))
+    if demo:
+        rows.append(("(c) memory peak of the run (largest process)", f"{demo['run']['max_rss_mb']:.0f} MB", "ru_maxrss, RUSAGE_CHILDREN"))
+    rows += incremental_rows(results.get("incremental"))
     width = max(len(r[0]) for r in rows)
     lines = [f"{'benchmark':<{width}}  {'result':>9}  notes", "-" * (width + 40)]
     lines += [f"{name:<{width}}  {value:>9}  {note}" for name, value, note in rows]
     return "\n".join(lines)
 
 
+def incremental_rows(incremental: dict | None) -> list[tuple[str, str, str]]:
+    if not incremental or "ratio" not in incremental:
+        return []
+
+    def dbt(runs: dict) -> str:
+        command = f"; dbt command {runs['median_dbt_command_s']:.0f} s" if "median_dbt_command_s" in runs else ""
+        nodes = f", dbt's nodes {runs['median_dbt_nodes_s']:.1f} s" if "median_dbt_nodes_s" in runs else ""
+        return command + nodes
+
+    added, empty, rows = incremental["added_to_history"], incremental["into_empty"], incremental["history_raw_rows"]
+    scale = f"{incremental['employees']:,} employees"
+    return [
+        (f"(d) +1 training month, 3-year warehouse ({scale})", f"{added['median_wall_s']:.1f} s",
+         f"samples {added['samples_s']} s{dbt(added)}; {rows['training_records']:,} training, {rows['hr_employees']:,} HR rows"),
+        ("(d) the same month into an empty warehouse", f"{empty['median_wall_s']:.1f} s", f"samples {empty['samples_s']} s{dbt(empty)}"),
+        ("(d) ratio (target < 2x)", f"{incremental['ratio']:.2f}x",
+         f"{', '.join(incremental['month_files'])}; initial 3-year load {incremental['initial_load']['wall_s']:.0f} s"),
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--incremental-employees", type=int, default=EMPLOYEES)
+    parser.add_argument("--only", choices=PARTS, help="run one part: demo is (a) and (c)")
     args = parser.parse_args(argv)
+    wanted = [args.only] if args.only else [part for part in PARTS if not getattr(args, f"skip_{part}", False)]
     root = Path(tempfile.mkdtemp(prefix="digilead-bench-"))
     try:
         results: dict = {
             "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-            "demo": bench_demo_run(root),
         }
-        if not args.skip_latency:
+        if "demo" in wanted:
+            results["demo"] = bench_demo_run(root)
+        if "latency" in wanted:
             results["latency"] = bench_latency(root, args.samples)
+        if "incremental" in wanted:
+            results["incremental"] = bench_incremental(root, args.incremental_employees, args.samples)
     finally:
         for _ in range(5):  # dagster's children may still be closing their files for a moment
             shutil.rmtree(root, ignore_errors=True)
