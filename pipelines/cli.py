@@ -15,6 +15,16 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="process every file waiting in the landing zone, rebuild the marts, exit")
     commands.add_parser("status", help="files seen (accepted / quarantined with reason), last run, mart row counts")
+    reprocess = commands.add_parser(
+        "reprocess", help="take a municipality's files out of the warehouse, process them again, rebuild the marts",
+        description="Withdraws the municipality's accepted files (their rows leave the raw tables; the files go back from "
+        "archive/ to landing/), then runs the pipeline so they are loaded again and the marts rebuilt.",
+    )
+    reprocess.add_argument("kommunekode", help="4-digit kommunekode, with its leading zero (e.g. 0751)")
+    reprocess.add_argument("--source", action="append", default=[], help="only this source (repeatable), e.g. hr_employees")
+    reprocess.add_argument("--period", action="append", default=[], help="only this period as in the file name (repeatable): "
+                           "2025-03, 2025H1, 2026-06-30")
+    reprocess.add_argument("--include-quarantined", action="store_true", help="also quarantined files (after fixing a rule)")
     demo = commands.add_parser("demo", help="generate a synthetic municipality, process it, summarise the marts")
     demo.add_argument("--employees", type=int, default=3000)
     demo.add_argument("--waves", type=int, default=2)
@@ -42,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             return command_run(Settings.from_env())
         if args.command == "status":
             return command_status()
+        if args.command == "reprocess":
+            from pipelines.settings import Settings
+
+            return command_reprocess(Settings.from_env(), args)
         if args.command == "demo":
             return command_demo(args)
     except SettingsError as error:
@@ -72,6 +86,39 @@ def command_run(settings) -> int:
     if outcome.failed:
         return EXIT_FAILURE
     return EXIT_QUARANTINED if outcome.quarantined else EXIT_OK
+
+
+def command_reprocess(settings, args: argparse.Namespace) -> int:
+    """Withdraw, run, and repeat while files of the same name wait their turn (landing/ holds one per name)."""
+    import uuid
+
+    from pipelines.reprocess import ReprocessError, withdraw
+
+    settings.require_key()
+    run_id = f"cli-reprocess-{uuid.uuid4().hex[:12]}"  # one id for every pass: a file is withdrawn once per command
+    codes: list[int] = []
+    while True:
+        try:
+            names = withdraw(settings, args.kommunekode, sources=args.source, periods=args.period,
+                             include_quarantined=args.include_quarantined, run_id=run_id, progress=lambda line: print(line, flush=True))
+        except ReprocessError as error:
+            print(f"digilead reprocess: {error}", file=sys.stderr)
+            return EXIT_FAILURE
+        if not names:
+            break
+        print(f"withdrew {len(names)} file(s) of {args.kommunekode} for re-processing: {', '.join(names)}", flush=True)
+        codes.append(command_run(settings))
+        if codes[-1] == EXIT_FAILURE:
+            return EXIT_FAILURE
+    if not codes:
+        what = " ".join(filter(None, [
+            f"source {', '.join(args.source)}" if args.source else "", f"period {', '.join(args.period)}" if args.period else "",
+        ]))
+        kinds = "accepted or quarantined" if args.include_quarantined else "accepted"
+        print(f"digilead reprocess: no {kinds} file of municipality {args.kommunekode}{' with ' + what if what else ''} "
+              "in the warehouse: nothing to re-process (see `digilead status`)", file=sys.stderr)
+        return EXIT_FAILURE
+    return EXIT_QUARANTINED if EXIT_QUARANTINED in codes else EXIT_OK
 
 
 def command_status() -> int:

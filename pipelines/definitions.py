@@ -6,6 +6,7 @@ import dagster as dg
 from pipelines.defs.freshness import freshness_definitions, mart_keys_of
 from pipelines.defs.ingest import ingest_definitions
 from pipelines.defs.jobs import INGEST_AND_BUILD, build_only, ingest_and_build, ingest_only
+from pipelines.defs.reprocess import reprocess_municipality
 from pipelines.defs.resources import DigileadResource
 from pipelines.defs.sensors import landing_sensor_for
 from pipelines.defs.transform import dbt_definitions
@@ -17,7 +18,7 @@ def build_definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[*ingest_definitions(), *dbt_assets],
         asset_checks=freshness_checks,
-        jobs=[ingest_and_build, ingest_only, build_only],
+        jobs=[ingest_and_build, ingest_only, build_only, reprocess_municipality],
         sensors=[landing_sensor_for(INGEST_AND_BUILD), freshness_sensor],
         resources={"digilead": DigileadResource(), "dbt": dbt_resource},
     )

@@ -80,6 +80,9 @@ class Pipeline:
         pending: dict[str, list[LandingFile]] = defaultdict(list)
         seen_now: set[str] = set()
         with self.warehouse.connect() as con:
+            from pipelines.reprocess import finish_withdrawals  # reprocess builds on this module
+
+            finish_withdrawals(self.settings, con, self.progress)  # files a crash left between archive and landing
             known = self.warehouse.records_by_fingerprint(con)
             for file in scan(self.settings.landing):
                 record = known.get(file.fingerprint)

@@ -1,6 +1,7 @@
 """`digilead run`: the Dagster job the landing sensor starts, executed in this process until settled."""
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from pipelines.staging import staged_files
 from pipelines.warehouse import Warehouse
 
 MAX_PASSES = 20
+
+log = logging.getLogger("digilead")
 
 
 @dataclass
@@ -83,6 +86,7 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
         outcome.failed = _first_failure(result)
         return False
 
+    _finish_withdrawals(settings, progress)
     # Settle the landing zone without dbt: passes repeat while a check quarantined something or a
     # waiting file became ready (a register part whose sibling this pass loaded).
     for _ in range(MAX_PASSES):
@@ -96,7 +100,34 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     if not outcome.failed and marts_stale(settings):
         execute(build_job, checks_quarantine=False)  # a failing dbt test fails the run
     _collect(settings, outcome, started, invocation)
+    _register_municipalities(settings, instance)
     return outcome
+
+
+def _finish_withdrawals(settings: Settings, progress: Callable[[str], None]) -> None:
+    """Files a crashed `reprocess` left between archive/ and landing/ go to landing/ first, so this run loads them."""
+    from pipelines.reprocess import finish_withdrawals
+
+    if not settings.warehouse.exists():
+        return
+    warehouse = Warehouse(settings.warehouse)
+    warehouse.ensure_schema()
+    with warehouse.connect() as con:
+        finish_withdrawals(settings, con, progress)
+
+
+def _register_municipalities(settings: Settings, instance) -> None:
+    """Every municipality in the warehouse is a partition of `reprocess_municipality`, so a user of the
+    CLI finds it in the UI too (the landing sensor registers those of the files it sees)."""
+    from pipelines.defs.reprocess import register_municipalities
+
+    with Warehouse(settings.warehouse).connect() as con:
+        kommunekoder = [row[0] for row in con.execute(
+            "select distinct kommunekode from meta.files where kommunekode is not null order by 1").fetchall()]
+    try:
+        register_municipalities(instance, kommunekoder)
+    except Exception as error:  # a convenience for the UI: never what fails a run
+        log.warning("could not add municipalities as Dagster partitions: %s", error)
 
 
 def _first_failure(result) -> str:
@@ -125,7 +156,7 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
                 outcome.accepted.append(name)
             elif status == "quarantined":
                 outcome.quarantined.append((name, reason))
-            else:
+            elif status == "duplicate":
                 outcome.duplicates.append(name)
         outcome.still_in_landing = sorted(_landing_names(settings))
         con.execute(

@@ -23,16 +23,31 @@ def status_report(settings: Settings) -> str:
 
 
 def _files(con) -> list[str]:
+    # A file counts once, by its newest record: a re-processed file is accepted -> withdrawn -> accepted.
+    # Each duplicate record is a copy of its own in archive/duplicates/.
     rows = con.execute(
-        """select status, file_name, source, rows_read, rows_loaded, rows_rejected, reason, moved_to, processed_at
-           from meta.files order by processed_at, file_name"""
+        """with history as (
+               select *, rowid as seq,
+                      count(*) filter (where status = 'withdrawn') over (partition by fingerprint) as reprocessed
+               from meta.files where status <> 'duplicate'
+           ),
+           files as (
+               select * exclude (seq) from history
+               qualify row_number() over (partition by fingerprint order by processed_at desc, seq desc) = 1
+               union all by name
+               select *, 0 as reprocessed from meta.files where status = 'duplicate'
+           )
+           select status, file_name, source, rows_read, rows_loaded, rows_rejected, reason, reprocessed
+           from files order by processed_at, file_name"""
     ).fetchall()
     counts: dict[str, int] = {}
     for row in rows:
         counts[row[0]] = counts.get(row[0], 0) + 1
     lines = ["", "files seen: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none")]
-    for status, name, source, read, loaded, rejected, reason, moved_to, at in rows:
+    for status, name, source, read, loaded, rejected, reason, reprocessed in rows:
         detail = f"{loaded}/{read} rows loaded" if status == "accepted" else (reason or "")
+        if reprocessed and status != "withdrawn":
+            detail += f" (re-processed {reprocessed}x)"
         lines.append(f"  {status:<11} {name:<48} {source or '-':<17} {detail}")
     return lines
 
@@ -42,7 +57,7 @@ def _landing(landing: list[str]) -> list[str]:
         return []
     lines = ["", "still in landing:"]
     for name in landing:
-        why = "waiting to be processed (or for its survey item catalogue)" if actionable(name) else "recognised; not loaded by this version"
+        why = "waiting to be processed (or for data it needs, or withdrawn for re-processing)" if actionable(name) else "recognised; not loaded by this version"
         lines.append(f"  {name:<48} {why}")
     return lines
 

@@ -20,6 +20,9 @@ processes everything waiting in landing/, so a delivery whose files an earlier r
 little left to do. A run that fails (a blocking check quarantined files, or a crash) is retried by the
 instance's run retries, which loads the rest and rebuilds the marts.
 
+Municipalities: the kommunekoder in the names of a delivery's files are added to the `municipality`
+dynamic partitions (of the `reprocess_municipality` job), asking the Dagster instance, not the warehouse.
+
 Follow-ups: a file may stay in landing/ after its run because it waits for data (a survey's item
 catalogue, the sibling part of a benefit register). When a run has loaded something since, the file may
 be ready, so once no ingest run is queued or in progress and the newest one succeeded, the sensor asks
@@ -36,6 +39,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.reprocess import MUNICIPALITIES, new_municipalities
 from pipelines.landing import fingerprint_of
 from pipelines.landing.files import _in_transfer
 from pipelines.settings import Settings
@@ -204,7 +208,10 @@ def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
         names = sorted(delivery)
         shown = ", ".join(names[:MAX_NAMES_IN_TAG]) + (f" (+{len(names) - MAX_NAMES_IN_TAG} more)" if len(names) > MAX_NAMES_IN_TAG else "")
         context.log.info(f"{trigger} of {len(names)} file(s): {shown}")
+        # the delivered files' municipalities become partitions of reprocess_municipality (from the names only)
+        municipalities = new_municipalities(instance, (detected[1].kommunekode for detected in map(detect, names) if detected))
         return dg.SensorResult(
+            dynamic_partitions_requests=[MUNICIPALITIES.build_add_request(municipalities)] if municipalities else None,
             run_requests=[
                 dg.RunRequest(
                     run_key=run_key_of(delivery) + key_suffix,

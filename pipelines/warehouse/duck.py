@@ -20,7 +20,7 @@ class FileRecord:
     source: str | None
     kommunekode: str | None
     period: str | None
-    status: str  # accepted | quarantined | duplicate
+    status: str  # accepted | quarantined | duplicate | withdrawn
     rows_read: int | None = None
     rows_loaded: int | None = None
     rows_rejected: int | None = None
@@ -31,6 +31,15 @@ class FileRecord:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _first_processed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> datetime | None:
+    """When a re-processed (withdrawn) file was first processed. Its rows keep that place in the load
+    order, because "the newest delivery wins" rules (HR months, training files, survey re-deliveries)
+    compare `_loaded_at`: re-processing an old delivery must not make it newer than its corrections."""
+    return con.execute(
+        "select min(processed_at) from meta.files where fingerprint = ? and status in ('accepted', 'quarantined')", [fingerprint]
+    ).fetchone()[0]
 
 
 class Warehouse:
@@ -54,12 +63,15 @@ class Warehouse:
 
     # --- the file registry -------------------------------------------------------------
     def records_by_fingerprint(self, con: duckdb.DuckDBPyConnection) -> dict[str, FileRecord]:
+        """The fingerprints already processed, each with its newest record. A fingerprint whose newest
+        record is 'withdrawn' (sent back to landing for re-processing) is not known: it loads again."""
         rows = con.execute(
             """select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded,
                       rows_rejected, reason, moved_to, run_id
-               from meta.files where status in ('accepted', 'quarantined') order by processed_at"""
+               from meta.files where status in ('accepted', 'quarantined', 'withdrawn') order by processed_at, rowid"""
         ).fetchall()
-        return {row[0]: FileRecord(*row) for row in rows}
+        newest = {row[0]: FileRecord(*row) for row in rows}
+        return {fingerprint: record for fingerprint, record in newest.items() if record.status != "withdrawn"}
 
     @staticmethod
     def record(con: duckdb.DuckDBPyConnection, record: FileRecord) -> None:
@@ -86,7 +98,7 @@ class Warehouse:
         Deleting by fingerprint first makes a load after a crash idempotent.
         """
         loaded: dict[str, int] = {}
-        loaded_at = _now()
+        loaded_at = _first_processed(con, fingerprint) or _now()
         for table, parquet in tables.items():
             columns = ", ".join(columns_of(table) + ["_row_number"])
             con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS meta.files (
     source VARCHAR,
     kommunekode VARCHAR,
     period VARCHAR,
-    status VARCHAR NOT NULL,          -- accepted | quarantined | duplicate
+    status VARCHAR NOT NULL,          -- accepted | quarantined | duplicate | withdrawn (sent back to landing to re-process)
     rows_read BIGINT,
     rows_loaded BIGINT,
     rows_rejected BIGINT,
