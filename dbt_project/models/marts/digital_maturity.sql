@@ -7,8 +7,6 @@
     wave (so a value suppressed then is null now).
 -#}
 
-{%- set min_cell = var('min_cell') | int %}
-
 with
 
 rollup as (
@@ -21,8 +19,8 @@ published as (
 
     select
         rollup.*,
-        rollup.respondents < {{ min_cell }} as suppressed,
-        case when rollup.respondents >= {{ min_cell }} then rollup.mean_score end as published_mean_score
+        {{ is_small_cell('rollup.respondents') }} as suppressed,
+        case when not {{ is_small_cell('rollup.respondents') }} then rollup.mean_score end as published_mean_score
     from rollup
 
 ),
@@ -62,11 +60,7 @@ final as (
         -- descriptive extras
         wave_end_date,
         previous_wave,
-        enhedsnavn,
-        enhedstype,
-        sektor,
-        parent_los_id,
-        is_root,
+        {{ org_unit_columns() }},
         org_snapshot_month,
         hr_snapshot_month
 

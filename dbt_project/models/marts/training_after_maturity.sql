@@ -9,8 +9,6 @@
     and shares are null as well (not suppressed: unknown yet).
 -#}
 
-{%- set min_cell = var('min_cell') | int %}
-
 with
 
 rollup as (
@@ -23,7 +21,7 @@ flagged as (
 
     select
         rollup.*,
-        rollup.basic_respondents < {{ min_cell }} as is_suppressed,
+        {{ is_small_cell('rollup.basic_respondents') }} as is_suppressed,
         rollup.followup_months_loaded > 0 as has_followup_data
     from rollup
 
@@ -49,11 +47,7 @@ final as (
         followup_months_loaded,
         followup_months_loaded = 6 as followup_complete,
         wave_end_date,
-        enhedsnavn,
-        enhedstype,
-        sektor,
-        parent_los_id,
-        is_root
+        {{ org_unit_columns() }}
     from flagged
 
 )

@@ -8,8 +8,6 @@
     - suppressed = true when either applies. headcount and fte (HR counts) stay published.
 -#}
 
-{%- set min_cell = var('min_cell') | int %}
-
 with
 
 rollup as (
@@ -22,8 +20,8 @@ flagged as (
 
     select
         rollup.*,
-        rollup.people_trained < {{ min_cell }} as month_suppressed,
-        rollup.people_trained_12m < {{ min_cell }} as coverage_suppressed
+        {{ is_small_cell('rollup.people_trained') }} as month_suppressed,
+        {{ is_small_cell('rollup.people_trained_12m') }} as coverage_suppressed
     from rollup
 
 ),
@@ -48,11 +46,7 @@ final as (
         -- descriptive extras
         case when not coverage_suppressed then people_trained_12m end as people_trained_12m,
         month_end_date,
-        enhedsnavn,
-        enhedstype,
-        sektor,
-        parent_los_id,
-        is_root,
+        {{ org_unit_columns() }},
         org_snapshot_month,
         hr_snapshot_month
 

@@ -14,40 +14,9 @@ employees as (
 
 ),
 
-files as (
-
-    select
-        kommunekode,
-        snapshot_month,
-        file_fingerprint,
-        max(loaded_at) as loaded_at
-    from employees
-    group by kommunekode, snapshot_month, file_fingerprint
-
-),
-
-ranked_files as (
-
-    select
-        files.*,
-        row_number() over (
-            partition by kommunekode, snapshot_month
-            order by loaded_at desc nulls last, file_fingerprint desc nulls last
-        ) as file_rank
-    from files
-
-),
-
 final as (
 
-    select employees.*
-    from employees
-    inner join ranked_files
-        on ranked_files.kommunekode = employees.kommunekode
-        and ranked_files.snapshot_month = employees.snapshot_month
-        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
-        and coalesce(ranked_files.file_fingerprint, '') = coalesce(employees.file_fingerprint, '')
-    where ranked_files.file_rank = 1
+    {{ newest_delivery('employees', ['kommunekode', 'snapshot_month']) }}
 
 )
 

@@ -21,24 +21,10 @@ employee_snapshots as (
 
 ),
 
-snapshot_months as (
-
-    select distinct kommunekode, snapshot_month
-    from employee_snapshots
-
-),
-
+-- the newest extract at or before the period's month
 period_snapshot as (
 
-    select
-        periods.kommunekode,
-        periods.period_end_date,
-        max(snapshot_months.snapshot_month) as hr_snapshot_month
-    from periods
-    inner join snapshot_months
-        on snapshot_months.kommunekode = periods.kommunekode
-        and snapshot_months.snapshot_month <= periods.period_month
-    group by periods.kommunekode, periods.period_end_date
+    {{ extract_in_use('periods', 'period_end_date', 'period_month', 'employee_snapshots', 'hr_snapshot_month') }}
 
 ),
 

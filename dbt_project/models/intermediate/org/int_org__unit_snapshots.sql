@@ -14,40 +14,9 @@ org_units as (
 
 ),
 
-files as (
-
-    select
-        kommunekode,
-        snapshot_month,
-        file_fingerprint,
-        max(loaded_at) as loaded_at
-    from org_units
-    group by kommunekode, snapshot_month, file_fingerprint
-
-),
-
-ranked_files as (
-
-    select
-        files.*,
-        row_number() over (
-            partition by kommunekode, snapshot_month
-            order by loaded_at desc nulls last, file_fingerprint desc nulls last
-        ) as file_rank
-    from files
-
-),
-
 final as (
 
-    select org_units.*
-    from org_units
-    inner join ranked_files
-        on ranked_files.kommunekode = org_units.kommunekode
-        and ranked_files.snapshot_month = org_units.snapshot_month
-        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
-        and coalesce(ranked_files.file_fingerprint, '') = coalesce(org_units.file_fingerprint, '')
-    where ranked_files.file_rank = 1
+    {{ newest_delivery('org_units', ['kommunekode', 'snapshot_month']) }}
 
 )
 

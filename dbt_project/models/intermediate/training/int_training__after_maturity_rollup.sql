@@ -71,35 +71,10 @@ waves as (
 
 ),
 
-competence_areas as (
-
-    {% for area in ['1', '2', '3', '4', '5', 'all'] -%}
-    select '{{ area }}' as competence_area
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
+-- every unit of the wave's tree × every area, also where nothing happened
 grid as (
 
-    select
-        waves.kommunekode,
-        waves.wave,
-        waves.wave_end_date,
-        waves.followup_first_month,
-        waves.followup_last_month,
-        tree.los_id,
-        tree.parent_los_id,
-        tree.is_root,
-        tree.enhedsnavn,
-        tree.enhedstype,
-        tree.sektor,
-        competence_areas.competence_area
-    from waves
-    inner join tree
-        on tree.kommunekode = waves.kommunekode
-        and tree.period_end_date = waves.wave_end_date
-    cross join competence_areas
+    {{ unit_grid('waves', 'wave_end_date') }}
 
 ),
 
@@ -119,23 +94,21 @@ followup_data as (
 
 ),
 
+-- completions in each wave's follow-up window
+completions_in_window as (
+
+    select waves.kommunekode, waves.wave, completions.person_key, completions.competence_area
+    from waves
+    inner join completions
+        on completions.kommunekode = waves.kommunekode
+        and completions.completion_month between waves.followup_first_month and waves.followup_last_month
+
+),
+
 -- people with a completion in the window, per area of the course and 'all'
 trained_in_window as (
 
-    select distinct waves.kommunekode, waves.wave, completions.person_key, completions.competence_area
-    from waves
-    inner join completions
-        on completions.kommunekode = waves.kommunekode
-        and completions.completion_month between waves.followup_first_month and waves.followup_last_month
-    where completions.competence_area is not null
-
-    union
-
-    select distinct waves.kommunekode, waves.wave, completions.person_key, 'all' as competence_area
-    from waves
-    inner join completions
-        on completions.kommunekode = waves.kommunekode
-        and completions.completion_month between waves.followup_first_month and waves.followup_last_month
+    {{ in_area_and_all('completions_in_window', ['kommunekode', 'wave', 'person_key'], distinct=true) }}
 
 ),
 
@@ -166,23 +139,26 @@ linked_scores as (
 
 ),
 
+-- each linked respondent counted at their unit and at every unit above it
+linked_in_subtrees as (
+
+    {{ at_ancestor_units('linked_scores', 'wave_end_date') }}
+
+),
+
 rolled as (
 
     select
-        closure.kommunekode,
-        linked_scores.wave,
-        closure.ancestor_los_id as los_id,
-        linked_scores.competence_area,
+        kommunekode,
+        wave,
+        los_id,
+        competence_area,
         count(*) as linked_respondents,
-        cast(sum(case when linked_scores.is_basic then 1 else 0 end) as bigint) as basic_respondents,
-        cast(sum(case when linked_scores.is_basic and linked_scores.is_trained then 1 else 0 end) as bigint) as basic_trained_6m,
-        cast(sum(case when linked_scores.is_trained then 1 else 0 end) as bigint) as trained_6m
-    from linked_scores
-    inner join closure
-        on closure.kommunekode = linked_scores.kommunekode
-        and closure.period_end_date = linked_scores.wave_end_date
-        and closure.descendant_los_id = linked_scores.los_id
-    group by closure.kommunekode, linked_scores.wave, closure.ancestor_los_id, linked_scores.competence_area
+        cast(sum(case when is_basic then 1 else 0 end) as bigint) as basic_respondents,
+        cast(sum(case when is_basic and is_trained then 1 else 0 end) as bigint) as basic_trained_6m,
+        cast(sum(case when is_trained then 1 else 0 end) as bigint) as trained_6m
+    from linked_in_subtrees
+    group by kommunekode, wave, los_id, competence_area
 
 ),
 

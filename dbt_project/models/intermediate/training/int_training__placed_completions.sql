@@ -20,13 +20,6 @@ employee_snapshots as (
 
 ),
 
-snapshot_months as (
-
-    select distinct kommunekode, snapshot_month
-    from employee_snapshots
-
-),
-
 completion_months as (
 
     select distinct kommunekode, completion_month
@@ -34,17 +27,10 @@ completion_months as (
 
 ),
 
+-- the newest extract at or before the completion month
 month_snapshot as (
 
-    select
-        completion_months.kommunekode,
-        completion_months.completion_month,
-        max(snapshot_months.snapshot_month) as hr_snapshot_month
-    from completion_months
-    inner join snapshot_months
-        on snapshot_months.kommunekode = completion_months.kommunekode
-        and snapshot_months.snapshot_month <= completion_months.completion_month
-    group by completion_months.kommunekode, completion_months.completion_month
+    {{ extract_in_use('completion_months', 'completion_month', 'completion_month', 'employee_snapshots', 'hr_snapshot_month') }}
 
 ),
 

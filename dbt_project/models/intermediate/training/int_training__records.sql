@@ -32,28 +32,10 @@ catalogue as (
 
 ),
 
-files as (
-
-    select
-        kommunekode,
-        file_month,
-        record_format,
-        file_fingerprint,
-        max(loaded_at) as loaded_at
-    from records
-    group by kommunekode, file_month, record_format, file_fingerprint
-
-),
-
+-- each delivered file of a municipality × file month × format, file_rank 1 = the newest
 ranked_files as (
 
-    select
-        files.*,
-        row_number() over (
-            partition by kommunekode, file_month, record_format
-            order by loaded_at desc nulls last, file_fingerprint desc
-        ) as file_rank
-    from files
+    {{ ranked_deliveries('records', ['kommunekode', 'file_month', 'record_format']) }}
 
 ),
 

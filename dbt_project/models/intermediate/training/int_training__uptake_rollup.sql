@@ -49,49 +49,17 @@ completions as (
 
 ),
 
-competence_areas as (
-
-    {% for area in ['1', '2', '3', '4', '5', 'all'] -%}
-    select '{{ area }}' as competence_area
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
--- every unit of the month's tree × every area, also where nothing happened
+-- every unit of the month's tree × every area, also where nothing happened, with its headcount
 grid as (
 
-    select
-        months.kommunekode,
-        months.completion_month,
-        months.period_end_date,
-        tree.org_snapshot_month,
-        tree.los_id,
-        tree.parent_los_id,
-        tree.is_root,
-        tree.enhedsnavn,
-        tree.enhedstype,
-        tree.sektor,
-        competence_areas.competence_area
-    from months
-    inner join tree
-        on tree.kommunekode = months.kommunekode
-        and tree.period_end_date = months.period_end_date
-    cross join competence_areas
+    {{ unit_grid('months', 'period_end_date', with_headcount=true) }}
 
 ),
 
 -- each placed completion in its course's area and in 'all'
 placed_by_area as (
 
-    select kommunekode, period_end_date, los_id, person_key, course_id, hours, competence_area
-    from placed
-    where competence_area is not null
-
-    union all
-
-    select kommunekode, period_end_date, los_id, person_key, course_id, hours, 'all' as competence_area
-    from placed
+    {{ in_area_and_all('placed', ['kommunekode', 'period_end_date', 'los_id', 'person_key', 'course_id', 'hours']) }}
 
 ),
 
@@ -99,18 +67,14 @@ placed_by_area as (
 completions_in_subtree as (
 
     select distinct
-        closure.kommunekode,
-        closure.period_end_date,
-        closure.ancestor_los_id as los_id,
-        placed_by_area.competence_area,
-        placed_by_area.person_key,
-        placed_by_area.course_id,
-        placed_by_area.hours
-    from placed_by_area
-    inner join closure
-        on closure.kommunekode = placed_by_area.kommunekode
-        and closure.period_end_date = placed_by_area.period_end_date
-        and closure.descendant_los_id = placed_by_area.los_id
+        kommunekode,
+        period_end_date,
+        los_id,
+        competence_area,
+        person_key,
+        course_id,
+        hours
+    from ({{ at_ancestor_units('placed_by_area') }}) as placed_at_ancestors
 
 ),
 
@@ -129,41 +93,10 @@ rolled_training as (
 
 ),
 
-rolled_headcount as (
+-- completions in the 12 months ending with the reported month
+completions_12m as (
 
     select
-        closure.kommunekode,
-        closure.period_end_date,
-        closure.ancestor_los_id as los_id,
-        count(distinct headcount.person_key) as headcount,
-        sum(headcount.fte) as fte
-    from headcount
-    inner join months
-        on months.kommunekode = headcount.kommunekode
-        and months.period_end_date = headcount.period_end_date
-    inner join closure
-        on closure.kommunekode = headcount.kommunekode
-        and closure.period_end_date = headcount.period_end_date
-        and closure.descendant_los_id = headcount.los_id
-    group by closure.kommunekode, closure.period_end_date, closure.ancestor_los_id
-
-),
-
-hr_snapshot_used as (
-
-    select
-        kommunekode,
-        period_end_date,
-        max(hr_snapshot_month) as hr_snapshot_month
-    from headcount
-    group by kommunekode, period_end_date
-
-),
-
--- people with a completion in the 12 months ending with the reported month, per area
-trained_12m as (
-
-    select distinct
         months.kommunekode,
         months.period_end_date,
         completions.person_key,
@@ -173,41 +106,40 @@ trained_12m as (
         on completions.kommunekode = months.kommunekode
         and completions.completion_month <= months.completion_month
         and completions.completion_month > cast({{ dbt.dateadd('month', -12, 'months.completion_month') }} as date)
-    where completions.competence_area is not null
 
-    union
+),
 
-    select distinct
-        months.kommunekode,
-        months.period_end_date,
-        completions.person_key,
-        'all' as competence_area
-    from months
-    inner join completions
-        on completions.kommunekode = months.kommunekode
-        and completions.completion_month <= months.completion_month
-        and completions.completion_month > cast({{ dbt.dateadd('month', -12, 'months.completion_month') }} as date)
+-- people with a completion in the 12 months ending with the reported month, per area
+trained_12m as (
+
+    {{ in_area_and_all('completions_12m', ['kommunekode', 'period_end_date', 'person_key'], distinct=true) }}
+
+),
+
+-- the trained people of the month's headcount, at their units
+trained_12m_in_headcount as (
+
+    select
+        trained_12m.*,
+        headcount.los_id
+    from trained_12m
+    inner join headcount
+        on headcount.kommunekode = trained_12m.kommunekode
+        and headcount.period_end_date = trained_12m.period_end_date
+        and headcount.person_key = trained_12m.person_key
 
 ),
 
 rolled_coverage as (
 
     select
-        closure.kommunekode,
-        closure.period_end_date,
-        closure.ancestor_los_id as los_id,
-        trained_12m.competence_area,
-        count(distinct trained_12m.person_key) as people_trained_12m
-    from trained_12m
-    inner join headcount
-        on headcount.kommunekode = trained_12m.kommunekode
-        and headcount.period_end_date = trained_12m.period_end_date
-        and headcount.person_key = trained_12m.person_key
-    inner join closure
-        on closure.kommunekode = headcount.kommunekode
-        and closure.period_end_date = headcount.period_end_date
-        and closure.descendant_los_id = headcount.los_id
-    group by closure.kommunekode, closure.period_end_date, closure.ancestor_los_id, trained_12m.competence_area
+        kommunekode,
+        period_end_date,
+        los_id,
+        competence_area,
+        count(distinct person_key) as people_trained_12m
+    from ({{ at_ancestor_units('trained_12m_in_headcount') }}) as trained_at_ancestors
+    group by kommunekode, period_end_date, los_id, competence_area
 
 ),
 
@@ -218,16 +150,16 @@ final as (
         grid.completion_month as month,
         grid.los_id,
         grid.competence_area,
-        coalesce(rolled_headcount.headcount, 0) as headcount,
-        cast(coalesce(rolled_headcount.fte, 0) as double precision) as fte,
+        grid.headcount,
+        cast(grid.fte as double precision) as fte,
         coalesce(rolled_training.completions, 0) as completions,
         coalesce(rolled_training.people_trained, 0) as people_trained,
         cast(coalesce(rolled_training.training_hours, 0) as double precision) as training_hours,
         cast(coalesce(rolled_training.training_hours, 0) as double precision)
-            / nullif(coalesce(rolled_headcount.fte, 0), 0) as hours_per_fte,
+            / nullif(grid.fte, 0) as hours_per_fte,
         coalesce(rolled_coverage.people_trained_12m, 0) as people_trained_12m,
         cast(coalesce(rolled_coverage.people_trained_12m, 0) as double precision)
-            / nullif(coalesce(rolled_headcount.headcount, 0), 0) as coverage_12m,
+            / nullif(grid.headcount, 0) as coverage_12m,
         grid.period_end_date as month_end_date,
         grid.parent_los_id,
         grid.is_root,
@@ -235,25 +167,18 @@ final as (
         grid.enhedstype,
         grid.sektor,
         grid.org_snapshot_month,
-        hr_snapshot_used.hr_snapshot_month
+        grid.hr_snapshot_month
     from grid
     left join rolled_training
         on rolled_training.kommunekode = grid.kommunekode
         and rolled_training.period_end_date = grid.period_end_date
         and rolled_training.los_id = grid.los_id
         and rolled_training.competence_area = grid.competence_area
-    left join rolled_headcount
-        on rolled_headcount.kommunekode = grid.kommunekode
-        and rolled_headcount.period_end_date = grid.period_end_date
-        and rolled_headcount.los_id = grid.los_id
     left join rolled_coverage
         on rolled_coverage.kommunekode = grid.kommunekode
         and rolled_coverage.period_end_date = grid.period_end_date
         and rolled_coverage.los_id = grid.los_id
         and rolled_coverage.competence_area = grid.competence_area
-    left join hr_snapshot_used
-        on hr_snapshot_used.kommunekode = grid.kommunekode
-        and hr_snapshot_used.period_end_date = grid.period_end_date
 
 )
 

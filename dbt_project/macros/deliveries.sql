@@ -1,0 +1,70 @@
+{#-
+    "The newest delivery wins" for sources delivered as whole files (contract §3): when the same
+    period of a municipality is delivered again, the file loaded last replaces the older one(s)
+    as a whole, so rows of two deliveries are never mixed.
+
+    ranked_deliveries: one row per delivered file of `relation` (its `partition_by` columns ×
+    file_fingerprint) with its loaded_at and file_rank (1 = the newest delivery of the partition;
+    a tie on loaded_at goes to the greater fingerprint, so the choice is deterministic).
+    `relation` needs the columns of `partition_by`, file_fingerprint and loaded_at.
+-#}
+{% macro ranked_deliveries(relation, partition_by) %}
+
+    {%- set partition = partition_by | join(', ') -%}
+
+    select
+        files.*,
+        row_number() over (
+            partition by {{ partition }}
+            order by loaded_at desc nulls last, file_fingerprint desc nulls last
+        ) as file_rank
+    from (
+
+        select {{ partition }}, file_fingerprint, max(loaded_at) as loaded_at
+        from {{ relation }}
+        group by {{ partition }}, file_fingerprint
+
+    ) as files
+
+{% endmacro %}
+
+
+{#-
+    newest_delivery: the rows of `relation` that are in the newest delivery of their partition
+    (see ranked_deliveries), for full snapshots such as HR and org extracts.
+-#}
+{% macro newest_delivery(relation, partition_by) %}
+
+    select {{ relation }}.*
+    from {{ relation }}
+    inner join ({{ ranked_deliveries(relation, partition_by) }}) as ranked_files
+        {% for column in partition_by -%}
+        {{ "on" if loop.first else "and" }} ranked_files.{{ column }} = {{ relation }}.{{ column }}
+        {% endfor -%}
+        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
+        and coalesce(ranked_files.file_fingerprint, '') = coalesce({{ relation }}.file_fingerprint, '')
+    where ranked_files.file_rank = 1
+
+{% endmacro %}
+
+
+{#-
+    extract_in_use: which full extract (HR or org) describes each period of `periods`: the
+    extract of the period's month, or else the newest earlier one (contract §5). One row per
+    municipality × `period_key` with the extract's snapshot_month as `snapshot_column`; a period
+    before the first extract has no row. `period_month`: the column of `periods` holding the
+    period's month (first day); `extracts`: rows with kommunekode and snapshot_month.
+-#}
+{% macro extract_in_use(periods, period_key, period_month, extracts, snapshot_column) %}
+
+    select
+        {{ periods }}.kommunekode,
+        {{ periods }}.{{ period_key }},
+        max(extract_months.snapshot_month) as {{ snapshot_column }}
+    from {{ periods }}
+    inner join (select distinct kommunekode, snapshot_month from {{ extracts }}) as extract_months
+        on extract_months.kommunekode = {{ periods }}.kommunekode
+        and extract_months.snapshot_month <= {{ periods }}.{{ period_month }}
+    group by {{ periods }}.kommunekode, {{ periods }}.{{ period_key }}
+
+{% endmacro %}

@@ -1,0 +1,114 @@
+{#-
+    Building blocks of the unit roll-ups (int_survey__maturity_rollup,
+    int_training__uptake_rollup, int_training__after_maturity_rollup): a measure of a unit is
+    the measure over the unit and all its descendants in the org tree of the period (the closure
+    of int_org__closure), and every unit of the period's tree has a row, also where nothing
+    happened. They use the model's import CTEs by name: tree (int_org__tree_per_period),
+    closure (int_org__closure) and headcount (int_hr__headcount_per_period).
+-#}
+
+
+{#-
+    unit_grid: every unit of the org tree of each period of `periods` × every competence area
+    ('1'..'5' and 'all'), with the columns of `periods` and the unit's attributes: the rows a
+    roll-up fills (left joins), so a unit where nothing happened still gets its zeros.
+    period_end_date: the column of `periods` holding the period's last day (the tree's period).
+    with_headcount: also the unit's headcount (distinct people) and FTE over its subtree (0 when
+    nobody), and hr_snapshot_month, the HR extract the period's headcount comes from.
+-#}
+{% macro unit_grid(periods, period_end_date, with_headcount=false) %}
+
+    select
+        {{ periods }}.*,
+        tree.org_snapshot_month,
+        tree.los_id,
+        tree.parent_los_id,
+        tree.is_root,
+        tree.enhedsnavn,
+        tree.enhedstype,
+        tree.sektor,
+        competence_areas.competence_area
+        {%- if with_headcount %},
+        coalesce(rolled_headcount.headcount, 0) as headcount,
+        coalesce(rolled_headcount.fte, 0) as fte,
+        hr_snapshot_used.hr_snapshot_month
+        {%- endif %}
+    from {{ periods }}
+    inner join tree
+        on tree.kommunekode = {{ periods }}.kommunekode
+        and tree.period_end_date = {{ periods }}.{{ period_end_date }}
+    cross join (
+        {% for area in ['1', '2', '3', '4', '5', 'all'] -%}
+        select '{{ area }}' as competence_area
+        {% if not loop.last %}union all{% endif %}
+        {% endfor %}
+    ) as competence_areas
+    {%- if with_headcount %}
+    left join (
+
+        select
+            headcount_at_ancestors.kommunekode,
+            headcount_at_ancestors.period_end_date,
+            headcount_at_ancestors.los_id,
+            count(distinct headcount_at_ancestors.person_key) as headcount,
+            sum(headcount_at_ancestors.fte) as fte
+        from ({{ at_ancestor_units('headcount') }}) as headcount_at_ancestors
+        inner join (select distinct kommunekode, {{ period_end_date }} from {{ periods }}) as grid_periods
+            on grid_periods.kommunekode = headcount_at_ancestors.kommunekode
+            and grid_periods.{{ period_end_date }} = headcount_at_ancestors.period_end_date
+        group by headcount_at_ancestors.kommunekode, headcount_at_ancestors.period_end_date, headcount_at_ancestors.los_id
+
+    ) as rolled_headcount
+        on rolled_headcount.kommunekode = tree.kommunekode
+        and rolled_headcount.period_end_date = tree.period_end_date
+        and rolled_headcount.los_id = tree.los_id
+    left join (
+
+        select kommunekode, period_end_date, max(hr_snapshot_month) as hr_snapshot_month
+        from headcount
+        group by kommunekode, period_end_date
+
+    ) as hr_snapshot_used
+        on hr_snapshot_used.kommunekode = tree.kommunekode
+        and hr_snapshot_used.period_end_date = tree.period_end_date
+    {%- endif %}
+
+{% endmacro %}
+
+
+{#-
+    at_ancestor_units: the rows of `relation` (each placed at a unit: kommunekode, los_id, and the
+    period's last day in column `period_end_date`) once for their own unit and once for every
+    unit above it in that period's tree, los_id being that unit: grouping by los_id then rolls
+    a measure up over each unit's subtree.
+-#}
+{% macro at_ancestor_units(relation, period_end_date='period_end_date') %}
+
+    select {{ relation }}.* replace (closure.ancestor_los_id as los_id)
+    from {{ relation }}
+    inner join closure
+        on closure.kommunekode = {{ relation }}.kommunekode
+        and closure.period_end_date = {{ relation }}.{{ period_end_date }}
+        and closure.descendant_los_id = {{ relation }}.los_id
+
+{% endmacro %}
+
+
+{#-
+    in_area_and_all: the rows of `relation` (with a competence_area column: the area of the
+    course, null for a course not in the catalogue) once in their area, when known, and once in
+    'all': a completion counts in its course's area and in 'all'. `columns`: the columns kept
+    besides competence_area. distinct: distinct rows only (a set, e.g. of people).
+-#}
+{% macro in_area_and_all(relation, columns, distinct=false) %}
+
+    select {{ "distinct " if distinct }}{{ columns | join(', ') }}, competence_area
+    from {{ relation }}
+    where competence_area is not null
+
+    {{ "union" if distinct else "union all" }}
+
+    select {{ "distinct " if distinct }}{{ columns | join(', ') }}, 'all' as competence_area
+    from {{ relation }}
+
+{% endmacro %}
