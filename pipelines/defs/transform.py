@@ -16,6 +16,7 @@ from pipelines.transform.dbt import (
 )
 from pipelines.transform.scope import BuildScope, build_signature, record_build, scope_for
 from pipelines.warehouse import Warehouse
+from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.postgres import publish_postgres
 from pipelines.warehouse.publish import publish
 
@@ -47,17 +48,19 @@ def dbt_definitions() -> list:
                 exclude="tag:internal_invariant")
     def digilead_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, digilead: DigileadResource):
         settings = digilead.settings()
-        if not marts_stale(settings):
-            # Nothing was loaded since the marts were last built and published (e.g. a delivery of duplicates):
-            # the marts are current. Nothing is materialized, so publishing is skipped too.
-            context.log.info("no raw table changed since the marts were last built and published: dbt build skipped")
-            return
-        scope = plan_build(settings, manifest)
-        context.log.info(f"dbt build recomputes {scope.describe()}")
-        os.environ.update(dbt_env(settings, scope))  # the project reads the warehouse, min cell and scope at run time
-        target = fresh_target(settings, context.run_id[:8])
-        yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
-        keep_partial_parse(settings, target)
+        # dbt writes the warehouse in a process of its own: hold the writer lock for it (see warehouse/lock.py)
+        with writer_lock(settings.warehouse, waiting=context.log.info):
+            if not marts_stale(settings):
+                # Nothing was loaded since the marts were last built and published (e.g. a delivery of duplicates):
+                # the marts are current. Nothing is materialized, so publishing is skipped too.
+                context.log.info("no raw table changed since the marts were last built and published: dbt build skipped")
+                return
+            scope = plan_build(settings, manifest)
+            context.log.info(f"dbt build recomputes {scope.describe()}")
+            os.environ.update(dbt_env(settings, scope))  # the project reads the warehouse, min cell and scope at run time
+            target = fresh_target(settings, context.run_id[:8])
+            yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
+            keep_partial_parse(settings, target)
 
     mart_keys = [
         dg.AssetKey(["marts", node["name"]])

@@ -1,7 +1,8 @@
 """DuckDB connection, schemas, atomic loads and the file registry (`meta.files`)."""
 from __future__ import annotations
 
-from contextlib import contextmanager
+import logging
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any, Callable, Iterator
 import duckdb
 
 from pipelines.sources.base import FileName, Item
+from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.schema import columns_of, ddl
+
+log = logging.getLogger("digilead")
 
 
 @dataclass(frozen=True)
@@ -51,11 +55,12 @@ class Warehouse:
         if read_only and not self.path.exists():
             raise FileNotFoundError(f"no warehouse at {self.path} yet: run `digilead run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(self.path), read_only=read_only)
-        try:
-            yield connection
-        finally:
-            connection.close()
+        with nullcontext() if read_only else writer_lock(self.path, waiting=log.info):
+            connection = duckdb.connect(str(self.path), read_only=read_only)
+            try:
+                yield connection
+            finally:
+                connection.close()
 
     def ensure_schema(self) -> None:
         with self.connect() as con:
