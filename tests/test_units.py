@@ -281,3 +281,20 @@ def test_files_validated_together_keep_their_own_failures_and_uniqueness():
     assert [(c.rule, sorted(c.rows), c.column) for c in march.failed] == [
         ("key unique in a file", [2, 3], "key"), ("fte between 0 and 1.5", [4], "fte")
     ]
+
+
+def test_a_file_loaded_while_the_marts_were_built_keeps_them_stale():
+    import json
+
+    from pipelines.defs.transform import BUILD_IN_PROGRESS, finish_build
+    from pipelines.ingest import MARTS_STALE
+    from pipelines.transform.scope import BUILT_AT
+    from pipelines.warehouse import Warehouse
+
+    for loaded_at, stays_stale in (("2026-01-01T08:59:00+00:00", False), ("2026-01-01T09:01:00+00:00", True)):
+        con = _registry_with([])
+        Warehouse.set_state(con, BUILD_IN_PROGRESS, json.dumps({"started": "2026-01-01 09:00:00", "signature": "sig"}))
+        Warehouse.set_state(con, MARTS_STALE, loaded_at)
+        finish_build(con)
+        assert (Warehouse.get_state(con, MARTS_STALE) is not None) is stays_stale, loaded_at
+        assert Warehouse.get_state(con, BUILT_AT) == "2026-01-01 09:00:00" and Warehouse.get_state(con, BUILD_IN_PROGRESS) is None

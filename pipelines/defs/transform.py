@@ -80,13 +80,14 @@ def dbt_definitions() -> list:
     def published_marts(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
         settings = digilead.settings()
         warehouse = Warehouse(settings.warehouse)
-        counts = publish(warehouse, settings.published)
-        suppressed = _suppressed_rows(settings.published / "digilead.duckdb")
-        if settings.postgres_url:
-            publish_postgres(warehouse, settings.postgres_url)
-            context.log.info("published the marts to PostgreSQL (schema marts)")
-        with warehouse.connect() as con:
-            finish_build(con)
+        with writer_lock(settings.warehouse, waiting=context.log.info):  # the copies and the record of them together
+            counts = publish(warehouse, settings.published)
+            suppressed = _suppressed_rows(settings.published / "digilead.duckdb")
+            if settings.postgres_url:
+                publish_postgres(warehouse, settings.postgres_url)
+                context.log.info("published the marts to PostgreSQL (schema marts)")
+            with warehouse.connect() as con:
+                finish_build(con)
         context.log.info(f"published {len(counts)} marts to {settings.published}")
         return dg.MaterializeResult(metadata={
             **{f"rows_{name}": count for name, count in counts.items()},
@@ -110,18 +111,27 @@ def plan_build(settings, manifest) -> BuildScope:
 
 
 def finish_build(con) -> None:
-    """The marts are built and published: current, and the next build starts from this one."""
+    """The marts are built and published: current, and the next build starts from this one. A file
+    loaded while the build ran (by another writer, between steps) keeps the marts stale for the next."""
     pending = Warehouse.get_state(con, BUILD_IN_PROGRESS)
+    stale_since = Warehouse.get_state(con, MARTS_STALE)
+    still_stale = False
     con.execute("begin transaction")
     if pending:
         build = json.loads(pending)
         record_build(con, build["started"], build["signature"])
-    con.execute("delete from meta.state where key in (?, ?)", [MARTS_STALE, BUILD_IN_PROGRESS])
+        still_stale = stale_since is not None and _as_utc(stale_since) >= _as_utc(build["started"])
+    con.execute("delete from meta.state where key in (?, ?)", [BUILD_IN_PROGRESS, "" if still_stale else MARTS_STALE])
     con.execute("commit")
 
 
 def _utc_now() -> str:
     return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _as_utc(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def marts_stale(settings) -> bool:
