@@ -32,7 +32,24 @@ from pipelines.warehouse import FileRecord, Warehouse, lookup
 
 log = logging.getLogger("digilead")
 
-MARTS_STALE = "marts_stale_since"  # meta.state key: set by every load, cleared by a successful build
+MARTS_STALE = "marts_stale_since"  # meta.state key: set by every load or withdrawal, cleared by a published build
+
+
+def mark_marts_stale(con: duckdb.DuckDBPyConnection) -> None:
+    """Raw data changed: the marts must be built (the value says when, see defs/transform.finish_build)."""
+    Warehouse.set_state(con, MARTS_STALE, _now_iso())
+
+
+def marts_stale(settings: Settings) -> bool:
+    """Must the marts be built: raw data changed since the last published build, or nothing published yet?"""
+    warehouse = Warehouse(settings.warehouse)
+    if not warehouse.path.exists() or not (settings.published / "digilead.duckdb").exists():
+        return True
+    with warehouse.connect() as con:
+        has_state = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'state'"
+        ).fetchone()[0] > 0
+        return not has_state or Warehouse.get_state(con, MARTS_STALE) is not None
 
 
 @dataclass
@@ -243,7 +260,7 @@ class Pipeline:
                         rows_read=manifest.rows_read, rows_loaded=manifest.rows_read - len(not_loaded), rows_rejected=len(not_loaded),
                         reason=None, moved_to=self.relative(target), run_id=self.run_id,
                     ))
-                    Warehouse.set_state(con, MARTS_STALE, _now_iso())
+                    mark_marts_stale(con)
                     con.execute("commit")
                 except BaseException:
                     con.execute("rollback")

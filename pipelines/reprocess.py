@@ -26,12 +26,11 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Callable, Iterable
 
 import duckdb
 
-from pipelines.ingest import MARTS_STALE
+from pipelines.ingest import mark_marts_stale
 from pipelines.landing import fingerprint_of
 from pipelines.settings import Settings
 from pipelines.sources.registry import SOURCES_BY_NAME
@@ -189,7 +188,7 @@ def _record_withdrawals(settings: Settings, con: duckdb.DuckDBPyConnection, chos
                 reason=f"{reason}; was {old.status} in {old.moved_to}",
                 moved_to=str((settings.landing / old.file_name).relative_to(settings.home)), run_id=run_id,
             ))
-        Warehouse.set_state(con, MARTS_STALE, datetime.now(timezone.utc).isoformat())
+        mark_marts_stale(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

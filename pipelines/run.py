@@ -5,14 +5,14 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 from pipelines.defs.sensors import actionable
-from pipelines.ingest import MARTS_STALE, Pipeline
+from pipelines.ingest import Pipeline, marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, utc_now
 
 MAX_PASSES = 20
 
@@ -47,16 +47,6 @@ def files_waiting(settings: Settings) -> bool:
     return bool(staged_files(settings.staging))
 
 
-def marts_stale(settings: Settings) -> bool:
-    """Loaded since the marts were last built and published (or never built)?"""
-    warehouse = Warehouse(settings.warehouse)
-    if not warehouse.path.exists() or not (settings.published / "digilead.duckdb").exists():
-        return True
-    warehouse.ensure_schema()
-    with warehouse.connect() as con:
-        return Warehouse.get_state(con, MARTS_STALE) is not None
-
-
 def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) -> RunOutcome:
     import dagster as dg
 
@@ -67,7 +57,7 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     ingest_job, build_job = defs.resolve_job_def(INGEST_ONLY), defs.resolve_job_def(BUILD_ONLY)
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     invocation = uuid.uuid4().hex[:12]
-    started = _now()
+    started = utc_now()
     outcome = RunOutcome()
 
     def execute(job, checks_quarantine: bool):
@@ -162,12 +152,9 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
         con.execute(
             "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                invocation, started, _now(),
+                invocation, started, utc_now(),
                 "failed" if outcome.failed else ("quarantined" if outcome.quarantined else "ok"),
                 len(outcome.accepted), len(outcome.quarantined), len(outcome.duplicates), len(outcome.still_in_landing),
             ],
         )
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -8,7 +8,6 @@ Runs the `ingest_and_build` job in process (what the sensor's run and its retry 
 """
 from __future__ import annotations
 
-import os
 import time
 
 import dagster as dg

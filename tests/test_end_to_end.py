@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
 import math
@@ -655,7 +656,7 @@ def _benefit_differences(got: dict, want: dict, columns: dict[str, str], name: s
     return problems
 
 
-def _day(value) -> "dt.date":
+def _day(value) -> dt.date:
     return value.date() if hasattr(value, "date") else value
 
 
@@ -702,8 +703,6 @@ def test_benefit_status_changes_match_the_oracle(scenario: Scenario) -> None:
 
 def test_benefit_register_history_tells_what_the_register_said(scenario: Scenario) -> None:
     """dim_initiative as of any day = the initiativer of the newest register dated on or before it."""
-    import datetime as dt
-
     from tests.oracle.benefits import register_as_of, snapshots
 
     history = _benefit_frame(scenario, "dim_initiative")

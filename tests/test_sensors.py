@@ -7,7 +7,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from pipelines.defs import sensors
 from pipelines.defs.sensors import MAX_BATCH_WAIT_SECONDS, SENSOR_NAME, Cursor, evaluate, run_key_of

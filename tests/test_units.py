@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -176,9 +177,7 @@ def test_dbt_targets_are_pruned_and_carry_the_last_partial_parse(tmp_path):
     assert sorted(path.name for path in (tmp_path / "dbt").glob("target-*")) == ["target-run2", "target-run3", "target-run4"]
 
 
-def _registry_with(files: list[tuple[str, str, str]]) -> "duckdb.DuckDBPyConnection":
-    import duckdb
-
+def _registry_with(files: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnection:
     from pipelines.warehouse.schema import META_DDL
 
     con = duckdb.connect()

@@ -10,12 +10,12 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
 from pipelines.defs.resources import DigileadResource
-from pipelines.ingest import MARTS_STALE
+from pipelines.ingest import MARTS_STALE, marts_stale
 from pipelines.transform.dbt import (
     PROJECT_DIR, build_args, dbt_env, dbt_executable, ensure_manifest, fresh_target, keep_partial_parse, result_settings,
 )
 from pipelines.transform.scope import BuildScope, build_signature, record_build, scope_for
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, utc_now
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.postgres import publish_postgres
 from pipelines.warehouse.publish import publish
@@ -106,7 +106,7 @@ def plan_build(settings, manifest) -> BuildScope:
     warehouse.ensure_schema()
     with warehouse.connect() as con:
         scope = scope_for(con, signature)
-        Warehouse.set_state(con, BUILD_IN_PROGRESS, json.dumps({"started": _utc_now(), "signature": signature}))
+        Warehouse.set_state(con, BUILD_IN_PROGRESS, json.dumps({"started": utc_now().isoformat(sep=" "), "signature": signature}))
     return scope
 
 
@@ -125,27 +125,9 @@ def finish_build(con) -> None:
     con.execute("commit")
 
 
-def _utc_now() -> str:
-    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
-
-
 def _as_utc(stamp: str) -> datetime:
     moment = datetime.fromisoformat(stamp)
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
-
-
-def marts_stale(settings) -> bool:
-    """Must the marts be built: a load since the last publish (meta.state), or nothing published yet?"""
-    if not (settings.published / "digilead.duckdb").exists():
-        return True
-    warehouse = Warehouse(settings.warehouse)
-    if not warehouse.path.exists():
-        return True
-    with warehouse.connect() as con:
-        stale = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'state'"
-        ).fetchone()[0] == 0 or con.execute("select count(*) from meta.state where key = ?", [MARTS_STALE]).fetchone()[0] > 0
-    return stale
 
 
 def _suppressed_rows(published_database) -> dict[str, int]:

@@ -33,7 +33,8 @@ class FileRecord:
     run_id: str | None = None
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
+    """Naive UTC, as meta.files.processed_at and the raw tables' _loaded_at store it."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
@@ -84,7 +85,7 @@ class Warehouse:
             "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 record.fingerprint, record.file_name, record.source, record.kommunekode, record.period, record.status,
-                record.rows_read, record.rows_loaded, record.rows_rejected, record.reason, record.moved_to, _now(), record.run_id,
+                record.rows_read, record.rows_loaded, record.rows_rejected, record.reason, record.moved_to, utc_now(), record.run_id,
             ],
         )
 
@@ -103,7 +104,7 @@ class Warehouse:
         Deleting by fingerprint first makes a load after a crash idempotent.
         """
         loaded: dict[str, int] = {}
-        loaded_at = _first_processed(con, fingerprint) or _now()
+        loaded_at = _first_processed(con, fingerprint) or utc_now()
         for table, parquet in tables.items():
             columns = ", ".join(columns_of(table) + ["_row_number"])
             con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])
