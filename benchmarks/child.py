@@ -4,6 +4,7 @@ A separate process per measurement, so `resource.getrusage(RUSAGE_CHILDREN)` cov
 command and everything it started (dbt included): ru_maxrss is the peak resident set of the largest
 of them. With --log FILE the command's stdout and stderr go to FILE (for timings in its log).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,11 +28,18 @@ def main() -> int:
     wall = time.monotonic() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     stderr = done.stderr if log is None else log.read_text(errors="replace")
-    print(json.dumps({
-        "exit_code": done.returncode, "wall_s": round(wall, 2), "user_s": round(usage.ru_utime, 2), "sys_s": round(usage.ru_stime, 2),
-        "max_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
-        "stderr_tail": stderr.splitlines()[-5:] if done.returncode not in (0, 3) else [],
-    }))
+    print(
+        json.dumps(
+            {
+                "exit_code": done.returncode,
+                "wall_s": round(wall, 2),
+                "user_s": round(usage.ru_utime, 2),
+                "sys_s": round(usage.ru_stime, 2),
+                "max_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
+                "stderr_tail": stderr.splitlines()[-5:] if done.returncode not in (0, 3) else [],
+            }
+        )
+    )
     return 0
 
 

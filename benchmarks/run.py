@@ -15,6 +15,7 @@ Prints a small table and writes benchmarks/results.json. Nothing is asserted: nu
 Options: --samples N (latency and incremental samples, default 3), --skip-latency, --skip-incremental,
 --incremental-employees N (e.g. 20000), --only demo|latency|incremental (demo is (a) and (c)).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -46,16 +47,27 @@ PARTS = ("demo", "latency", "incremental")
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGILEAD_", "DAGSTER_"))}
-    env.update(DIGILEAD_HOME=str(home), DIGILEAD_PSEUDONYM_KEY=KEY, DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-               GX_ANALYTICS_ENABLED="false", **extra)
+    env.update(
+        DIGILEAD_HOME=str(home),
+        DIGILEAD_PSEUDONYM_KEY=KEY,
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        GX_ANALYTICS_ENABLED="false",
+        **extra,
+    )
     return env
 
 
 def measured(command: list[str], env: dict[str, str], log: Path | None = None) -> dict:
     """Run `command` under benchmarks.child (its own process, so its rusage is its own); its output to `log`."""
     logging = ["--log", str(log)] if log else []
-    out = subprocess.run([sys.executable, "-m", "benchmarks.child", *logging, *command], cwd=REPO_ROOT, env=env,
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.child", *logging, *command],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -69,7 +81,9 @@ def digilead(*args: str) -> list[str]:
 def bench_demo_run(root: Path) -> dict:
     home = root / "demo"
     env = _env(home)
-    generate = measured(digilead("generate", "--employees", str(EMPLOYEES), "--waves", "2", "--out", str(home / "landing")), env)
+    generate = measured(
+        digilead("generate", "--employees", str(EMPLOYEES), "--waves", "2", "--out", str(home / "landing")), env
+    )
     files = len(list((home / "landing").iterdir()))
     run = measured(digilead("run"), env)
     return {"files": files, "generate": generate, "run": run}
@@ -115,20 +129,46 @@ def bench_latency(root: Path, samples: int) -> dict:
     shutil.copy(REPO_ROOT / "deploy" / "dagster.yaml", dagster_home / "dagster.yaml")
     initial, later = root / "initial", root / "later"
     for out, first_wave in ((initial, "2025H1"), (later, "2026H1")):
-        subprocess.run(digilead("generate", "--employees", str(EMPLOYEES), "--waves", "1", "--first-wave", first_wave,
-                                "--out", str(out), "--no-training", "--no-benefits"),
-                       cwd=REPO_ROOT, env=_env(home), check=True, capture_output=True)
+        subprocess.run(
+            digilead(
+                "generate",
+                "--employees",
+                str(EMPLOYEES),
+                "--waves",
+                "1",
+                "--first-wave",
+                first_wave,
+                "--out",
+                str(out),
+                "--no-training",
+                "--no-benefits",
+            ),
+            cwd=REPO_ROOT,
+            env=_env(home),
+            check=True,
+            capture_output=True,
+        )
     new_files = sorted(p for p in later.iterdir() if p.name.startswith("hr_employees_"))[:samples]
     log = (root / "dagster_dev.log").open("w")
-    process = subprocess.Popen([str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(_free_port())],
-                               cwd=REPO_ROOT, env=_env(home, DAGSTER_HOME=str(dagster_home)), stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(_free_port())],
+        cwd=REPO_ROOT,
+        env=_env(home, DAGSTER_HOME=str(dagster_home)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     result: dict = {"employees": EMPLOYEES, "file": "hr_employees_<month>.csv (new month)", "samples_s": []}
     try:
         started = time.monotonic()
         for path in sorted(initial.iterdir()):
             shutil.copy(path, home / "landing" / path.name)
-        _wait("the initial municipality to be published", lambda: _published(home).exists() and _idle(home), LATENCY_TIMEOUT_S, process)
+        _wait(
+            "the initial municipality to be published",
+            lambda: _published(home).exists() and _idle(home),
+            LATENCY_TIMEOUT_S,
+            process,
+        )
         result["initial_load_s"] = round(time.monotonic() - started, 1)
         for path in new_files:
             time.sleep(15)  # let the sensor see an idle landing zone first
@@ -137,8 +177,12 @@ def bench_latency(root: Path, samples: int) -> dict:
             shutil.copy(path, tmp)
             dropped = time.monotonic()
             os.replace(tmp, home / "landing" / path.name)
-            _wait(f"{path.name} to reach the published marts",
-                  lambda: _published(home).stat().st_mtime_ns != before and _idle(home), LATENCY_TIMEOUT_S, process)
+            _wait(
+                f"{path.name} to reach the published marts",
+                lambda: _published(home).stat().st_mtime_ns != before and _idle(home),
+                LATENCY_TIMEOUT_S,
+                process,
+            )
             result["samples_s"].append(round(time.monotonic() - dropped, 1))
         result["median_s"] = statistics.median(result["samples_s"]) if result["samples_s"] else None
     finally:
@@ -155,7 +199,9 @@ def bench_latency(root: Path, samples: int) -> dict:
 # ----------------------------------------------------------------------------- (d)
 
 HISTORY_FIRST_WAVE, HISTORY_WAVES = "2023H1", 6  # six half-years: three years of monthly files
-DBT_COMMAND_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [+-]\d{4} - dagster - .* - (Running|Finished) dbt command", re.M)
+DBT_COMMAND_LINE = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) [+-]\d{4} - dagster - .* - (Running|Finished) dbt command", re.M
+)
 DBT_NODES_LINE = re.compile(r"^Finished running .* \((\d+(?:\.\d+)?)s\)\.$", re.M)
 ERROR_LINE = re.compile(r"\b(Error|ERROR|Failure|FAIL)\b")
 
@@ -177,7 +223,10 @@ def _warehouse(home: Path) -> duckdb.DuckDBPyConnection:
 
 def _raw_rows(home: Path) -> dict[str, int]:
     with _warehouse(home) as con:
-        return {table: con.execute(f"select count(*) from raw.{table}").fetchone()[0] for table in ("training_records", "hr_employees")}
+        return {
+            table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            for table in ("training_records", "hr_employees")
+        }
 
 
 def _dbt_timings(log: str) -> dict:
@@ -202,12 +251,23 @@ def _timed_run(home: Path, month: list[Path]) -> dict:
     result = measured(digilead("run"), _env(home), log)
     output = log.read_text()
     with _warehouse(home) as con:
-        accepted = {name for (name,) in con.execute("select file_name from meta.files where status = 'accepted'").fetchall()}
+        accepted = {
+            name for (name,) in con.execute("select file_name from meta.files where status = 'accepted'").fetchall()
+        }
     missing = sorted({p.name for p in month} - accepted)
     if result["exit_code"] != 0 or missing:
-        errors = [line for line in output.splitlines() if ERROR_LINE.search(line)][:10]  # the log goes with the temp dir
-        raise RuntimeError("\n".join([f"digilead run in {home} failed (exit {result['exit_code']}, not loaded: {missing}):",
-                                      *errors, *result["stderr_tail"]]))
+        errors = [line for line in output.splitlines() if ERROR_LINE.search(line)][
+            :10
+        ]  # the log goes with the temp dir
+        raise RuntimeError(
+            "\n".join(
+                [
+                    f"digilead run in {home} failed (exit {result['exit_code']}, not loaded: {missing}):",
+                    *errors,
+                    *result["stderr_tail"],
+                ]
+            )
+        )
     return result | _dbt_timings(output)
 
 
@@ -223,8 +283,23 @@ def bench_incremental(root: Path, employees: int, samples: int) -> dict:
     """Three years loaded less the newest training month; then that month added, against it alone."""
     root = root / "incremental"
     history, held_back = root / "history", root / "held_back"
-    subprocess.run(digilead("generate", "--employees", str(employees), "--waves", str(HISTORY_WAVES), "--first-wave", HISTORY_FIRST_WAVE,
-                            "--out", str(history / "landing")), cwd=REPO_ROOT, env=_env(history), check=True, capture_output=True)
+    subprocess.run(
+        digilead(
+            "generate",
+            "--employees",
+            str(employees),
+            "--waves",
+            str(HISTORY_WAVES),
+            "--first-wave",
+            HISTORY_FIRST_WAVE,
+            "--out",
+            str(history / "landing"),
+        ),
+        cwd=REPO_ROOT,
+        env=_env(history),
+        check=True,
+        capture_output=True,
+    )
     held_back.mkdir()
     month = [Path(shutil.move(p, held_back / p.name)) for p in _newest_training_month(history / "landing")]
     initial = _timed_run(history, [])
@@ -234,9 +309,15 @@ def bench_incremental(root: Path, employees: int, samples: int) -> dict:
         added.append(_timed_run(copy, month))
         shutil.rmtree(copy)
         alone.append(_timed_run(root / f"alone_{sample}", month))
-    result = {"employees": employees, "history": f"{HISTORY_WAVES} half-years from {HISTORY_FIRST_WAVE}, every source",
-              "month_files": [p.name for p in month], "history_raw_rows": _raw_rows(history), "initial_load": initial,
-              "added_to_history": _medians(added), "into_empty": _medians(alone)}
+    result = {
+        "employees": employees,
+        "history": f"{HISTORY_WAVES} half-years from {HISTORY_FIRST_WAVE}, every source",
+        "month_files": [p.name for p in month],
+        "history_raw_rows": _raw_rows(history),
+        "initial_load": initial,
+        "added_to_history": _medians(added),
+        "into_empty": _medians(alone),
+    }
     if samples:
         result["ratio"] = round(result["added_to_history"]["median_wall_s"] / result["into_empty"]["median_wall_s"], 2)
     return result
@@ -251,15 +332,29 @@ def table(results: dict) -> str:
     if demo:
         rows += [
             ("(a) generate, 3,000 employees, 2 waves", f"{demo['generate']['wall_s']:.1f} s", f"{demo['files']} files"),
-            ("(a) digilead run on it (demo-sized)", f"{demo['run']['wall_s']:.1f} s",
-             f"cpu {demo['run']['user_s'] + demo['run']['sys_s']:.0f} s, exit {demo['run']['exit_code']}"),
+            (
+                "(a) digilead run on it (demo-sized)",
+                f"{demo['run']['wall_s']:.1f} s",
+                f"cpu {demo['run']['user_s'] + demo['run']['sys_s']:.0f} s, exit {demo['run']['exit_code']}",
+            ),
         ]
     latency = results.get("latency")
     if latency and latency.get("samples_s"):
-        rows.append(("(b) file landed -> marts published (median)", f"{latency['median_s']:.1f} s",
-                     f"samples {latency['samples_s']} s; initial load {latency['initial_load_s']} s"))
+        rows.append(
+            (
+                "(b) file landed -> marts published (median)",
+                f"{latency['median_s']:.1f} s",
+                f"samples {latency['samples_s']} s; initial load {latency['initial_load_s']} s",
+            )
+        )
     if demo:
-        rows.append(("(c) memory peak of the run (largest process)", f"{demo['run']['max_rss_mb']:.0f} MB", "ru_maxrss, RUSAGE_CHILDREN"))
+        rows.append(
+            (
+                "(c) memory peak of the run (largest process)",
+                f"{demo['run']['max_rss_mb']:.0f} MB",
+                "ru_maxrss, RUSAGE_CHILDREN",
+            )
+        )
     rows += incremental_rows(results.get("incremental"))
     width = max(len(r[0]) for r in rows)
     lines = [f"{'benchmark':<{width}}  {'result':>9}  notes", "-" * (width + 40)]
@@ -279,11 +374,21 @@ def incremental_rows(incremental: dict | None) -> list[tuple[str, str, str]]:
     added, empty, rows = incremental["added_to_history"], incremental["into_empty"], incremental["history_raw_rows"]
     scale = f"{incremental['employees']:,} employees"
     return [
-        (f"(d) +1 training month, 3-year warehouse ({scale})", f"{added['median_wall_s']:.1f} s",
-         f"samples {added['samples_s']} s{dbt(added)}; {rows['training_records']:,} training, {rows['hr_employees']:,} HR rows"),
-        ("(d) the same month into an empty warehouse", f"{empty['median_wall_s']:.1f} s", f"samples {empty['samples_s']} s{dbt(empty)}"),
-        ("(d) ratio (target < 2x)", f"{incremental['ratio']:.2f}x",
-         f"{', '.join(incremental['month_files'])}; initial 3-year load {incremental['initial_load']['wall_s']:.0f} s"),
+        (
+            f"(d) +1 training month, 3-year warehouse ({scale})",
+            f"{added['median_wall_s']:.1f} s",
+            f"samples {added['samples_s']} s{dbt(added)}; {rows['training_records']:,} training, {rows['hr_employees']:,} HR rows",
+        ),
+        (
+            "(d) the same month into an empty warehouse",
+            f"{empty['median_wall_s']:.1f} s",
+            f"samples {empty['samples_s']} s{dbt(empty)}",
+        ),
+        (
+            "(d) ratio (target < 2x)",
+            f"{incremental['ratio']:.2f}x",
+            f"{', '.join(incremental['month_files'])}; initial 3-year load {incremental['initial_load']['wall_s']:.0f} s",
+        ),
     ]
 
 
@@ -299,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(tempfile.mkdtemp(prefix="digilead-bench-"))
     try:
         results: dict = {
-            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         }
         if "demo" in wanted:

@@ -1,4 +1,5 @@
 """`digilead` commands (contract §1). `run` starts the same Dagster job the landing sensor starts."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,20 +12,31 @@ EXIT_OK, EXIT_FAILURE, EXIT_QUARANTINED = 0, 1, 3
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="digilead", description="Municipal digitalisation data: landing files to trusted marts.")
+    parser = argparse.ArgumentParser(
+        prog="digilead", description="Municipal digitalisation data: landing files to trusted marts."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="process every file waiting in the landing zone, rebuild the marts, exit")
     commands.add_parser("status", help="files seen (accepted / quarantined with reason), last run, mart row counts")
     reprocess = commands.add_parser(
-        "reprocess", help="take a municipality's files out of the warehouse, process them again, rebuild the marts",
+        "reprocess",
+        help="take a municipality's files out of the warehouse, process them again, rebuild the marts",
         description="Withdraws the municipality's accepted files (their rows leave the raw tables; the files go back from "
         "archive/ to landing/), then runs the pipeline so they are loaded again and the marts rebuilt.",
     )
     reprocess.add_argument("kommunekode", help="4-digit kommunekode, with its leading zero (e.g. 0751)")
-    reprocess.add_argument("--source", action="append", default=[], help="only this source (repeatable), e.g. hr_employees")
-    reprocess.add_argument("--period", action="append", default=[], help="only this period as in the file name (repeatable): "
-                           "2025-03, 2025H1, 2026-06-30")
-    reprocess.add_argument("--include-quarantined", action="store_true", help="also quarantined files (after fixing a rule)")
+    reprocess.add_argument(
+        "--source", action="append", default=[], help="only this source (repeatable), e.g. hr_employees"
+    )
+    reprocess.add_argument(
+        "--period",
+        action="append",
+        default=[],
+        help="only this period as in the file name (repeatable): 2025-03, 2025H1, 2026-06-30",
+    )
+    reprocess.add_argument(
+        "--include-quarantined", action="store_true", help="also quarantined files (after fixing a rule)"
+    )
     demo = commands.add_parser("demo", help="generate a synthetic municipality, process it, summarise the marts")
     demo.add_argument("--employees", type=int, default=3000)
     demo.add_argument("--waves", type=int, default=2)
@@ -34,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--waves", type=int, default=2, help="survey waves (half-years) from --first-wave on")
     generate.add_argument("--first-wave", default="2025H1")
     generate.add_argument("--seed", type=int, default=42)
-    generate.add_argument("--out", type=Path, required=True, help="folder to write into (usually $DIGILEAD_HOME/landing)")
+    generate.add_argument(
+        "--out", type=Path, required=True, help="folder to write into (usually $DIGILEAD_HOME/landing)"
+    )
     generate.add_argument("--bad-files", action="store_true", help="also write one file per kind of bad input")
     generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
     generate.add_argument("--no-training", action="store_true")
@@ -69,9 +83,16 @@ def command_generate(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     summary = generate(
-        args.out, municipality=args.municipality, employees=args.employees, waves=args.waves, seed=args.seed,
-        first_wave=args.first_wave, bad_files=args.bad_files, truth=args.truth,
-        training=not args.no_training, benefits=not args.no_benefits,
+        args.out,
+        municipality=args.municipality,
+        employees=args.employees,
+        waves=args.waves,
+        seed=args.seed,
+        first_wave=args.first_wave,
+        bad_files=args.bad_files,
+        truth=args.truth,
+        training=not args.no_training,
+        benefits=not args.no_benefits,
     )
     print(f"wrote {len(summary.files)} files to {args.out} in {time.monotonic() - started:.1f} s")
     return EXIT_OK
@@ -99,8 +120,15 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
     codes: list[int] = []
     while True:
         try:
-            names = withdraw(settings, args.kommunekode, sources=args.source, periods=args.period,
-                             include_quarantined=args.include_quarantined, run_id=run_id, progress=lambda line: print(line, flush=True))
+            names = withdraw(
+                settings,
+                args.kommunekode,
+                sources=args.source,
+                periods=args.period,
+                include_quarantined=args.include_quarantined,
+                run_id=run_id,
+                progress=lambda line: print(line, flush=True),
+            )
         except ReprocessError as error:
             print(f"digilead reprocess: {error}", file=sys.stderr)
             return EXIT_FAILURE
@@ -111,12 +139,21 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
         if codes[-1] == EXIT_FAILURE:
             return EXIT_FAILURE
     if not codes:
-        what = " ".join(filter(None, [
-            f"source {', '.join(args.source)}" if args.source else "", f"period {', '.join(args.period)}" if args.period else "",
-        ]))
+        what = " ".join(
+            filter(
+                None,
+                [
+                    f"source {', '.join(args.source)}" if args.source else "",
+                    f"period {', '.join(args.period)}" if args.period else "",
+                ],
+            )
+        )
         kinds = "accepted or quarantined" if args.include_quarantined else "accepted"
-        print(f"digilead reprocess: no {kinds} file of municipality {args.kommunekode}{' with ' + what if what else ''} "
-              "in the warehouse: nothing to re-process (see `digilead status`)", file=sys.stderr)
+        print(
+            f"digilead reprocess: no {kinds} file of municipality {args.kommunekode}{' with ' + what if what else ''} "
+            "in the warehouse: nothing to re-process (see `digilead status`)",
+            file=sys.stderr,
+        )
         return EXIT_FAILURE
     return EXIT_QUARANTINED if EXIT_QUARANTINED in codes else EXIT_OK
 
@@ -144,7 +181,9 @@ def command_demo(args: argparse.Namespace) -> int:
     print(maturity_summary(settings))
     print(training_summary(settings))
     print(benefits_summary(settings))
-    print(f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})")
+    print(
+        f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})"
+    )
     return code
 
 

@@ -1,4 +1,5 @@
 """digilead's Dagster definitions: `dagster dev` (workspace.yaml) and `digilead run` load these."""
+
 from __future__ import annotations
 
 import dagster as dg

@@ -10,14 +10,15 @@ Dagster assets and checks call these functions (and `digilead run` runs those as
 one implementation of the lifecycle for every source. Each step is idempotent: re-running after a
 crash at any point converges on the same warehouse, archive and quarantine.
 """
+
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import duckdb
 
@@ -46,9 +47,12 @@ def marts_stale(settings: Settings) -> bool:
     if not warehouse.path.exists() or not (settings.published / "digilead.duckdb").exists():
         return True
     with warehouse.connect() as con:
-        has_state = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'state'"
-        ).fetchone()[0] > 0
+        has_state = (
+            con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'state'"
+            ).fetchone()[0]
+            > 0
+        )
         return not has_state or Warehouse.get_state(con, MARTS_STALE) is not None
 
 
@@ -103,7 +107,12 @@ class Pipeline:
             known = self.warehouse.records_by_fingerprint(con)
             for file in scan(self.settings.landing):
                 record = known.get(file.fingerprint)
-                if record and record.file_name == file.name and record.moved_to and not (self.settings.home / record.moved_to).exists():
+                if (
+                    record
+                    and record.file_name == file.name
+                    and record.moved_to
+                    and not (self.settings.home / record.moved_to).exists()
+                ):
                     # A crash came between recording and moving: finish the move, record nothing new.
                     move(file.path, self.settings.home / record.moved_to)
                     continue
@@ -140,10 +149,18 @@ class Pipeline:
         Warehouse.record(
             con,
             FileRecord(
-                fingerprint=file.fingerprint, file_name=file.name, source=detected[0].name if detected else None,
-                kommunekode=detected[1].kommunekode if detected else None, period=detected[1].period if detected else None,
-                status="duplicate", rows_read=0, rows_loaded=0, rows_rejected=0,
-                reason=f"same content as {first}; not loaded again", moved_to=self.relative(target), run_id=self.run_id,
+                fingerprint=file.fingerprint,
+                file_name=file.name,
+                source=detected[0].name if detected else None,
+                kommunekode=detected[1].kommunekode if detected else None,
+                period=detected[1].period if detected else None,
+                status="duplicate",
+                rows_read=0,
+                rows_loaded=0,
+                rows_rejected=0,
+                reason=f"same content as {first}; not loaded again",
+                moved_to=self.relative(target),
+                run_id=self.run_id,
             ),
         )
         move(file.path, target)
@@ -184,16 +201,33 @@ class Pipeline:
                     continue
                 except Exception as error:  # a parser bug must not lose the file: quarantine it, say so
                     log.exception("parser of %s failed on %s", spec.name, file.name)
-                    self.quarantine(con, file, spec, _reason_unreadable(file, spec, Unreadable(
-                        f"the file could not be read ({type(error).__name__}); this is a digilead bug, please report it")))
+                    self.quarantine(
+                        con,
+                        file,
+                        spec,
+                        _reason_unreadable(
+                            file,
+                            spec,
+                            Unreadable(
+                                f"the file could not be read ({type(error).__name__}); this is a digilead bug, please report it"
+                            ),
+                        ),
+                    )
                     step.quarantined.append(file.name)
                     continue
                 manifest = Manifest(
-                    fingerprint=file.fingerprint, file_name=file.name, landing_path=str(file.path), source=spec.name,
-                    kommunekode=file_name.kommunekode, period=file_name.period, rows_read=parsed.rows_read,
+                    fingerprint=file.fingerprint,
+                    file_name=file.name,
+                    landing_path=str(file.path),
+                    source=spec.name,
+                    kommunekode=file_name.kommunekode,
+                    period=file_name.period,
+                    rows_read=parsed.rows_read,
                     tables={table: len(frame) for table, frame in parsed.tables.items()},
                     item_columns=list(parsed.item_columns),
-                    notes={key: value for key, value in parsed.notes.items() if isinstance(value, (str, int, float, bool))},
+                    notes={
+                        key: value for key, value in parsed.notes.items() if isinstance(value, (str, int, float, bool))
+                    },
                 )
                 write_staged(self.settings.staging, manifest, parsed)
                 step.staged.append(file.name)
@@ -229,8 +263,14 @@ class Pipeline:
                     step.accepted.append(staged.manifest.file_name)
                     continue
                 file = LandingFile(Path(staged.manifest.landing_path), staged.fingerprint, 0)
-                self.quarantine(con, file, spec, _reason_failed_checks(staged, outcome), rejected=outcome.rejected_rows(),
-                                rows_read=staged.manifest.rows_read)
+                self.quarantine(
+                    con,
+                    file,
+                    spec,
+                    _reason_failed_checks(staged, outcome),
+                    rejected=outcome.rejected_rows(),
+                    rows_read=staged.manifest.rows_read,
+                )
                 staged.remove()
                 step.quarantined.append(staged.manifest.file_name)
         return step, outcomes
@@ -251,15 +291,32 @@ class Pipeline:
                 tables = [table for table in spec.raw_tables if table in manifest.tables]
                 con.execute("begin transaction")
                 try:
-                    loaded_by_table = self.warehouse.load_tables(con, manifest.fingerprint, {t: staged.table_path(t) for t in tables})
+                    loaded_by_table = self.warehouse.load_tables(
+                        con, manifest.fingerprint, {t: staged.table_path(t) for t in tables}
+                    )
                     loaded = loaded_by_table[tables[0]]
-                    Warehouse.record_rejected_rows(con, manifest.fingerprint, dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))))
-                    Warehouse.record(con, FileRecord(
-                        fingerprint=manifest.fingerprint, file_name=manifest.file_name, source=spec.name,
-                        kommunekode=manifest.kommunekode, period=manifest.period, status="accepted",
-                        rows_read=manifest.rows_read, rows_loaded=manifest.rows_read - len(not_loaded), rows_rejected=len(not_loaded),
-                        reason=None, moved_to=self.relative(target), run_id=self.run_id,
-                    ))
+                    Warehouse.record_rejected_rows(
+                        con,
+                        manifest.fingerprint,
+                        dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))),
+                    )
+                    Warehouse.record(
+                        con,
+                        FileRecord(
+                            fingerprint=manifest.fingerprint,
+                            file_name=manifest.file_name,
+                            source=spec.name,
+                            kommunekode=manifest.kommunekode,
+                            period=manifest.period,
+                            status="accepted",
+                            rows_read=manifest.rows_read,
+                            rows_loaded=manifest.rows_read - len(not_loaded),
+                            rows_rejected=len(not_loaded),
+                            reason=None,
+                            moved_to=self.relative(target),
+                            run_id=self.run_id,
+                        ),
+                    )
                     mark_marts_stale(con)
                     con.execute("commit")
                 except BaseException:
@@ -293,20 +350,38 @@ class Pipeline:
         return ready
 
     # ------------------------------------------------------------------------------------------
-    def quarantine(self, con: duckdb.DuckDBPyConnection, file: LandingFile, spec: SourceSpec | None, reason: dict,
-                   rejected: dict[int, str] | None = None, rows_read: int = 0) -> None:
+    def quarantine(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        file: LandingFile,
+        spec: SourceSpec | None,
+        reason: dict,
+        rejected: dict[int, str] | None = None,
+        rows_read: int = 0,
+    ) -> None:
         """Reason file, then registry row, then the move: each step safe to repeat after a crash."""
         target = free_name(self.settings.quarantine, file.name, file.fingerprint)
         write_json_atomically(target.with_name(target.name + ".reason.json"), reason)
         detected = detect(file.name)
         con.execute("begin transaction")
         Warehouse.record_rejected_rows(con, file.fingerprint, rejected or {})
-        Warehouse.record(con, FileRecord(
-            fingerprint=file.fingerprint, file_name=file.name, source=spec.name if spec else None,
-            kommunekode=detected[1].kommunekode if detected else None, period=detected[1].period if detected else None,
-            status="quarantined", rows_read=rows_read, rows_loaded=0, rows_rejected=rows_read,
-            reason=reason["summary"], moved_to=self.relative(target), run_id=self.run_id,
-        ))
+        Warehouse.record(
+            con,
+            FileRecord(
+                fingerprint=file.fingerprint,
+                file_name=file.name,
+                source=spec.name if spec else None,
+                kommunekode=detected[1].kommunekode if detected else None,
+                period=detected[1].period if detected else None,
+                status="quarantined",
+                rows_read=rows_read,
+                rows_loaded=0,
+                rows_rejected=rows_read,
+                reason=reason["summary"],
+                moved_to=self.relative(target),
+                run_id=self.run_id,
+            ),
+        )
         con.execute("commit")
         move(file.path, target)
         self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
@@ -317,7 +392,7 @@ def loaded_sources() -> list[SourceSpec]:
 
 
 def _now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 # --- reasons in plain words --------------------------------------------------------------------
@@ -336,7 +411,9 @@ def _reason(file: LandingFile, source: str | None, stage: str, summary: str, **d
 def _reason_unknown_name(file: LandingFile) -> dict:
     patterns = [spec.pattern.pattern for spec in SOURCES]
     return _reason(
-        file, None, "name",
+        file,
+        None,
+        "name",
         f"{file.name}: the name matches no known source, so digilead cannot tell what the file holds",
         known_name_patterns=patterns,
         what_to_do="rename the file to one of the contract's names (see DATA_CONTRACT.md §2) and drop it into landing/ again",
@@ -353,7 +430,9 @@ def _reason_failed_checks(staged: StagedFile, outcome: ValidationOutcome) -> dic
     first = outcome.failed[0]
     more = f" (and {len(outcome.failed) - 1} more failed checks)" if len(outcome.failed) > 1 else ""
     return _reason(
-        file, staged.manifest.source, "validate",
+        file,
+        staged.manifest.source,
+        "validate",
         f"{file.name}: {first.sentence()}{more}",
         suite=outcome.suite,
         rows_read=staged.manifest.rows_read,

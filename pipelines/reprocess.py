@@ -17,6 +17,7 @@ Two selected files with the same name (a corrected file delivered again under it
 be in landing/ at once: one per name goes back in a call, the rest in the next call (`digilead
 reprocess` repeats until all are done; a Dagster re-launch takes the least recently re-processed).
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,8 +26,8 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import duckdb
 
@@ -86,7 +87,9 @@ def withdraw(
     sources = sorted(set(sources or ()))
     unknown = [source for source in sources if source not in SOURCES_BY_NAME]
     if unknown:
-        raise ReprocessError(f"unknown source(s) {', '.join(unknown)}; the sources are {', '.join(sorted(SOURCES_BY_NAME))}")
+        raise ReprocessError(
+            f"unknown source(s) {', '.join(unknown)}; the sources are {', '.join(sorted(SOURCES_BY_NAME))}"
+        )
     periods = sorted({period.strip().upper() for period in periods or ()})
     statuses = ("accepted", "quarantined") if include_quarantined else ("accepted",)
     run_id = run_id or f"reprocess-{uuid.uuid4().hex[:12]}"
@@ -95,12 +98,20 @@ def withdraw(
     warehouse = Warehouse(settings.warehouse)
     warehouse.ensure_schema()
     with warehouse.connect() as con:
-        back = [record.file_name for record in finish_withdrawals(settings, con, progress) if record.kommunekode == kommunekode]
+        back = [
+            record.file_name
+            for record in finish_withdrawals(settings, con, progress)
+            if record.kommunekode == kommunekode
+        ]
         chosen, held_back = _choose(
-            [newest for newest in _newest(con, run_id) if newest.record.kommunekode == kommunekode
-             and newest.record.status in statuses
-             and (not sources or newest.record.source in sources)
-             and (not periods or (newest.record.period or "").upper() in periods)]
+            [
+                newest
+                for newest in _newest(con, run_id)
+                if newest.record.kommunekode == kommunekode
+                and newest.record.status in statuses
+                and (not sources or newest.record.source in sources)
+                and (not periods or (newest.record.period or "").upper() in periods)
+            ]
         )
         occupied = [n.record.file_name for n in chosen if (settings.landing / n.record.file_name).exists()]
         if occupied:
@@ -108,12 +119,20 @@ def withdraw(
                 f"landing/ already holds a file named {', '.join(occupied)}; a file is never overwritten. "
                 "Process or remove it first (`digilead run`), then re-process again. Nothing was withdrawn."
             )
-        missing = [n.record.moved_to for n in chosen if not n.record.moved_to or not (settings.home / n.record.moved_to).exists()]
+        missing = [
+            n.record.moved_to
+            for n in chosen
+            if not n.record.moved_to or not (settings.home / n.record.moved_to).exists()
+        ]
         if missing:  # its rows would go and nothing could load them again
-            raise ReprocessError(f"{', '.join(map(str, missing))} not found under {settings.home}, so it cannot be "
-                                 "processed again. Nothing was withdrawn.")
+            raise ReprocessError(
+                f"{', '.join(map(str, missing))} not found under {settings.home}, so it cannot be "
+                "processed again. Nothing was withdrawn."
+            )
         if chosen:
-            _record_withdrawals(settings, con, chosen, f"withdrawn for re-processing ({requested_by} {kommunekode})", run_id)
+            _record_withdrawals(
+                settings, con, chosen, f"withdrawn for re-processing ({requested_by} {kommunekode})", run_id
+            )
     errors = []
     for newest in chosen:
         try:
@@ -122,13 +141,17 @@ def withdraw(
         except ReprocessError as error:  # the other files still go back; this one is finished later
             errors.append(str(error))
     for name in held_back:
-        progress(f"{name}: another delivery under the same name goes back first; this one follows in the next re-processing pass")
+        progress(
+            f"{name}: another delivery under the same name goes back first; this one follows in the next re-processing pass"
+        )
     if errors:
         raise ReprocessError("; ".join(errors))
     return back
 
 
-def finish_withdrawals(settings: Settings, con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = log.info) -> list[FileRecord]:
+def finish_withdrawals(
+    settings: Settings, con: duckdb.DuckDBPyConnection, progress: Callable[[str], None] = log.info
+) -> list[FileRecord]:
     """Finish the moves back to landing/ that a crash interrupted (newest record 'withdrawn', file
     still in archive/ or quarantine/). Safe to call at any time; returns the records it finished."""
     finished = []
@@ -140,8 +163,10 @@ def finish_withdrawals(settings: Settings, con: duckdb.DuckDBPyConnection, progr
         if not source.exists():
             continue  # moved already (it is in landing/ now)
         if target.exists() and fingerprint_of(target) != record.fingerprint:
-            progress(f"{record.file_name}: cannot go back to landing/ yet, another file of that name is there; "
-                     f"it stays in {newest.moved_from} until landing/ is clear")
+            progress(
+                f"{record.file_name}: cannot go back to landing/ yet, another file of that name is there; "
+                f"it stays in {newest.moved_from} until landing/ is clear"
+            )
             continue
         _move_back(settings, record.file_name, record.fingerprint, newest.moved_from, progress)
         finished.append(record)
@@ -172,22 +197,37 @@ def _choose(candidates: list[_Newest]) -> tuple[list[_Newest], list[str]]:
     return chosen, held_back
 
 
-def _record_withdrawals(settings: Settings, con: duckdb.DuckDBPyConnection, chosen: list[_Newest], reason: str, run_id: str) -> None:
+def _record_withdrawals(
+    settings: Settings, con: duckdb.DuckDBPyConnection, chosen: list[_Newest], reason: str, run_id: str
+) -> None:
     """Rows out, 'withdrawn' records in, marts stale: all or nothing."""
     fingerprints = [newest.record.fingerprint for newest in chosen]
     con.execute("begin transaction")
     try:
         for table in RAW_TABLES:
-            con.execute(f"delete from raw.{table} where _file_fingerprint in (select unnest(?::varchar[]))", [fingerprints])
+            con.execute(
+                f"delete from raw.{table} where _file_fingerprint in (select unnest(?::varchar[]))", [fingerprints]
+            )
         con.execute("delete from meta.rejected_rows where fingerprint in (select unnest(?::varchar[]))", [fingerprints])
         for newest in chosen:
             old = newest.record
-            Warehouse.record(con, FileRecord(
-                fingerprint=old.fingerprint, file_name=old.file_name, source=old.source, kommunekode=old.kommunekode,
-                period=old.period, status="withdrawn", rows_read=0, rows_loaded=0, rows_rejected=0,
-                reason=f"{reason}; was {old.status} in {old.moved_to}",
-                moved_to=str((settings.landing / old.file_name).relative_to(settings.home)), run_id=run_id,
-            ))
+            Warehouse.record(
+                con,
+                FileRecord(
+                    fingerprint=old.fingerprint,
+                    file_name=old.file_name,
+                    source=old.source,
+                    kommunekode=old.kommunekode,
+                    period=old.period,
+                    status="withdrawn",
+                    rows_read=0,
+                    rows_loaded=0,
+                    rows_rejected=0,
+                    reason=f"{reason}; was {old.status} in {old.moved_to}",
+                    moved_to=str((settings.landing / old.file_name).relative_to(settings.home)),
+                    run_id=run_id,
+                ),
+            )
         mark_marts_stale(con)
         con.execute("commit")
     except BaseException:
@@ -195,7 +235,9 @@ def _record_withdrawals(settings: Settings, con: duckdb.DuckDBPyConnection, chos
         raise
 
 
-def _move_back(settings: Settings, name: str, fingerprint: str, moved_from: str, progress: Callable[[str], None]) -> None:
+def _move_back(
+    settings: Settings, name: str, fingerprint: str, moved_from: str, progress: Callable[[str], None]
+) -> None:
     """archive/ or quarantine/ -> landing/, never overwriting, with a new mtime.
 
     The landing sensor keys a delivery by (name, size, mtime, inode, fingerprint); a rename keeps
@@ -207,8 +249,10 @@ def _move_back(settings: Settings, name: str, fingerprint: str, moved_from: str,
         return  # moved before a crash
     now = time.time()
     os.utime(source, (now, now))
-    taken = ReprocessError(f"landing/{name} appeared meanwhile (another file): {name} stays in {moved_from} and goes back "
-                           "by the next `digilead reprocess` or run once landing/ is clear")
+    taken = ReprocessError(
+        f"landing/{name} appeared meanwhile (another file): {name} stays in {moved_from} and goes back "
+        "by the next `digilead reprocess` or run once landing/ is clear"
+    )
     try:
         os.link(source, target)  # fails if the name is taken: never overwrites
     except FileExistsError:

@@ -1,12 +1,13 @@
 """`digilead run`: the Dagster job the landing sensor starts, executed in this process until settled."""
+
 from __future__ import annotations
 
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
 
 from pipelines.defs.sensors import actionable
 from pipelines.ingest import Pipeline, marts_stale
@@ -112,8 +113,12 @@ def _register_municipalities(settings: Settings, instance) -> None:
     from pipelines.defs.reprocess import register_municipalities
 
     with Warehouse(settings.warehouse).connect() as con:
-        kommunekoder = [row[0] for row in con.execute(
-            "select distinct kommunekode from meta.files where kommunekode is not null order by 1").fetchall()]
+        kommunekoder = [
+            row[0]
+            for row in con.execute(
+                "select distinct kommunekode from meta.files where kommunekode is not null order by 1"
+            ).fetchall()
+        ]
     try:
         register_municipalities(instance, kommunekoder)
     except Exception as error:  # a convenience for the UI: never what fails a run
@@ -152,9 +157,13 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
         con.execute(
             "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                invocation, started, utc_now(),
+                invocation,
+                started,
+                utc_now(),
                 "failed" if outcome.failed else ("quarantined" if outcome.quarantined else "ok"),
-                len(outcome.accepted), len(outcome.quarantined), len(outcome.duplicates), len(outcome.still_in_landing),
+                len(outcome.accepted),
+                len(outcome.quarantined),
+                len(outcome.duplicates),
+                len(outcome.still_in_landing),
             ],
         )
-

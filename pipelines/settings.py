@@ -1,4 +1,5 @@
 """The user's settings (contract §1), read from the environment when asked, never at import time."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,7 +22,7 @@ class Settings:
     postgres_url: str | None = None  # optional: also publish the marts to PostgreSQL
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         home = Path(env.get("DIGILEAD_HOME") or "./data").resolve()
         warehouse = Path(env.get("DIGILEAD_WAREHOUSE") or home / "warehouse.duckdb").resolve()
@@ -33,7 +34,10 @@ class Settings:
         if min_cell < 1:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be at least 1, not {min_cell}")
         return cls(
-            home=home, warehouse=warehouse, pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None, min_cell=min_cell,
+            home=home,
+            warehouse=warehouse,
+            pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None,
+            min_cell=min_cell,
             postgres_url=env.get("DIGILEAD_POSTGRES_URL") or None,
         )
 
@@ -72,7 +76,7 @@ class Settings:
             )
         return self.pseudonym_key
 
-    def with_demo_key(self) -> "Settings":
+    def with_demo_key(self) -> Settings:
         """The demo makes a key once and keeps it under DIGILEAD_HOME, so re-runs link the same people."""
         if self.pseudonym_key:
             return self

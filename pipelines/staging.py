@@ -5,13 +5,14 @@ manifest. Staging is derived data: written atomically (a temporary folder rename
 removed after the load, and safe to delete at any time (the file is then simply parsed again).
 Nothing personal is ever in it (parsers pseudonymise).
 """
+
 from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -76,7 +77,9 @@ class StagedFile:
 
 def _to_pandas(batch: pa.RecordBatch) -> pd.DataFrame:
     # Arrow-backed strings and nullable numbers keep GE's input close to the file, cheaply.
-    return batch.to_pandas(types_mapper=lambda t: pd.ArrowDtype(t) if not pa.types.is_integer(t) and not pa.types.is_boolean(t) else None)
+    return batch.to_pandas(
+        types_mapper=lambda t: pd.ArrowDtype(t) if not pa.types.is_integer(t) and not pa.types.is_boolean(t) else None
+    )
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:

@@ -1,4 +1,5 @@
 """`digilead status` and the demo's summary: read-only views of the warehouse."""
+
 from __future__ import annotations
 
 from pipelines.defs.sensors import actionable
@@ -18,7 +19,9 @@ def status_report(settings: Settings) -> str:
         with warehouse.connect(read_only=True) as con:
             lines += _files(con) + _landing(landing) + _runs(con) + _data_quality(con) + _marts(con)
     except Exception as error:  # most often: a run holds the write lock right now
-        lines.append(f"cannot read the warehouse right now ({error.__class__.__name__}): is a run in progress? try again shortly")
+        lines.append(
+            f"cannot read the warehouse right now ({error.__class__.__name__}): is a run in progress? try again shortly"
+        )
     return "\n".join(lines)
 
 
@@ -57,7 +60,11 @@ def _landing(landing: list[str]) -> list[str]:
         return []
     lines = ["", "still in landing:"]
     for name in landing:
-        why = "waiting to be processed (or for data it needs, or withdrawn for re-processing)" if actionable(name) else "recognised; not loaded by this version"
+        why = (
+            "waiting to be processed (or for data it needs, or withdrawn for re-processing)"
+            if actionable(name)
+            else "recognised; not loaded by this version"
+        )
         lines.append(f"  {name:<48} {why}")
     return lines
 
@@ -68,12 +75,20 @@ def _runs(con) -> list[str]:
     ).fetchone()
     if not row:
         return ["", "last run: none recorded"]
-    return ["", f"last run: {row[1]:%Y-%m-%d %H:%M:%S} UTC, {(row[2] - row[1]).total_seconds():.1f} s, {row[3]} "
-                f"({row[4]} accepted, {row[5]} quarantined, {row[6]} duplicates)"]
+    return [
+        "",
+        f"last run: {row[1]:%Y-%m-%d %H:%M:%S} UTC, {(row[2] - row[1]).total_seconds():.1f} s, {row[3]} "
+        f"({row[4]} accepted, {row[5]} quarantined, {row[6]} duplicates)",
+    ]
 
 
 def _data_quality(con) -> list[str]:
-    tables = {row[0] for row in con.execute("select table_name from information_schema.tables where table_schema = 'marts'").fetchall()}
+    tables = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
     if "data_quality" not in tables:
         return []
     rows = con.execute("select * from marts.data_quality order by all").fetchall()
@@ -143,8 +158,10 @@ def benefits_summary(settings: Settings) -> str:
         return f"marts.benefit_realisation is not available yet ({error})"
     lines = ["benefit realisation (the newest register, flows, as of its date):"]
     for kommune, day, unit, realised, target, stopped, benefits in rows:
-        lines.append(f"  {kommune} register {day}: {realised:,.0f} of {target:,.0f} {unit} realised "
-                     f"({_pct(realised / target if target else None)}) over {benefits} benefits, {stopped} stopped")
+        lines.append(
+            f"  {kommune} register {day}: {realised:,.0f} of {target:,.0f} {unit} realised "
+            f"({_pct(realised / target if target else None)}) over {benefits} benefits, {stopped} stopped"
+        )
     lines.append(f"  {changes} benefit(s) changed status since the previous register")
     return "\n".join(lines)
 
@@ -164,8 +181,10 @@ def training_summary(settings: Settings) -> str:
         return f"marts.training_uptake is not available yet ({error})"
     lines = ["training uptake (whole municipality, all areas, newest months):"]
     for kommune, month, completions, people, hours, per_fte, coverage in rows:
-        lines.append(f"  {kommune} {month}: {completions} completions by {people} people, {_num(hours)} hours "
-                     f"({_num(per_fte)} per FTE), 12-month coverage {_pct(coverage)}")
+        lines.append(
+            f"  {kommune} {month}: {completions} completions by {people} people, {_num(hours)} hours "
+            f"({_num(per_fte)} per FTE), 12-month coverage {_pct(coverage)}"
+        )
     return "\n".join(lines)
 
 

@@ -1,4 +1,5 @@
 """Shared test fixtures: a private DIGILEAD_HOME and a fixed pseudonym key."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Shared by the reader and parser tests: a keyed context, file names, and in-memory files."""
+
 from __future__ import annotations
 
 import hashlib

@@ -6,6 +6,7 @@ Runs the `ingest_and_build` job in process (what the sensor's run and its retry 
   run 2 (the retry): loads the good files, builds the marts, publishes them, evaluates their freshness
   run 3 (nothing new): the marts are current, so dbt and publishing are skipped
 """
+
 from __future__ import annotations
 
 import time
@@ -51,7 +52,9 @@ def test_marts_rebuild_after_loads_and_never_after_a_failed_blocking_check(digil
         assert "row 3" in failed.description
         steps = _executed_steps(first)
         assert "load_hr_org_units" not in steps, "a source was loaded after its blocking check failed"
-        assert "digilead_dbt_models" not in steps and "published__marts" not in steps, "marts built after a failed check"
+        assert "digilead_dbt_models" not in steps and "published__marts" not in steps, (
+            "marts built after a failed check"
+        )
         assert not published.exists()
         assert (digilead_home / "quarantine" / "hr_org_units_0751_2025-07.csv").exists()
 
@@ -62,7 +65,9 @@ def test_marts_rebuild_after_loads_and_never_after_a_failed_blocking_check(digil
         assert published.exists()
         freshness = [e for e in second.get_asset_check_evaluations() if e.check_name == "freshness_check"]
         assert freshness and all(e.passed for e in freshness)
-        publish_meta = [e for e in second.get_asset_materialization_events() if e.asset_key.to_user_string() == "published/marts"]
+        publish_meta = [
+            e for e in second.get_asset_materialization_events() if e.asset_key.to_user_string() == "published/marts"
+        ]
         metadata = publish_meta[0].materialization.metadata
         assert metadata["rows_digital_maturity"].value >= 0 and "min_cell" in metadata
 

@@ -13,6 +13,7 @@ system are read while Dagster runs: the warehouse belongs to the single writer. 
 the Dagster instance. Every wait is bounded and says what it was waiting for; the whole process group
 is stopped at the end, and no process of this instance may be left behind.
 """
+
 from __future__ import annotations
 
 import math
@@ -69,16 +70,24 @@ class Dev:
         self.port = _free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGILEAD_", "DAGSTER_"))}
         self.env.update(
-            DAGSTER_HOME=str(dagster_home), DIGILEAD_HOME=str(digilead_home), DIGILEAD_PSEUDONYM_KEY=key,
-            DIGILEAD_MIN_CELL="5", DBT_SEND_ANONYMOUS_USAGE_STATS="false", GX_ANALYTICS_ENABLED="false",
+            DAGSTER_HOME=str(dagster_home),
+            DIGILEAD_HOME=str(digilead_home),
+            DIGILEAD_PSEUDONYM_KEY=key,
+            DIGILEAD_MIN_CELL="5",
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+            GX_ANALYTICS_ENABLED="false",
             PATH=f"{DAGSTER.parent}{os.pathsep}{os.environ.get('PATH', '')}",
         )
 
-    def start(self) -> "Dev":
+    def start(self) -> Dev:
         self.handle = self.log.open("w")
         self.process = subprocess.Popen(
             [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],
-            cwd=REPO_ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=REPO_ROOT,
+            env=self.env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         return self
 
@@ -123,7 +132,9 @@ def wait_for(what: str, condition, timeout: float, dev: Dev, describe=lambda: ""
         if condition():
             return
         time.sleep(POLL_S)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}. {describe()}\n--- dagster dev log ---\n{dev.tail()}")
+    pytest.fail(
+        f"timed out after {timeout:.0f} s waiting for {what}. {describe()}\n--- dagster dev log ---\n{dev.tail()}"
+    )
 
 
 def published_marts(home: Path) -> dict[str, list[tuple]] | None:
@@ -137,8 +148,16 @@ def published_marts(home: Path) -> dict[str, list[tuple]] | None:
 
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = [r[0] for r in con.execute("select table_name from duckdb_tables() where schema_name = 'marts' order by 1").fetchall()]
-        return {t: sorted((tuple(map(value, row)) for row in con.execute(f"select * from marts.{t}").fetchall()), key=repr) for t in tables}
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {
+            t: sorted((tuple(map(value, row)) for row in con.execute(f"select * from marts.{t}").fetchall()), key=repr)
+            for t in tables
+        }
     finally:
         con.close()
 
@@ -172,8 +191,10 @@ def runs_of(instance) -> list:
 
 
 def describe_runs(instance) -> str:
-    return "runs: " + ", ".join(f"{r.run_id[:8]} {r.status.value} (retry of {r.parent_run_id[:8] if r.parent_run_id else '-'})"
-                                for r in reversed(runs_of(instance)))
+    return "runs: " + ", ".join(
+        f"{r.run_id[:8]} {r.status.value} (retry of {r.parent_run_id[:8] if r.parent_run_id else '-'})"
+        for r in reversed(runs_of(instance))
+    )
 
 
 def settled(instance) -> bool:
@@ -184,8 +205,13 @@ def settled(instance) -> bool:
     if any(not r.is_finished for r in runs):
         return False
     retried = {r.parent_run_id for r in runs if r.parent_run_id}
-    pending_retry = [r for r in runs if r.status == dg.DagsterRunStatus.FAILURE and r.run_id not in retried
-                     and r.tags.get("dagster/will_retry", "true") != "false"]
+    pending_retry = [
+        r
+        for r in runs
+        if r.status == dg.DagsterRunStatus.FAILURE
+        and r.run_id not in retried
+        and r.tags.get("dagster/will_retry", "true") != "false"
+    ]
     return not pending_retry
 
 
@@ -205,34 +231,47 @@ def test_files_dropped_into_landing_reach_the_published_marts_and_duplicates_cha
     delivery = tmp_path / "delivery"
     generated = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "generate", *GENERATE, "--out", str(delivery)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert generated.returncode == 0, generated.stderr
     (delivery / BAD_ORG_TREE).write_text(
         "los_id,parent_los_id,enhedsnavn,enhedstype,sektor,gyldig_fra,gyldig_til\n"
         "1,,Aarhus Kommune,Kommune,Administration,2020-01-01,\n2,3,Ældreområdet,Område,Ældre,2020-01-01,\n"
-        "3,2,Plejehjem,Institution,Ældre,2020-01-01,\n", encoding="utf-8",
+        "3,2,Plejehjem,Institution,Ældre,2020-01-01,\n",
+        encoding="utf-8",
     )
     from pipelines.defs.sensors import actionable
 
     delivered = sorted(p.name for p in delivery.iterdir() if actionable(p.name))
 
     instance = dg.DagsterInstance.get()
-    wait_for("the Dagster webserver and daemon to start", lambda: _serving(dev.port),
-             STARTUP_TIMEOUT_S, dev)
+    wait_for("the Dagster webserver and daemon to start", lambda: _serving(dev.port), STARTUP_TIMEOUT_S, dev)
 
     # 1. a delivery: nobody starts a run, the sensor does
     _drop(delivery, home / "landing")
     wait_for(
         "the first delivery to be processed and the marts published",
         lambda: published_marts(home) is not None and not actionable_in_landing(home) and settled(instance),
-        FIRST_DELIVERY_TIMEOUT_S, dev, lambda: f"{describe_runs(instance)}; still in landing: {actionable_in_landing(home)}",
+        FIRST_DELIVERY_TIMEOUT_S,
+        dev,
+        lambda: f"{describe_runs(instance)}; still in landing: {actionable_in_landing(home)}",
     )
     runs = runs_of(instance)
-    assert runs and all(r.tags.get("dagster/sensor_name") == "landing_zone_sensor" or r.parent_run_id for r in runs), describe_runs(instance)
-    assert runs[0].status == dg.DagsterRunStatus.SUCCESS, describe_runs(instance)  # the newest: the retry that built the marts
-    assert any(r.status == dg.DagsterRunStatus.FAILURE for r in runs), "the blocking check on the bad org tree did not stop a run"
-    assert (home / "quarantine" / BAD_ORG_TREE).exists() and (home / "quarantine" / f"{BAD_ORG_TREE}.reason.json").exists()
+    assert runs and all(r.tags.get("dagster/sensor_name") == "landing_zone_sensor" or r.parent_run_id for r in runs), (
+        describe_runs(instance)
+    )
+    assert runs[0].status == dg.DagsterRunStatus.SUCCESS, describe_runs(
+        instance
+    )  # the newest: the retry that built the marts
+    assert any(r.status == dg.DagsterRunStatus.FAILURE for r in runs), (
+        "the blocking check on the bad org tree did not stop a run"
+    )
+    assert (home / "quarantine" / BAD_ORG_TREE).exists() and (
+        home / "quarantine" / f"{BAD_ORG_TREE}.reason.json"
+    ).exists()
     archived = sorted(p.name for p in (home / "archive").rglob("*") if p.is_file())
     assert sorted(archived + [BAD_ORG_TREE]) == delivered
     first = published_marts(home)
@@ -244,7 +283,9 @@ def test_files_dropped_into_landing_reach_the_published_marts_and_duplicates_cha
     wait_for(
         "the re-delivered files to be archived as duplicates",
         lambda: not actionable_in_landing(home) and len(runs_of(instance)) > runs_before and settled(instance),
-        SECOND_DELIVERY_TIMEOUT_S, dev, lambda: f"{describe_runs(instance)}; still in landing: {actionable_in_landing(home)}",
+        SECOND_DELIVERY_TIMEOUT_S,
+        dev,
+        lambda: f"{describe_runs(instance)}; still in landing: {actionable_in_landing(home)}",
     )
     assert runs_of(instance)[0].status == dg.DagsterRunStatus.SUCCESS, describe_runs(instance)
     duplicates = sorted(p.name for p in (home / "archive" / "duplicates").iterdir())

@@ -4,6 +4,7 @@ The unit tests (dbt_project/models/**/*.yml `unit_tests:`) prove the tricky rule
 scoring, duplicate respondents, missing answers, suppression, previous wave, roll-up over a moved
 unit, headcount boundaries — independently of any data; pipeline runs skip them for speed.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,27 @@ def test_dbt_build_with_unit_tests_passes_on_an_empty_warehouse(tmp_path: Path):
     warehouse = Warehouse(tmp_path / "warehouse.duckdb")
     warehouse.ensure_schema()
     result = subprocess.run(
-        [dbt_executable(), "build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        env={"PATH": str(Path(sys.executable).parent), "DIGILEAD_WAREHOUSE": str(warehouse.path),
-             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "HOME": str(tmp_path)},
-        capture_output=True, text=True, timeout=600,
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        env={
+            "PATH": str(Path(sys.executable).parent),
+            "DIGILEAD_WAREHOUSE": str(warehouse.path),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "HOME": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stdout[-4000:]
     summary = [line for line in result.stdout.splitlines() if "PASS=" in line][-1]

@@ -1,4 +1,5 @@
 """The Dagster definitions: everything loads, is described, checks block, and the sensor keys runs by content."""
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,11 @@ def test_every_source_has_staged_raw_assets_and_a_blocking_expectations_check(re
 
 def test_every_asset_is_described(repository):
     graph = repository.asset_graph
-    undescribed = [key.to_user_string() for key in graph.get_all_asset_keys()
-                   if graph.get(key).is_materializable and not graph.get(key).description]
+    undescribed = [
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).is_materializable and not graph.get(key).description
+    ]
     assert undescribed == []
 
 

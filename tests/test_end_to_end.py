@@ -10,6 +10,7 @@ and scan the warehouse, the published outputs, the reason files and the run's ou
 
 Select with `pytest -m e2e`; leave out with `pytest -m "not e2e"`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -22,9 +23,10 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import NoReturn
 
 import duckdb
 import pandas as pd
@@ -61,7 +63,11 @@ def _env(home: Path, key: str) -> dict[str, str]:
 def _digilead(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pipelines.cli", *args],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
     )
 
 
@@ -124,7 +130,9 @@ def _string_values(con: duckdb.DuckDBPyConnection, where: str) -> list[tuple[str
     ).fetchall()
     values = []
     for schema, table, column in columns:
-        rows = con.execute(f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" where "{column}" is not null').fetchall()
+        rows = con.execute(
+            f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" where "{column}" is not null'
+        ).fetchall()
         values.extend((f"{where}{schema}.{table}.{column}", value) for (value,) in rows)
     return values
 
@@ -292,7 +300,9 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     base = tmp_path_factory.mktemp(f"e2e_{name}")
     home, truth = base / "home", base / "truth"
     env = _env(home, pseudonym_key)
-    generated = _digilead(env, "generate", *GENERATE, *SCENARIOS[name], "--out", str(home / "landing"), "--truth", str(truth))
+    generated = _digilead(
+        env, "generate", *GENERATE, *SCENARIOS[name], "--out", str(home / "landing"), "--truth", str(truth)
+    )
     if generated.returncode != 0:
         pytest.fail(f"`digilead generate` exited {generated.returncode}:\n{_tail(generated)}")
     landing_files = _files_under(home / "landing")
@@ -306,8 +316,17 @@ def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     after_run2 = _listing(home)
     snapshot2 = _snapshot(warehouse) if run2 is not None else "no second run"
     return Scenario(
-        name=name, home=home, truth=truth, landed=[p.name for p in landing_files], personal=personal,
-        run1=run1, run2=run2, after_run1=after_run1, after_run2=after_run2, snapshot1=snapshot1, snapshot2=snapshot2,
+        name=name,
+        home=home,
+        truth=truth,
+        landed=[p.name for p in landing_files],
+        personal=personal,
+        run1=run1,
+        run2=run2,
+        after_run1=after_run1,
+        after_run2=after_run2,
+        snapshot1=snapshot1,
+        snapshot2=snapshot2,
     )
 
 
@@ -334,8 +353,13 @@ def _same(got, want, kind: str) -> bool:
 
 
 KINDS = {
-    "respondents": "int", "headcount": "int", "suppressed": "bool",
-    **{c: "float" for c in ("response_rate", "mean_score", "share_basic", "share_advanced", "prev_mean_score", "change")},
+    "respondents": "int",
+    "headcount": "int",
+    "suppressed": "bool",
+    **{
+        c: "float"
+        for c in ("response_rate", "mean_score", "share_basic", "share_advanced", "prev_mean_score", "change")
+    },
 }
 
 
@@ -351,7 +375,10 @@ def compare_to_oracle(actual: pd.DataFrame, expected: pd.DataFrame, examples: in
         problems.append(f"{len(duplicated)} rows share a key, e.g. {duplicated[KEY].head(examples).values.tolist()}")
     got = {tuple(r[k] for k in KEY): r for r in actual.to_dict("records")}
     want = {tuple(r[k] for k in KEY): r for r in expected.to_dict("records")}
-    for label, keys in (("missing from the warehouse", want.keys() - got.keys()), ("not expected by the oracle", got.keys() - want.keys())):
+    for label, keys in (
+        ("missing from the warehouse", want.keys() - got.keys()),
+        ("not expected by the oracle", got.keys() - want.keys()),
+    ):
         if keys:
             by_wave = pd.Series([k[1] for k in keys]).value_counts().to_dict()
             problems.append(f"{len(keys)} keys {label} (per wave {by_wave}), e.g. {sorted(keys)[:examples]}")
@@ -359,7 +386,9 @@ def compare_to_oracle(actual: pd.DataFrame, expected: pd.DataFrame, examples: in
     for column, kind in KINDS.items():
         wrong = [k for k in common if not _same(got[k][column], want[k][column], kind)]
         if wrong:
-            shown = "; ".join(f"{k}: warehouse {got[k][column]!r}, oracle {want[k][column]!r}" for k in wrong[:examples])
+            shown = "; ".join(
+                f"{k}: warehouse {got[k][column]!r}, oracle {want[k][column]!r}" for k in wrong[:examples]
+            )
             problems.append(f"{column}: {len(wrong)} of {len(common)} rows differ, e.g. {shown}")
     return problems
 
@@ -371,7 +400,9 @@ def test_digital_maturity_matches_the_oracle(scenario: Scenario) -> None:
     assert len(expected) > 0, "the oracle expects no rows: is the truth empty?"
     assert (~expected["suppressed"]).any(), "every expected row is suppressed: the comparison would be weak"
     problems = compare_to_oracle(actual, expected)
-    assert not problems, f"marts.digital_maturity ({len(actual)} rows) vs oracle ({len(expected)} rows):\n" + "\n".join(problems)
+    assert not problems, f"marts.digital_maturity ({len(actual)} rows) vs oracle ({len(expected)} rows):\n" + "\n".join(
+        problems
+    )
 
 
 def test_survey_dialects_all_exercised(scenario: Scenario) -> None:
@@ -397,7 +428,9 @@ def test_truth_lists_every_landed_file(scenario: Scenario) -> None:
 def test_first_run_exit_code(scenario: Scenario) -> None:
     quarantined = (scenario.files_truth()["expected_outcome"] == "quarantined").any()
     want = 3 if quarantined else 0
-    assert scenario.run1.returncode == want, f"first `digilead run` exited {scenario.run1.returncode}, want {want}:\n{_tail(scenario.run1)}"
+    assert scenario.run1.returncode == want, (
+        f"first `digilead run` exited {scenario.run1.returncode}, want {want}:\n{_tail(scenario.run1)}"
+    )
 
 
 def test_every_file_ends_where_files_csv_says(scenario: Scenario) -> None:
@@ -409,7 +442,11 @@ def test_every_file_ends_where_files_csv_says(scenario: Scenario) -> None:
     problems = []
     for row in scenario.files_truth().itertuples(index=False):
         name, outcome = row.file_name, row.expected_outcome
-        where = {"archive": archived.count(name), "quarantine": quarantined.count(name), "landing": int(name in in_landing)}
+        where = {
+            "archive": archived.count(name),
+            "quarantine": quarantined.count(name),
+            "landing": int(name in in_landing),
+        }
         if outcome in ("accepted", "duplicate"):
             ok = where == {"archive": 1, "quarantine": 0, "landing": 0}
         elif outcome == "quarantined":
@@ -462,7 +499,9 @@ def test_registry_outcomes_match_files_csv(scenario: Scenario) -> None:
     for row in scenario.files_truth().itertuples(index=False):
         if row.expected_outcome in ("accepted", "quarantined", "duplicate"):
             if statuses.get(row.file_name) != [row.expected_outcome]:
-                problems.append(f"{row.file_name}: meta.files says {statuses.get(row.file_name)}, files.csv {row.expected_outcome} ({row.why})")
+                problems.append(
+                    f"{row.file_name}: meta.files says {statuses.get(row.file_name)}, files.csv {row.expected_outcome} ({row.why})"
+                )
     assert not problems, "\n".join(problems)
 
 
@@ -471,7 +510,9 @@ def test_registry_outcomes_match_files_csv(scenario: Scenario) -> None:
 
 def test_no_personal_data_in_the_warehouse(scenario: Scenario) -> None:
     scenario.require_warehouse()
-    assert scenario.personal.emails and scenario.personal.names and scenario.personal.cprs, "found no personal data to look for"
+    assert scenario.personal.emails and scenario.personal.names and scenario.personal.cprs, (
+        "found no personal data to look for"
+    )
     with scenario.connection() as con:
         values = _string_values(con, "")
     assert values, "no text values in the warehouse at all?"
@@ -502,7 +543,11 @@ def test_no_personal_data_in_published_outputs(scenario: Scenario) -> None:
 
 
 def test_no_personal_data_in_reason_files_or_run_output(scenario: Scenario) -> None:
-    texts = [(p.name, p.read_text(encoding="utf-8")) for p in _files_under(scenario.home / "quarantine") if p.name.endswith(".reason.json")]
+    texts = [
+        (p.name, p.read_text(encoding="utf-8"))
+        for p in _files_under(scenario.home / "quarantine")
+        if p.name.endswith(".reason.json")
+    ]
     for label, process in (("run 1", scenario.run1), ("run 2", scenario.run2)):
         if process is not None:
             texts += [(f"{label} stdout", process.stdout or ""), (f"{label} stderr", process.stderr or "")]
@@ -519,7 +564,9 @@ def test_no_personal_data_in_reason_files_or_run_output(scenario: Scenario) -> N
 def test_second_run_changes_nothing(scenario: Scenario) -> None:
     scenario.require_warehouse()
     assert scenario.run2 is not None, f"first run failed (exit {scenario.run1.returncode}):\n{_tail(scenario.run1)}"
-    assert scenario.run2.returncode == 0, f"second `digilead run` exited {scenario.run2.returncode}:\n{_tail(scenario.run2)}"
+    assert scenario.run2.returncode == 0, (
+        f"second `digilead run` exited {scenario.run2.returncode}:\n{_tail(scenario.run2)}"
+    )
     assert scenario.after_run2 == scenario.after_run1, "the second run moved files"
     before, after = scenario.snapshot1, scenario.snapshot2
     assert isinstance(before, dict), before
@@ -533,15 +580,18 @@ def test_second_run_changes_nothing(scenario: Scenario) -> None:
         elif before[table] != after[table]:
             gone = [r for r in before[table] if r not in after[table]][:2]
             new = [r for r in after[table] if r not in before[table]][:2]
-            changed.append(f"{'.'.join(table)}: {len(before[table])} -> {len(after[table])} rows; e.g. gone {gone}, new {new}")
+            changed.append(
+                f"{'.'.join(table)}: {len(before[table])} -> {len(after[table])} rows; e.g. gone {gone}, new {new}"
+            )
     assert not changed, "the second run changed the warehouse:\n" + "\n".join(changed)
 
 
 # --------------------------------------------------------------------------- training (slice 2)
 
 
-def _compare_rows(actual: pd.DataFrame, expected: pd.DataFrame, key: list[str], kinds: dict[str, str], name: str,
-                  examples: int = 5) -> list[str]:
+def _compare_rows(
+    actual: pd.DataFrame, expected: pd.DataFrame, key: list[str], kinds: dict[str, str], name: str, examples: int = 5
+) -> list[str]:
     """Plain-words differences between a warehouse mart and an oracle frame, keyed by `key`."""
     missing_columns = [c for c in key + list(kinds) if c not in actual.columns]
     if missing_columns:
@@ -555,25 +605,42 @@ def _compare_rows(actual: pd.DataFrame, expected: pd.DataFrame, key: list[str], 
         problems.append(f"{len(duplicated)} rows share a key, e.g. {duplicated[key].head(examples).values.tolist()}")
     got = {tuple(r[k] for k in key): r for r in actual.to_dict("records")}
     want = {tuple(str(r[k]) for k in key): r for r in expected.to_dict("records")}
-    for label, keys in (("missing from the warehouse", want.keys() - got.keys()), ("not expected by the oracle", got.keys() - want.keys())):
+    for label, keys in (
+        ("missing from the warehouse", want.keys() - got.keys()),
+        ("not expected by the oracle", got.keys() - want.keys()),
+    ):
         if keys:
             problems.append(f"{len(keys)} keys {label}, e.g. {sorted(keys)[:examples]}")
     common = sorted(want.keys() & got.keys())
     for column, kind in kinds.items():
         wrong = [k for k in common if not _same(got[k][column], want[k][column], kind)]
         if wrong:
-            shown = "; ".join(f"{k}: warehouse {got[k][column]!r}, oracle {want[k][column]!r}" for k in wrong[:examples])
+            shown = "; ".join(
+                f"{k}: warehouse {got[k][column]!r}, oracle {want[k][column]!r}" for k in wrong[:examples]
+            )
             problems.append(f"{column}: {len(wrong)} of {len(common)} rows differ, e.g. {shown}")
     return problems
 
 
 UPTAKE_KINDS = {
-    "headcount": "int", "fte": "float", "completions": "int", "people_trained": "int", "training_hours": "float",
-    "hours_per_fte": "float", "coverage_12m": "float", "suppressed": "bool",
+    "headcount": "int",
+    "fte": "float",
+    "completions": "int",
+    "people_trained": "int",
+    "training_hours": "float",
+    "hours_per_fte": "float",
+    "coverage_12m": "float",
+    "suppressed": "bool",
 }
 FOLLOWUP_KINDS = {
-    "linked_respondents": "int", "basic_respondents": "int", "basic_trained_6m": "int", "share_basic_trained_6m": "float",
-    "trained_6m": "int", "share_trained_6m": "float", "suppressed": "bool", "followup_months_loaded": "int",
+    "linked_respondents": "int",
+    "basic_respondents": "int",
+    "basic_trained_6m": "int",
+    "share_basic_trained_6m": "float",
+    "trained_6m": "int",
+    "share_trained_6m": "float",
+    "suppressed": "bool",
+    "followup_months_loaded": "int",
 }
 
 
@@ -583,10 +650,13 @@ def test_training_uptake_matches_the_oracle(scenario: Scenario) -> None:
     actual = scenario.query("select * exclude (month), strftime(month, '%Y-%m') as month from marts.training_uptake")
     expected = expected_training_uptake(scenario.truth, min_cell=MIN_CELL)
     assert len(expected) > 0, "the oracle expects no training_uptake rows: is the training truth empty?"
-    assert expected["completions"].notna().any() and expected["coverage_12m"].notna().any(), \
+    assert expected["completions"].notna().any() and expected["coverage_12m"].notna().any(), (
         "every expected row is suppressed: the comparison would be weak"
+    )
     problems = _compare_rows(actual, expected, UPTAKE_KEY, UPTAKE_KINDS, "marts.training_uptake")
-    assert not problems, f"marts.training_uptake ({len(actual)} rows) vs oracle ({len(expected)} rows):\n" + "\n".join(problems)
+    assert not problems, f"marts.training_uptake ({len(actual)} rows) vs oracle ({len(expected)} rows):\n" + "\n".join(
+        problems
+    )
 
 
 def test_training_after_maturity_matches_the_oracle(scenario: Scenario) -> None:
@@ -594,9 +664,13 @@ def test_training_after_maturity_matches_the_oracle(scenario: Scenario) -> None:
 
     actual = scenario.query("select * from marts.training_after_maturity")
     expected = expected_training_after_maturity(scenario.truth, min_cell=MIN_CELL)
-    assert len(expected) > 0 and expected["share_basic_trained_6m"].notna().any(), "the oracle publishes no share: weak comparison"
+    assert len(expected) > 0 and expected["share_basic_trained_6m"].notna().any(), (
+        "the oracle publishes no share: weak comparison"
+    )
     problems = _compare_rows(actual, expected, FOLLOWUP_KEY, FOLLOWUP_KINDS, "marts.training_after_maturity")
-    assert not problems, f"marts.training_after_maturity ({len(actual)} rows) vs oracle ({len(expected)} rows):\n" + "\n".join(problems)
+    assert not problems, (
+        f"marts.training_after_maturity ({len(actual)} rows) vs oracle ({len(expected)} rows):\n" + "\n".join(problems)
+    )
 
 
 def test_training_linking_follows_the_generators_intent(scenario: Scenario) -> None:
@@ -641,7 +715,10 @@ def _benefit_frame(scenario: Scenario, table: str) -> pd.DataFrame:
 
 def _benefit_differences(got: dict, want: dict, columns: dict[str, str], name: str, examples: int = 5) -> list[str]:
     problems = []
-    for label, keys in (("missing from the warehouse", want.keys() - got.keys()), ("not expected by the oracle", got.keys() - want.keys())):
+    for label, keys in (
+        ("missing from the warehouse", want.keys() - got.keys()),
+        ("not expected by the oracle", got.keys() - want.keys()),
+    ):
         if keys:
             problems.append(f"{name}: {len(keys)} keys {label}, e.g. {sorted(keys, key=repr)[:examples]}")
     common = sorted(want.keys() & got.keys(), key=repr)
@@ -651,7 +728,9 @@ def _benefit_differences(got: dict, want: dict, columns: dict[str, str], name: s
         else:
             wrong = [k for k in common if not _same(got[k][column], want[k][column], kind)]
         if wrong:
-            shown = "; ".join(f"{k}: warehouse {got[k][column]!r}, oracle {want[k][column]!r}" for k in wrong[:examples])
+            shown = "; ".join(
+                f"{k}: warehouse {got[k][column]!r}, oracle {want[k][column]!r}" for k in wrong[:examples]
+            )
             problems.append(f"{name}.{column}: {len(wrong)} of {len(common)} rows differ, e.g. {shown}")
     return problems
 
@@ -665,14 +744,28 @@ def test_benefit_realisation_matches_the_oracle(scenario: Scenario) -> None:
 
     expected = expected_benefit_realisation(scenario.truth)
     assert expected, "the oracle expects no benefit_realisation rows: is the benefits truth empty?"
-    assert {"realised", "on_track", "at_risk", "behind", "stopped"} & {r["status"] for r in expected} >= {"realised", "behind", "stopped"}
+    assert {"realised", "on_track", "at_risk", "behind", "stopped"} & {r["status"] for r in expected} >= {
+        "realised",
+        "behind",
+        "stopped",
+    }
     actual = _benefit_frame(scenario, "benefit_realisation")
     key = ("kommunekode", "initiative_id", "benefit_id", "month")
-    got = {(r["kommunekode"], r["initiative_id"], r["benefit_id"], _day(r["month"])): r for r in actual.to_dict("records")}
+    got = {
+        (r["kommunekode"], r["initiative_id"], r["benefit_id"], _day(r["month"])): r for r in actual.to_dict("records")
+    }
     assert len(got) == len(actual), "marts.benefit_realisation has rows sharing a key"
     want = {tuple(r[k] for k in key): r for r in expected}
-    columns = {"gevinsttype": "text", "sektor": "text", "los_id": "text", "status": "text", "target": "float",
-               "realised_cumulative": "float", "planned_cumulative": "float", "realisation_pct": "float"}
+    columns = {
+        "gevinsttype": "text",
+        "sektor": "text",
+        "los_id": "text",
+        "status": "text",
+        "target": "float",
+        "realised_cumulative": "float",
+        "planned_cumulative": "float",
+        "realisation_pct": "float",
+    }
     problems = _benefit_differences(got, want, columns, "marts.benefit_realisation")
     assert not problems, "\n".join(problems)
 
@@ -682,8 +775,10 @@ def test_benefit_rollups_match_the_oracle(scenario: Scenario) -> None:
 
     columns = {"benefits": "int", "target": "float", "planned_cumulative": "float", "realised_cumulative": "float"}
     problems = []
-    for table, expected, dimension in (("benefit_realisation_by_sektor", expected_by_sektor(scenario.truth), "sektor"),
-                                       ("benefit_realisation_by_org_unit", expected_by_org_unit(scenario.truth), "los_id")):
+    for table, expected, dimension in (
+        ("benefit_realisation_by_sektor", expected_by_sektor(scenario.truth), "sektor"),
+        ("benefit_realisation_by_org_unit", expected_by_org_unit(scenario.truth), "los_id"),
+    ):
         assert expected, f"the oracle expects no {table} rows"
         actual = _benefit_frame(scenario, table)
         got = {(r["kommunekode"], _day(r["month"]), r[dimension], r["unit"]): r for r in actual.to_dict("records")}
@@ -696,8 +791,10 @@ def test_benefit_status_changes_match_the_oracle(scenario: Scenario) -> None:
 
     expected = expected_status_changes(scenario.truth)
     actual = _benefit_frame(scenario, "benefit_status_changes")
-    got = {(r["kommunekode"], _day(r["snapshot_date"]), r["benefit_id"]): (r["previous_status"], r["status"])
-           for r in actual.to_dict("records")}
+    got = {
+        (r["kommunekode"], _day(r["snapshot_date"]), r["benefit_id"]): (r["previous_status"], r["status"])
+        for r in actual.to_dict("records")
+    }
     assert got == expected
 
 
@@ -709,8 +806,11 @@ def test_benefit_register_history_tells_what_the_register_said(scenario: Scenari
     for kommunekode, dates in snapshots(scenario.truth).items():
         days = [dates[0] - dt.timedelta(days=1), *dates, *(d + dt.timedelta(days=1) for d in dates)]
         for day in days:
-            said = history[(history["kommunekode"] == kommunekode) & history["valid_from"].map(_day).le(day)
-                           & (history["valid_to"].isna() | history["valid_to"].map(lambda v: pd.notna(v) and _day(v) > day))]
+            said = history[
+                (history["kommunekode"] == kommunekode)
+                & history["valid_from"].map(_day).le(day)
+                & (history["valid_to"].isna() | history["valid_to"].map(lambda v: pd.notna(v) and _day(v) > day))
+            ]
             want = register_as_of(scenario.truth, kommunekode, day)
             got = {row.initiative_id: row.initiative_status for row in said.itertuples(index=False)}
             assert got == ({i: row["status"] for i, row in want.items()} if want else {}), f"{kommunekode} as of {day}"
@@ -724,4 +824,3 @@ def test_every_benefit_register_snapshot_is_counted_once(scenario: Scenario) -> 
     used = scenario.query("select kommunekode, snapshot_date from marts.benefit_realisation group by all")
     assert {r.kommunekode: _day(r.snapshot_date) for r in used.itertuples(index=False)} == newest
     assert len(used) == len(newest)
-

@@ -1,6 +1,7 @@
 """The synthetic municipality generator: reproducible, contract-shaped, and its truth agrees with
 its files. The small readers below are deliberately independent of pipelines/sources: they only
 check that the generator writes what its truth says."""
+
 from __future__ import annotations
 
 import ast
@@ -36,6 +37,7 @@ NO_ANSWER = {"", "-", "ved ikke"}
 
 
 # --- fixtures ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def full_run(tmp_path_factory) -> tuple[Path, Path, GenerateSummary]:
@@ -79,6 +81,7 @@ def answer_value(cell) -> int | None:
 
 # --- reproducibility, names, speed ---------------------------------------------------------------
 
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
@@ -93,7 +96,9 @@ def test_same_arguments_give_the_same_bytes(tmp_path, full_run):
 def test_another_seed_gives_other_content(tmp_path, full_run):
     landing, _, _ = full_run
     generate(tmp_path, employees=400, waves=4, seed=4)
-    assert (tmp_path / "hr_employees_0751_2025-01.csv").read_bytes() != (landing / "hr_employees_0751_2025-01.csv").read_bytes()
+    assert (tmp_path / "hr_employees_0751_2025-01.csv").read_bytes() != (
+        landing / "hr_employees_0751_2025-01.csv"
+    ).read_bytes()
 
 
 def test_switching_slices_off_leaves_other_files_untouched(tmp_path, full_run):
@@ -130,8 +135,17 @@ def test_default_run_is_fast_and_sized_like_a_municipality(tmp_path):
     assert 2800 < len(rows) < 3300
     _, units = table((tmp_path / "hr_org_units_0751_2025-01.csv").read_bytes())
     assert 120 <= len(units) <= 190
-    assert {u["sektor"] for u in units} <= {"Administration", "Ældre", "Handicap", "Skole", "Dagtilbud", "Sundhed",
-                                            "Beskæftigelse", "Teknik og miljø", "Kultur og fritid"}
+    assert {u["sektor"] for u in units} <= {
+        "Administration",
+        "Ældre",
+        "Handicap",
+        "Skole",
+        "Dagtilbud",
+        "Sundhed",
+        "Beskæftigelse",
+        "Teknik og miljø",
+        "Kultur og fritid",
+    }
     assert 6 <= len({u["sektor"] for u in units}) <= 9
     assert 0.5 * 2 * len(rows) < summary.respondents < 0.75 * 2 * len(rows)
 
@@ -148,6 +162,7 @@ def test_generator_imports_nothing_else_from_pipelines():
 
 
 # --- bad files and the file listing ---------------------------------------------------------------
+
 
 def test_truth_lists_every_landing_file_once(full_run):
     landing, truth, _ = full_run
@@ -191,7 +206,9 @@ def test_bad_files_are_bad_in_the_way_they_say(full_run):
 def test_bad_files_do_not_share_a_period_with_a_good_file_of_their_source(full_run):
     _, truth, _ = full_run
     listing = read_truth(truth, "files")
-    good = {(r["source"], re.sub(r"\.\w+$", "", r["file_name"])) for r in listing if r["expected_outcome"] == "accepted"}
+    good = {
+        (r["source"], re.sub(r"\.\w+$", "", r["file_name"])) for r in listing if r["expected_outcome"] == "accepted"
+    }
     for row in listing:
         if row["expected_outcome"] == "quarantined" and row["source"] in ("hr_employees", "hr_org_units", "benefits"):
             assert (row["source"], re.sub(r"\.\w+$", "", row["file_name"])) not in good, row["file_name"]
@@ -206,8 +223,13 @@ def test_switching_bad_files_on_changes_no_good_file(tmp_path, full_run):
 
 # --- truth agrees with the files ---------------------------------------------------------------------
 
+
 def accepted(truth: Path, source: str) -> list[str]:
-    return [r["file_name"] for r in read_truth(truth, "files") if r["source"] == source and r["expected_outcome"] == "accepted"]
+    return [
+        r["file_name"]
+        for r in read_truth(truth, "files")
+        if r["source"] == source and r["expected_outcome"] == "accepted"
+    ]
 
 
 def test_hr_truth_matches_the_extracts_and_the_org_tree(full_run):
@@ -227,7 +249,9 @@ def test_hr_truth_matches_the_extracts_and_the_org_tree(full_run):
         assert {r["medarbejdernr"]: r["los_id"] for r in rows} == {k: v["los_id"] for k, v in employees[month].items()}
         tree = org[max(m for m in org if m <= month)]
         assert {r["los_id"] for r in rows} <= set(tree), f"{name} places people in units outside the org tree"
-        assert any(re.fullmatch(r"\d{6}-\d{4}", r["cpr"]) for r in rows) and any(re.fullmatch(r"\d{10}", r["cpr"]) for r in rows)
+        assert any(re.fullmatch(r"\d{6}-\d{4}", r["cpr"]) for r in rows) and any(
+            re.fullmatch(r"\d{10}", r["cpr"]) for r in rows
+        )
     assert len(forms) == 3
     # the tree changes: a unit moved, a unit renamed, both from the change month on
     months = sorted(org)
@@ -245,7 +269,9 @@ def test_hr_truth_matches_the_extracts_and_the_org_tree(full_run):
                 unit = tree[unit]["parent_los_id"]
 
 
-def file_answers(landing: Path, name: str, items: list[dict[str, str]]) -> tuple[dict[tuple[str, str], int | None], set[str]]:
+def file_answers(
+    landing: Path, name: str, items: list[dict[str, str]]
+) -> tuple[dict[tuple[str, str], int | None], set[str]]:
     """(respondent_id, item_id) -> answer for scored rows, plus the ids of rows that are not responses."""
     data = (landing / name).read_bytes()
     item_ids = [i["item_id"] for i in items]
@@ -284,12 +310,17 @@ def test_survey_truth_matches_every_dialect(full_run):
     landing, truth, _ = full_run
     items = read_truth(truth, "items")
     responses = read_truth(truth, "responses")
-    expected = {(r["wave"], r["respondent_id"], r["item_id"]): int(r["answer"]) if r["answer"] else None for r in read_truth(truth, "answers")}
+    expected = {
+        (r["wave"], r["respondent_id"], r["item_id"]): int(r["answer"]) if r["answer"] else None
+        for r in read_truth(truth, "answers")
+    }
     dialects = set()
     for name in accepted(truth, "survey_responses"):
         wave = name.split("_")[-1].split(".")[0]
         answers, excluded = file_answers(landing, name, [i for i in items if i["wave"] == wave])
-        assert {(wave, *key): value for key, value in answers.items()} == {k: v for k, v in expected.items() if k[0] == wave}, name
+        assert {(wave, *key): value for key, value in answers.items()} == {
+            k: v for k, v in expected.items() if k[0] == wave
+        }, name
         assert excluded == {r["respondent_id"] for r in responses if r["wave"] == wave and r["is_response"] == "0"}
         dialects.add(name.rsplit(".", 1)[1] + ("-q" if excluded else ""))
     assert dialects == {"zip", "csv-q", "xlsx", "csv"}
@@ -335,8 +366,11 @@ def test_training_truth_and_edge_cases(full_run):
     # a completion at 23:30Z on a month's last day counts in the next month (Copenhagen)
     boundary = [r for r in records if r["record_format"] == "xapi" and r["completed_month"] != r["file_month"]]
     assert boundary and all(r["completed_at"][11:16] in ("00:30", "01:30") for r in boundary)
-    completions = Counter((r["file_month"], r["linked_medarbejdernr"], r["course_id"]) for r in records
-                          if r["is_completion"] == "1" and r["linked_medarbejdernr"])
+    completions = Counter(
+        (r["file_month"], r["linked_medarbejdernr"], r["course_id"])
+        for r in records
+        if r["is_completion"] == "1" and r["linked_medarbejdernr"]
+    )
     assert any(count > 1 for count in completions.values()), "a course completed twice in a month"
     assert any(r["is_completion"] == "1" and not r["linked_medarbejdernr"] for r in records), "unlinked learners"
     assert {"in_progress", "not_started", "attempted"} <= {r["status"] for r in records}
@@ -366,7 +400,9 @@ def test_benefit_register_truth(full_run):
             assert isinstance(workbook["initiativer"]["E2"].value, datetime)
             assert workbook["maalinger"].max_row - 1 == sum(1 for m in measurements if m["snapshot_date"] == day)
         elif name.endswith("_maalinger.csv"):
-            assert len(table((landing / name).read_bytes())[1]) == sum(1 for m in measurements if m["snapshot_date"] == day)
+            assert len(table((landing / name).read_bytes())[1]) == sum(
+                1 for m in measurements if m["snapshot_date"] == day
+            )
 
 
 def test_containers_carry_no_wall_clock_time(full_run):

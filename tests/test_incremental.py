@@ -6,6 +6,7 @@ month, a survey wave with its catalogue, a register snapshot) is run, so dbt rec
 municipality only. The result is compared, table by table, with a full refresh of the same
 warehouse (itself held to the independent oracles in tests/test_end_to_end.py).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,21 +30,33 @@ pytestmark = pytest.mark.e2e
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHANGED, UNCHANGED = "0751", "0101"
 # The later delivery of CHANGED: a file of every kind a month or wave brings.
-LATER = ("hr_employees_0751_2025-12", "training_0751_2025-12", "survey_items_0751_2025H2",
-         "survey_responses_0751_2025H2", "benefits_0751_2025-12-31")
+LATER = (
+    "hr_employees_0751_2025-12",
+    "training_0751_2025-12",
+    "survey_items_0751_2025H2",
+    "survey_responses_0751_2025H2",
+    "benefits_0751_2025-12-31",
+)
 
 
 def _run(home: Path, key: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGILEAD_")}
     env.update(DIGILEAD_HOME=str(home), DIGILEAD_PSEUDONYM_KEY=key, DIGILEAD_MIN_CELL="5")
-    process = subprocess.run([sys.executable, "-m", "pipelines.cli", "run"], cwd=REPO_ROOT, env=env,
-                             capture_output=True, text=True, timeout=900)
+    process = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "run"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert process.returncode == 0, process.stdout[-3000:] + process.stderr[-3000:]
     return process
 
 
 def _built_tables(warehouse: Path) -> dict[str, list[tuple]]:
     """Every intermediate and mart table, rows sorted, floats rounded (summation order may differ)."""
+
     def value(v):
         if isinstance(v, float):
             return "<NaN>" if math.isnan(v) else round(v, 9)
@@ -54,8 +67,12 @@ def _built_tables(warehouse: Path) -> dict[str, list[tuple]]:
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where schema_name in ('intermediate', 'marts') order by 1, 2"
         ).fetchall()
-        return {f"{s}.{t}": sorted((tuple(value(v) for v in row) for row in con.execute(f"select * from {s}.{t}").fetchall()), key=repr)
-                for s, t in tables}
+        return {
+            f"{s}.{t}": sorted(
+                (tuple(value(v) for v in row) for row in con.execute(f"select * from {s}.{t}").fetchall()), key=repr
+            )
+            for s, t in tables
+        }
     finally:
         con.close()
 
@@ -67,9 +84,12 @@ def _mark_a_row(warehouse: Path, kommunekode: str) -> None:
     """A copy of one of the municipality's mart rows under a made-up unit: only a recomputation removes it."""
     con = duckdb.connect(str(warehouse))
     try:
-        con.execute(f"""insert into marts.digital_maturity
+        con.execute(
+            f"""insert into marts.digital_maturity
                         select * replace ('{MARKER}' as los_id, false as is_root) from marts.digital_maturity
-                        where kommunekode = ? limit 1""", [kommunekode])
+                        where kommunekode = ? limit 1""",
+            [kommunekode],
+        )
     finally:
         con.close()
 
@@ -106,26 +126,48 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
     for path in later:
         shutil.copy(path, landing / path.name)
     second = _run(home, pseudonym_key)
-    assert f"recomputes municipalities {CHANGED} only (incremental)" in second.stdout + second.stderr, second.stderr[-3000:]
+    assert f"recomputes municipalities {CHANGED} only (incremental)" in second.stdout + second.stderr, second.stderr[
+        -3000:
+    ]
     assert not list(landing.iterdir()), "every file of the later delivery is loaded"
     # really scoped: the other municipality's rows were left alone (a recomputation would drop the marker)
     assert _unmark(home / "warehouse.duckdb") == 1, "the scoped build recomputed the other municipality too"
     scoped = _built_tables(home / "warehouse.duckdb")
     # the other municipality's rows were not recomputed, and are what they were
     for table, rows in scoped.items():
-        assert [r for r in rows if UNCHANGED in r] == [r for r in untouched_before.get(table, []) if UNCHANGED in r], table
+        assert [r for r in rows if UNCHANGED in r] == [r for r in untouched_before.get(table, []) if UNCHANGED in r], (
+            table
+        )
 
     settings = Settings.from_env({"DIGILEAD_HOME": str(home), "DIGILEAD_PSEUDONYM_KEY": pseudonym_key})
     full = subprocess.run(
-        [dbt_executable(), *build_args(BuildScope.everything(full_refresh=True)),
-         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "target")],
-        env={**os.environ, **dbt_env(settings, BuildScope.everything(full_refresh=True)), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
-        capture_output=True, text=True, timeout=900,
+        [
+            dbt_executable(),
+            *build_args(BuildScope.everything(full_refresh=True)),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        env={
+            **os.environ,
+            **dbt_env(settings, BuildScope.everything(full_refresh=True)),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     assert full.returncode == 0, full.stdout[-3000:]
     refreshed = _built_tables(home / "warehouse.duckdb")
 
     assert scoped.keys() == refreshed.keys()
-    different = {table: (len(scoped[table]), len(refreshed[table])) for table in scoped if scoped[table] != refreshed[table]}
+    different = {
+        table: (len(scoped[table]), len(refreshed[table])) for table in scoped if scoped[table] != refreshed[table]
+    }
     assert not different, f"tables that differ after a scoped build (rows scoped, rows full): {json.dumps(different)}"
-    assert any(CHANGED in row and "2025H2" in row for row in refreshed["marts.digital_maturity"])  # the later wave is in
+    assert any(
+        CHANGED in row and "2025H2" in row for row in refreshed["marts.digital_maturity"]
+    )  # the later wave is in

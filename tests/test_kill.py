@@ -17,6 +17,7 @@ quarantine/ (and the reason files, without their timestamps), what is left in la
 
 The reference and the three crash scenarios run side by side, each in its own DIGILEAD_HOME.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GENERATE = ["--employees", "300", "--waves", "2", "--seed", "3", "--bad-files"]
@@ -62,10 +62,15 @@ class Run:
     lines: list[str] = field(default_factory=list)
     killed_after: str | None = None
 
-    def start(self) -> "Run":
+    def start(self) -> Run:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run"], cwd=REPO_ROOT, env=_env(self.home, self.key),
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            [sys.executable, "-m", "pipelines.cli", "run"],
+            cwd=REPO_ROOT,
+            env=_env(self.home, self.key),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -104,7 +109,10 @@ class Run:
 def _generate(landing: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pipelines.cli", "generate", *GENERATE, "--out", str(landing)],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr
 
@@ -125,9 +133,13 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select table_name from duckdb_tables() where schema_name = ? and database_name = current_database() order by 1", [schema]
-    ).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = ? and database_name = current_database() order by 1",
+            [schema],
+        ).fetchall()
+    ]
 
 
 def _listing(folder: Path) -> list[str]:
@@ -150,7 +162,8 @@ def snapshot(home: Path) -> dict[str, object]:
         for table in _tables(con, "raw"):
             state[f"raw.{table}"] = _rows(con, f"select * exclude (_loaded_at) from raw.{table}")
         state["meta.files"] = _rows(
-            con, "select file_name, status, source, kommunekode, period, rows_read, rows_loaded, rows_rejected, moved_to from meta.files"
+            con,
+            "select file_name, status, source, kommunekode, period, rows_read, rows_loaded, rows_rejected, moved_to from meta.files",
         )
         state["meta.rejected_rows"] = _rows(con, "select * from meta.rejected_rows")
         for table in _tables(con, "marts"):
@@ -218,8 +231,15 @@ def outcomes(tmp_path_factory, pseudonym_key):
             started = time.monotonic()
             run = Run(homes[name], pseudonym_key, kill_at=PHASES[phase]).start()
             code = run.wait()
-            note["kills"].append({"phase": phase, "code": code, "killed_after": run.killed_after, "tail": run.tail(),
-                                  "seconds": round(time.monotonic() - started)})
+            note["kills"].append(
+                {
+                    "phase": phase,
+                    "code": code,
+                    "killed_after": run.killed_after,
+                    "tail": run.tail(),
+                    "seconds": round(time.monotonic() - started),
+                }
+            )
             if run.killed_after is None:
                 break
         started = time.monotonic()
@@ -232,12 +252,19 @@ def outcomes(tmp_path_factory, pseudonym_key):
             threads.append(threading.Thread(target=scenario, args=(name, phases)))
             threads[-1].start()
         started = time.monotonic()
-        notes["reference"] = {"code": reference.wait(), "tail": reference.tail(), "seconds": round(time.monotonic() - started)}
+        notes["reference"] = {
+            "code": reference.wait(),
+            "tail": reference.tail(),
+            "seconds": round(time.monotonic() - started),
+        }
         for thread in threads:
             thread.join(timeout=RUN_TIMEOUT_S * 5)
     finally:
         reference.kill()
-    print("kill test timings (s):", {name: [k.get("seconds") for k in note.get("kills", [])] + [note["seconds"]] for name, note in notes.items()})
+    print(
+        "kill test timings (s):",
+        {name: [k.get("seconds") for k in note.get("kills", [])] + [note["seconds"]] for name, note in notes.items()},
+    )
     return homes, notes
 
 
@@ -293,6 +320,9 @@ def test_a_crash_between_recording_a_duplicate_and_moving_it_records_it_once(dig
     pipeline.triage()  # the next run
     with pipeline.warehouse.connect(read_only=True) as con:
         rows = con.execute("select status, moved_to from meta.files order by status").fetchall()
-    assert rows == [("duplicate", "archive/duplicates/loenudtraek_0751.csv"), ("quarantined", "quarantine/loenudtraek_0751.csv")]
+    assert rows == [
+        ("duplicate", "archive/duplicates/loenudtraek_0751.csv"),
+        ("quarantined", "quarantine/loenudtraek_0751.csv"),
+    ]
     assert not any(landing.iterdir())
     assert (pipeline.settings.archive / "duplicates" / "loenudtraek_0751.csv").exists()

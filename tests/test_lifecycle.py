@@ -4,6 +4,7 @@ Each bad input must end in quarantine with a reason, with nothing loaded; each g
 archive with its rows in raw.* carrying lineage; and a crash at any point must converge on the
 same warehouse once the next run has happened.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,7 @@ ORG_WITH_CYCLE = (
     "1,,Aarhus Kommune,Kommune,Administration,2020-01-01,\n"
     "2,3,Ældreområdet,Område,Ældre,2020-01-01,\n"
     "3,2,Plejehjem,Institution,Ældre,2020-01-01,\n"
-).encode("utf-8")
+).encode()
 EMPLOYEES = (
     "\ufeffcpr;medarbejdernr;navn;email;los_id;stillingsbetegnelse;personalekategori;beskaeftigelsesgrad;ansat_fra;ansat_til\n"
     "010190-1234;1001;Jens Ærø;jens@aarhus.dk;3;SOSU-assistent;Omsorg;0,8;01.02.2019;\n"
@@ -70,15 +71,22 @@ def test_good_files_are_loaded_with_lineage_and_archived(pipeline):
     land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
     land(pipeline, "hr_employees_0751_2025-06.csv", EMPLOYEES)
     process(pipeline)
-    assert statuses(pipeline) == {"hr_org_units_0751_2025-06.csv": "accepted", "hr_employees_0751_2025-06.csv": "accepted"}
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "hr_employees_0751_2025-06.csv": "accepted",
+    }
     assert (pipeline.settings.archive / "hr_employees" / "hr_employees_0751_2025-06.csv").exists()
     assert not any(pipeline.settings.landing.iterdir())
     assert rows(pipeline, "select enhedsnavn, _row_number from raw.hr_org_units order by _row_number") == [
-        ("Aarhus Kommune", 2), ("Ældreområdet", 3), ("Plejehjem Søndergården", 4)
+        ("Aarhus Kommune", 2),
+        ("Ældreområdet", 3),
+        ("Plejehjem Søndergården", 4),
     ]
     fingerprints = rows(pipeline, "select distinct _file_fingerprint from raw.hr_employees")
     assert len(fingerprints) == 1 and len(fingerprints[0][0]) == 64
-    assert rows(pipeline, "select rows_read, rows_loaded, rows_rejected from meta.files where source = 'hr_employees'") == [(2, 2, 0)]
+    assert rows(
+        pipeline, "select rows_read, rows_loaded, rows_rejected from meta.files where source = 'hr_employees'"
+    ) == [(2, 2, 0)]
 
 
 def test_no_clear_identifier_reaches_the_warehouse(pipeline):
@@ -98,7 +106,8 @@ def test_a_redelivered_file_is_archived_as_a_duplicate_and_never_loaded_twice(pi
     process(pipeline)
     assert rows(pipeline, "select count(*) from raw.hr_org_units") == [(3,)]
     assert sorted(p.name for p in (pipeline.settings.archive / "duplicates").iterdir()) == [
-        "hr_org_units_0751_2025-06 (kopi).csv", "hr_org_units_0751_2025-06.csv"
+        "hr_org_units_0751_2025-06 (kopi).csv",
+        "hr_org_units_0751_2025-06.csv",
     ]
     assert rows(pipeline, "select count(*) from meta.files where status = 'duplicate'") == [(2,)]
 
@@ -156,7 +165,10 @@ def test_a_failing_file_does_not_stop_the_others(pipeline):
     land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
     land(pipeline, "hr_org_units_0751_2025-07.csv", ORG_WITH_CYCLE)
     process(pipeline)
-    assert statuses(pipeline) == {"hr_org_units_0751_2025-06.csv": "accepted", "hr_org_units_0751_2025-07.csv": "quarantined"}
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "hr_org_units_0751_2025-07.csv": "quarantined",
+    }
 
 
 class Crash(Exception):
@@ -202,5 +214,6 @@ def test_a_crash_at_any_step_converges_on_the_same_warehouse(pipeline, monkeypat
     assert not any(pipeline.settings.landing.iterdir())
     assert not any(pipeline.settings.staging.iterdir())
     assert sorted(p.name for p in pipeline.settings.quarantine.iterdir()) == [
-        "hr_org_units_0751_2025-07.csv", "hr_org_units_0751_2025-07.csv.reason.json"
+        "hr_org_units_0751_2025-07.csv",
+        "hr_org_units_0751_2025-07.csv.reason.json",
     ]

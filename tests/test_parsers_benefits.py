@@ -1,10 +1,13 @@
 """The benefit register (contract §2.7): the parser, its blocking suite, and a register's way
 through the lifecycle as XLSX and as a CSV triplet (a part waits for the part it refers to)."""
+
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -17,11 +20,17 @@ from pipelines.sources.registry import detect
 from pipelines.validation import load_suite_spec, validate_batches
 from tests.parser_support import link_key, person_key
 
-import openpyxl
-import io
-
 INITIATIVES = ["initiative_id", "navn", "sektor", "los_id", "start_dato", "slut_dato", "status", "investering_dkk"]
-BENEFITS = ["benefit_id", "initiative_id", "gevinsttype", "beskrivelse", "baseline", "maal", "maal_dato", "budgetvirkning"]
+BENEFITS = [
+    "benefit_id",
+    "initiative_id",
+    "gevinsttype",
+    "beskrivelse",
+    "baseline",
+    "maal",
+    "maal_dato",
+    "budgetvirkning",
+]
 MEASUREMENTS = ["benefit_id", "periode", "vaerdi", "maalt_dato"]
 
 CSV_INITIATIVES = (
@@ -65,16 +74,31 @@ def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
 
 def register_xlsx(**overrides: list[list[object]]) -> bytes:
     sheets = {
-        "initiativer": [INITIATIVES,
-                        ["INI-001", "Nøglebokse", "Ældre", "7510035", dt.datetime(2024, 2, 1), dt.datetime(2027, 8, 31), "igang", 1200000],
-                        ["INI-002", "Robot", "Administration", 7510014, 45292, None, "planlagt", 850000.5]],  # 45292: Excel serial of 2024-01-01
-        "gevinster": [BENEFITS,
-                      ["INI-001-G1", "INI-001", "tid_timer", "Sparet tid", 0, 3000, dt.datetime(2025, 7, 31), "nej"],
-                      ["INI-002-G1", "INI-002", "oekonomi_dkk", "Færre udgifter", 0, 600000, dt.datetime(2025, 12, 31), "ja"]],
-        "maalinger": [MEASUREMENTS,
-                      ["INI-001-G1", "2024-07", 26.5, dt.datetime(2024, 8, 14)],
-                      ["INI-001-G1", dt.datetime(2024, 8, 1), 84.1, dt.datetime(2024, 9, 13)],  # Excel made the period a date
-                      ["INI-002-G1", "2024-02", "1.234,5", dt.datetime(2024, 3, 10)]],
+        "initiativer": [
+            INITIATIVES,
+            [
+                "INI-001",
+                "Nøglebokse",
+                "Ældre",
+                "7510035",
+                dt.datetime(2024, 2, 1),
+                dt.datetime(2027, 8, 31),
+                "igang",
+                1200000,
+            ],
+            ["INI-002", "Robot", "Administration", 7510014, 45292, None, "planlagt", 850000.5],
+        ],  # 45292: Excel serial of 2024-01-01
+        "gevinster": [
+            BENEFITS,
+            ["INI-001-G1", "INI-001", "tid_timer", "Sparet tid", 0, 3000, dt.datetime(2025, 7, 31), "nej"],
+            ["INI-002-G1", "INI-002", "oekonomi_dkk", "Færre udgifter", 0, 600000, dt.datetime(2025, 12, 31), "ja"],
+        ],
+        "maalinger": [
+            MEASUREMENTS,
+            ["INI-001-G1", "2024-07", 26.5, dt.datetime(2024, 8, 14)],
+            ["INI-001-G1", dt.datetime(2024, 8, 1), 84.1, dt.datetime(2024, 9, 13)],  # Excel made the period a date
+            ["INI-002-G1", "2024-02", "1.234,5", dt.datetime(2024, 3, 10)],
+        ],
     }
     sheets.update(overrides)
     return workbook(sheets)
@@ -161,7 +185,9 @@ def test_csv_gevinster_part_is_checked_against_the_loaded_initiativer():
     assert list(table["maal"]) == [3000, 75.5, 450000]
     assert list(table["gevinsttype"]) == ["tid_timer", "kvalitet_indeks", "oekonomi_dkk"]
     assert check(parsed) == []
-    parsed = benefits.parse(CSV_BENEFITS, name("benefits_0751_2025-12-31_gevinster.csv"), context({"INI-001": dt.date(2024, 2, 1)}))
+    parsed = benefits.parse(
+        CSV_BENEFITS, name("benefits_0751_2025-12-31_gevinster.csv"), context({"INI-001": dt.date(2024, 2, 1)})
+    )
     assert check(parsed) == ["every benefit belongs to an initiative of the same register (initiativer)"]
 
 
@@ -175,10 +201,21 @@ def test_csv_maalinger_part_keeps_corrections_as_rows():
     assert check(parsed) == []
 
 
-@pytest.mark.parametrize("text, month", [("2024-07", "2024-07-01"), ("2024-7", "2024-07-01"), ("07-2024", "2024-07-01"),
-                                          ("7.2024", "2024-07-01"), ("07/2024", "2024-07-01"), ("2024-07-01", "2024-07-01"),
-                                          ("15-07-2024", "2024-07-01"), ("45488", "2024-07-15"[:8] + "01"), ("2024-13", None),
-                                          ("juli", None)])
+@pytest.mark.parametrize(
+    "text, month",
+    [
+        ("2024-07", "2024-07-01"),
+        ("2024-7", "2024-07-01"),
+        ("07-2024", "2024-07-01"),
+        ("7.2024", "2024-07-01"),
+        ("07/2024", "2024-07-01"),
+        ("2024-07-01", "2024-07-01"),
+        ("15-07-2024", "2024-07-01"),
+        ("45488", "2024-07-15"[:8] + "01"),
+        ("2024-13", None),
+        ("juli", None),
+    ],
+)
 def test_periods(text, month):
     converted = benefits.parse_periods(pd.Series([text], dtype="string"))
     value = converted.values.iloc[0]
@@ -192,33 +229,107 @@ def test_periods(text, month):
 @pytest.mark.parametrize(
     "overrides, rule, row, sheet",
     [
-        ({"gevinster": [BENEFITS, ["INI-001-G1", "INI-001", "tid_sparet", "x", 0, 3000, dt.datetime(2025, 7, 31), "nej"]],
-          "maalinger": [MEASUREMENTS]},
-         "gevinsttype is oekonomi_dkk, tid_timer or kvalitet_indeks", 2, "gevinster"),
-        ({"maalinger": [MEASUREMENTS, ["INI-001-G1", "2024-07", 26.5, dt.datetime(2024, 8, 14)],
-                        ["INI-009-G1", "2024-07", 26.5, dt.datetime(2024, 8, 14)]]},
-         "every measurement is of a benefit of the same register (gevinster)", 3, "maalinger"),
-        ({"gevinster": [BENEFITS, ["INI-001-G1", "INI-001", "tid_timer", "x", 0, 3000, dt.datetime(2024, 1, 31), "nej"],
-                        ["INI-002-G1", "INI-002", "oekonomi_dkk", "y", 0, 600000, dt.datetime(2025, 12, 31), "ja"]]},
-         "maal_dato (target date) is not before the initiative's start_dato", 2, "gevinster"),
-        ({"maalinger": [MEASUREMENTS, ["INI-001-G1", "2024-07", "mange", dt.datetime(2024, 8, 14)]]},
-         "every value of vaerdi must be readable", 2, "maalinger"),
-        ({"gevinster": [BENEFITS, ["INI-001-G1", "INI-001", "tid_timer", "x", 0, "3.000 timer", dt.datetime(2025, 7, 31), "nej"],
-                        ["INI-002-G1", "INI-002", "oekonomi_dkk", "y", 0, 600000, dt.datetime(2025, 12, 31), "ja"]]},
-         "every value of maal must be readable", 2, "gevinster"),
-        ({"maalinger": [MEASUREMENTS, ["INI-001-G1", "2024-07", 1, dt.datetime(2024, 8, 14)],
-                        ["INI-001-G1", "2024-07", 2, dt.datetime(2024, 8, 14)]]},
-         "a benefit has one measurement per periode and maalt_dato (a correction has a newer maalt_dato)", 2, "maalinger"),
-        ({"initiativer": [INITIATIVES, ["INI-001", "N", "Ældre", "1", dt.datetime(2024, 2, 1), None, "i gang", 1],
-                          ["INI-002", "R", "Administration", "2", dt.datetime(2024, 1, 1), None, "igang", 1]]},
-         "status is planlagt, igang, afsluttet or stoppet", 2, "initiativer"),
-        ({"initiativer": [INITIATIVES, ["INI-001", "N", "Ældrepleje", "1", dt.datetime(2024, 2, 1), None, "igang", 1],
-                          ["INI-002", "R", "Administration", "2", dt.datetime(2024, 1, 1), None, "igang", 1]]},
-         "sektor is one of Administration, Ældre, Handicap, Skole, Dagtilbud, Sundhed, Beskæftigelse, Teknik og miljø, Kultur og fritid",
-         2, "initiativer"),
+        (
+            {
+                "gevinster": [
+                    BENEFITS,
+                    ["INI-001-G1", "INI-001", "tid_sparet", "x", 0, 3000, dt.datetime(2025, 7, 31), "nej"],
+                ],
+                "maalinger": [MEASUREMENTS],
+            },
+            "gevinsttype is oekonomi_dkk, tid_timer or kvalitet_indeks",
+            2,
+            "gevinster",
+        ),
+        (
+            {
+                "maalinger": [
+                    MEASUREMENTS,
+                    ["INI-001-G1", "2024-07", 26.5, dt.datetime(2024, 8, 14)],
+                    ["INI-009-G1", "2024-07", 26.5, dt.datetime(2024, 8, 14)],
+                ]
+            },
+            "every measurement is of a benefit of the same register (gevinster)",
+            3,
+            "maalinger",
+        ),
+        (
+            {
+                "gevinster": [
+                    BENEFITS,
+                    ["INI-001-G1", "INI-001", "tid_timer", "x", 0, 3000, dt.datetime(2024, 1, 31), "nej"],
+                    ["INI-002-G1", "INI-002", "oekonomi_dkk", "y", 0, 600000, dt.datetime(2025, 12, 31), "ja"],
+                ]
+            },
+            "maal_dato (target date) is not before the initiative's start_dato",
+            2,
+            "gevinster",
+        ),
+        (
+            {"maalinger": [MEASUREMENTS, ["INI-001-G1", "2024-07", "mange", dt.datetime(2024, 8, 14)]]},
+            "every value of vaerdi must be readable",
+            2,
+            "maalinger",
+        ),
+        (
+            {
+                "gevinster": [
+                    BENEFITS,
+                    ["INI-001-G1", "INI-001", "tid_timer", "x", 0, "3.000 timer", dt.datetime(2025, 7, 31), "nej"],
+                    ["INI-002-G1", "INI-002", "oekonomi_dkk", "y", 0, 600000, dt.datetime(2025, 12, 31), "ja"],
+                ]
+            },
+            "every value of maal must be readable",
+            2,
+            "gevinster",
+        ),
+        (
+            {
+                "maalinger": [
+                    MEASUREMENTS,
+                    ["INI-001-G1", "2024-07", 1, dt.datetime(2024, 8, 14)],
+                    ["INI-001-G1", "2024-07", 2, dt.datetime(2024, 8, 14)],
+                ]
+            },
+            "a benefit has one measurement per periode and maalt_dato (a correction has a newer maalt_dato)",
+            2,
+            "maalinger",
+        ),
+        (
+            {
+                "initiativer": [
+                    INITIATIVES,
+                    ["INI-001", "N", "Ældre", "1", dt.datetime(2024, 2, 1), None, "i gang", 1],
+                    ["INI-002", "R", "Administration", "2", dt.datetime(2024, 1, 1), None, "igang", 1],
+                ]
+            },
+            "status is planlagt, igang, afsluttet or stoppet",
+            2,
+            "initiativer",
+        ),
+        (
+            {
+                "initiativer": [
+                    INITIATIVES,
+                    ["INI-001", "N", "Ældrepleje", "1", dt.datetime(2024, 2, 1), None, "igang", 1],
+                    ["INI-002", "R", "Administration", "2", dt.datetime(2024, 1, 1), None, "igang", 1],
+                ]
+            },
+            "sektor is one of Administration, Ældre, Handicap, Skole, Dagtilbud, Sundhed, Beskæftigelse, Teknik og miljø, Kultur og fritid",
+            2,
+            "initiativer",
+        ),
     ],
-    ids=["unknown-benefit-type", "measurement-of-unknown-benefit", "target-date-before-start", "non-numeric-value",
-         "non-numeric-target", "same-period-same-day", "unknown-status", "unknown-sektor"],
+    ids=[
+        "unknown-benefit-type",
+        "measurement-of-unknown-benefit",
+        "target-date-before-start",
+        "non-numeric-value",
+        "non-numeric-target",
+        "same-period-same-day",
+        "unknown-status",
+        "unknown-sektor",
+    ],
 )
 def test_blocking_rules_name_the_rule_the_sheet_and_the_row(overrides, rule, row, sheet):
     parsed = benefits.parse(register_xlsx(**overrides), name("benefits_0751_2025-06-30.xlsx"), context())
@@ -283,7 +394,9 @@ def test_a_part_referring_to_what_its_sibling_lacks_is_quarantined_naming_the_ro
     land(pipeline, {**TRIPLET, "benefits_0751_2025-12-31_maalinger.csv": bad})
     for _ in range(3):
         one_pass(pipeline)
-    reason = json.loads((pipeline.settings.quarantine / "benefits_0751_2025-12-31_maalinger.csv.reason.json").read_text())
+    reason = json.loads(
+        (pipeline.settings.quarantine / "benefits_0751_2025-12-31_maalinger.csv.reason.json").read_text()
+    )
     assert reason["stage"] == "validate"
     assert "every measurement is of a benefit of the same register" in reason["summary"]
     assert "row 5" in reason["summary"] and "INI-404-G1" in reason["summary"]

@@ -1,4 +1,5 @@
 """HR employees and org units: typed raw tables, validation frames, and no clear identifiers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,19 +7,24 @@ import time
 
 import pandas as pd
 import pytest
-
 from parser_support import assert_nothing_in_clear, context, file_name, link_key, person_key
+
 from pipelines.sources import hr_employees, hr_org_units
 from pipelines.sources.base import ParseContext, Unreadable
 from pipelines.sources.readers import DATE, FLAG, NUMBER, STRING
 
-EMPLOYEES_HEADER = "cpr;medarbejdernr;navn;email;los_id;stillingsbetegnelse;personalekategori;beskaeftigelsesgrad;ansat_fra;ansat_til"
-EMPLOYEES = EMPLOYEES_HEADER + """
+EMPLOYEES_HEADER = (
+    "cpr;medarbejdernr;navn;email;los_id;stillingsbetegnelse;personalekategori;beskaeftigelsesgrad;ansat_fra;ansat_til"
+)
+EMPLOYEES = (
+    EMPLOYEES_HEADER
+    + """
 010190-1234;1001;Jens Ærø Hansen;Jens.Hansen@Aarhus.dk;200;Social- og sundhedshjælper;SOSU;0,8;01-02-2015;
 3102851234;1002;Søs Ågård;soes@aarhus.dk;201;Pædagog;PÆD;1;31.12.2019;30-06-2025
 320190-1234;1003;Bo Bøgh;bo@aarhus.dk;201;Lærer;LÆR;0.75;2020-08-01;
 010190-12;;Ib Ørn;ib@aarhus.dk;200;Leder;ADM;fuld tid;1. maj 2020;31-02-2025
 """
+)
 
 
 def parse_employees(text: str = EMPLOYEES, encoding: str = "cp1252"):
@@ -28,13 +34,32 @@ def parse_employees(text: str = EMPLOYEES, encoding: str = "cp1252"):
 def test_employees_table_has_exactly_the_raw_columns_and_types():
     table = parse_employees().tables["hr_employees"]
     assert list(table.columns) == [
-        "_row_number", "kommunekode", "snapshot_month", "person_key", "empno_key", "email_key", "los_id",
-        "stillingsbetegnelse", "personalekategori", "beskaeftigelsesgrad", "ansat_fra", "ansat_til",
+        "_row_number",
+        "kommunekode",
+        "snapshot_month",
+        "person_key",
+        "empno_key",
+        "email_key",
+        "los_id",
+        "stillingsbetegnelse",
+        "personalekategori",
+        "beskaeftigelsesgrad",
+        "ansat_fra",
+        "ansat_til",
     ]
     assert table.dtypes.to_dict() == {
-        "_row_number": "int64", "kommunekode": STRING, "snapshot_month": DATE, "person_key": STRING,
-        "empno_key": STRING, "email_key": STRING, "los_id": STRING, "stillingsbetegnelse": STRING,
-        "personalekategori": STRING, "beskaeftigelsesgrad": NUMBER, "ansat_fra": DATE, "ansat_til": DATE,
+        "_row_number": "int64",
+        "kommunekode": STRING,
+        "snapshot_month": DATE,
+        "person_key": STRING,
+        "empno_key": STRING,
+        "email_key": STRING,
+        "los_id": STRING,
+        "stillingsbetegnelse": STRING,
+        "personalekategori": STRING,
+        "beskaeftigelsesgrad": NUMBER,
+        "ansat_fra": DATE,
+        "ansat_til": DATE,
     }
     assert table["_row_number"].tolist() == [2, 3, 4, 5]
     assert set(table["kommunekode"]) == {"0751"} and set(table["snapshot_month"]) == {dt.date(2025, 6, 1)}
@@ -56,25 +81,54 @@ def test_employees_values_are_converted_and_failures_kept_for_validation():
     assert frame["beskaeftigelsesgrad__unparsed"].tolist()[3] == "fuld tid"
     assert frame["ansat_fra__unparsed"].tolist()[3] == "1. maj 2020"
     assert frame["ansat_til__unparsed"].tolist()[3] == "31-02-2025"
-    assert frame.loc[:2, ["beskaeftigelsesgrad__unparsed", "ansat_fra__unparsed", "ansat_til__unparsed"]].isna().all().all()
+    assert (
+        frame.loc[:2, ["beskaeftigelsesgrad__unparsed", "ansat_fra__unparsed", "ansat_til__unparsed"]]
+        .isna()
+        .all()
+        .all()
+    )
 
 
 def test_employees_validation_frame_columns():
     frame = parse_employees().validation_frame
     assert list(frame.columns) == [
-        "_row_number", "kommunekode", "snapshot_month", "person_key", "empno_key", "email_key", "los_id",
-        "stillingsbetegnelse", "personalekategori", "beskaeftigelsesgrad", "beskaeftigelsesgrad__unparsed",
-        "ansat_fra", "ansat_fra__unparsed", "ansat_til", "ansat_til__unparsed", "cpr_wellformed",
+        "_row_number",
+        "kommunekode",
+        "snapshot_month",
+        "person_key",
+        "empno_key",
+        "email_key",
+        "los_id",
+        "stillingsbetegnelse",
+        "personalekategori",
+        "beskaeftigelsesgrad",
+        "beskaeftigelsesgrad__unparsed",
+        "ansat_fra",
+        "ansat_fra__unparsed",
+        "ansat_til",
+        "ansat_til__unparsed",
+        "cpr_wellformed",
     ]
     assert frame["cpr_wellformed"].dtype == FLAG
 
 
-@pytest.mark.parametrize(("cpr", "wellformed"), [
-    ("010190-1234", True), ("0101901234", True), ("290200-1234", True), ("310185-1234", True),
-    ("610190-1234", True),  # replacement number: day + 60
-    ("310485-1234", False), ("320190-1234", False), ("011390-1234", False), ("000190-1234", False),
-    ("010190-12", False), ("01019O-1234", False), ("", False),
-])
+@pytest.mark.parametrize(
+    ("cpr", "wellformed"),
+    [
+        ("010190-1234", True),
+        ("0101901234", True),
+        ("290200-1234", True),
+        ("310185-1234", True),
+        ("610190-1234", True),  # replacement number: day + 60
+        ("310485-1234", False),
+        ("320190-1234", False),
+        ("011390-1234", False),
+        ("000190-1234", False),
+        ("010190-12", False),
+        ("01019O-1234", False),
+        ("", False),
+    ],
+)
 def test_cpr_wellformed(cpr, wellformed):
     assert hr_employees.cpr_wellformed(pd.Series([cpr])).tolist() == [wellformed]
 
@@ -129,11 +183,14 @@ def test_a_100k_row_employee_file_parses_quickly():
 # --- org units ----------------------------------------------------------------------------------
 
 ORG_HEADER = "los_id;parent_los_id;enhedsnavn;enhedstype;sektor;gyldig_fra;gyldig_til"
-ORG_UNITS = ORG_HEADER + """
+ORG_UNITS = (
+    ORG_HEADER
+    + """
 1;;Aarhus Kommune;Kommune;Administration;01-01-2007;
 10;1;Sundhed og Omsorg;Magistrat;Ældre;01.01.2007;31.12.9999
 100;10;Plejehjem Øst;Enhed;Ældre;2015-03-01;
 """
+)
 
 
 def parse_org_units(text: str):
@@ -144,30 +201,60 @@ def test_org_units_table_and_types():
     parsed = parse_org_units(ORG_UNITS)
     table = parsed.tables["hr_org_units"]
     assert list(table.columns) == [
-        "_row_number", "kommunekode", "snapshot_month", "los_id", "parent_los_id", "enhedsnavn", "enhedstype",
-        "sektor", "gyldig_fra", "gyldig_til",
+        "_row_number",
+        "kommunekode",
+        "snapshot_month",
+        "los_id",
+        "parent_los_id",
+        "enhedsnavn",
+        "enhedstype",
+        "sektor",
+        "gyldig_fra",
+        "gyldig_til",
     ]
     assert table.dtypes[["gyldig_fra", "gyldig_til", "snapshot_month"]].tolist() == [DATE] * 3
     assert table["sektor"].tolist() == ["Administration", "Ældre", "Ældre"]
     assert pd.isna(table["parent_los_id"].iloc[0]) and table["gyldig_til"].iloc[1] == dt.date(9999, 12, 31)
     assert list(parsed.validation_frame.columns)[-6:] == [
-        "gyldig_fra", "gyldig_fra__unparsed", "gyldig_til", "gyldig_til__unparsed", "parent_in_file", "ancestry_ok",
+        "gyldig_fra",
+        "gyldig_fra__unparsed",
+        "gyldig_til",
+        "gyldig_til__unparsed",
+        "parent_in_file",
+        "ancestry_ok",
     ]
     assert parsed.validation_frame["ancestry_ok"].all()
 
 
 def test_org_units_flag_orphans_and_cycles_by_row():
-    frame = parse_org_units(ORG_UNITS + """200;999;Forældreløs;Enhed;Skole;01-01-2020;
+    frame = parse_org_units(
+        ORG_UNITS
+        + """200;999;Forældreløs;Enhed;Skole;01-01-2020;
 201;200;Under forældreløs;Enhed;Skole;01-01-2020;
 300;301;Ring A;Enhed;Skole;01-01-2020;
 301;300;Ring B;Enhed;Skole;01-01-2020;
 302;302;Sin egen forælder;Enhed;Skole;01-01-2020;
-""").validation_frame.set_index("los_id")
+"""
+    ).validation_frame.set_index("los_id")
     assert frame["ancestry_ok"].to_dict() == {
-        "1": True, "10": True, "100": True, "200": False, "201": False, "300": False, "301": False, "302": False,
+        "1": True,
+        "10": True,
+        "100": True,
+        "200": False,
+        "201": False,
+        "300": False,
+        "301": False,
+        "302": False,
     }
     assert frame["parent_in_file"].to_dict() == {
-        "1": True, "10": True, "100": True, "200": False, "201": True, "300": True, "301": True, "302": True,
+        "1": True,
+        "10": True,
+        "100": True,
+        "200": False,
+        "201": True,
+        "300": True,
+        "301": True,
+        "302": True,
     }
     assert frame.loc["200", "_row_number"] == 5
 

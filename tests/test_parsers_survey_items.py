@@ -1,9 +1,10 @@
 """Survey item catalogue."""
+
 from __future__ import annotations
 
 import pytest
-
 from parser_support import context, file_name
+
 from pipelines.sources import survey_items
 from pipelines.sources.base import Unreadable
 from pipelines.sources.readers import FLAG, STRING
@@ -21,7 +22,15 @@ def parse(text: str = ITEMS):
 
 def test_items_table():
     table = parse().tables["survey_items"]
-    assert list(table.columns) == ["_row_number", "kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"]
+    assert list(table.columns) == [
+        "_row_number",
+        "kommunekode",
+        "wave",
+        "item_id",
+        "question_text",
+        "competence_code",
+        "reverse_scored",
+    ]
     assert table["wave"].tolist() == ["2025H1"] * 3 and table["kommunekode"].iloc[0] == "0751"
     assert table["question_text"].iloc[0] == "Jeg kan finde information, også på intranettet"
     assert table["competence_code"].tolist() == ["1.1", "2.1", "4.2"]  # an Excel decimal comma normalised

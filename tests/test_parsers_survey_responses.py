@@ -1,12 +1,13 @@
 """Survey responses in all four dialects: detection, scoring, exclusions, privacy."""
+
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
 import pytest
-
 from parser_support import ITEMS, assert_nothing_in_clear, context, file_name, link_key, xlsx_bytes, zip_bytes
+
 from pipelines.sources import survey_responses
 from pipelines.sources.base import Unreadable, WaitingFor
 from pipelines.sources.readers import FLAG, STRING, TIMESTAMP
@@ -27,9 +28,25 @@ def answers_of(parsed) -> dict[tuple[str, str], object]:
 
 # --- answer scoring -----------------------------------------------------------------------------
 
+
 def test_answer_scores_reads_numbers_and_danish_labels_and_knows_no_answer():
-    texts = ["1", "5", "Helt uenig", " uenig ", "HVERKEN  ENIG eller uenig", "Enig", "helt enig",
-             "Ved ikke", "-", "", None, "6", "0", "Meget enig", "4,0"]
+    texts = [
+        "1",
+        "5",
+        "Helt uenig",
+        " uenig ",
+        "HVERKEN  ENIG eller uenig",
+        "Enig",
+        "helt enig",
+        "Ved ikke",
+        "-",
+        "",
+        None,
+        "6",
+        "0",
+        "Meget enig",
+        "4,0",
+    ]
     scores = answer_scores(pd.Series(texts))
     assert scores.values.dtype == "Int8"
     assert scores.values.tolist()[:7] == [1, 5, 1, 2, 3, 4, 5]
@@ -51,25 +68,50 @@ def test_flat_csv_tables_and_types():
     parsed = parse(FLAT.encode("cp1252"))
     responses = parsed.tables["survey_responses"]
     assert list(responses.columns) == [
-        "_row_number", "kommunekode", "wave", "dialect", "respondent_id", "ref_key", "los_id", "submitted_at",
-        "is_response", "exclusion_reason",
+        "_row_number",
+        "kommunekode",
+        "wave",
+        "dialect",
+        "respondent_id",
+        "ref_key",
+        "los_id",
+        "submitted_at",
+        "is_response",
+        "exclusion_reason",
     ]
     assert responses.dtypes.to_dict() == {
-        "_row_number": "int64", "kommunekode": STRING, "wave": STRING, "dialect": STRING, "respondent_id": STRING,
-        "ref_key": STRING, "los_id": STRING, "submitted_at": TIMESTAMP, "is_response": FLAG, "exclusion_reason": STRING,
+        "_row_number": "int64",
+        "kommunekode": STRING,
+        "wave": STRING,
+        "dialect": STRING,
+        "respondent_id": STRING,
+        "ref_key": STRING,
+        "los_id": STRING,
+        "submitted_at": TIMESTAMP,
+        "is_response": FLAG,
+        "exclusion_reason": STRING,
     }
     assert responses["dialect"].tolist() == ["flat"] * 3 and responses["wave"].iloc[0] == "2025H1"
     assert responses["ref_key"].tolist()[:2] == [link_key("0751", "1001"), link_key("0751", "jens.hansen@aarhus.dk")]
     assert pd.isna(responses["ref_key"].iloc[2])
     assert responses["submitted_at"].tolist() == [
-        pd.Timestamp("2025-06-03 10:15"), pd.Timestamp("2025-06-04 11:00"), pd.Timestamp("2025-06-05")]
+        pd.Timestamp("2025-06-03 10:15"),
+        pd.Timestamp("2025-06-04 11:00"),
+        pd.Timestamp("2025-06-05"),
+    ]
     assert responses["is_response"].all() and responses["exclusion_reason"].isna().all()
 
     answers = parsed.tables["survey_answers"]
     assert list(answers.columns) == ["_row_number", "kommunekode", "wave", "respondent_id", "item_id", "answer"]
     assert answers["answer"].dtype == "Int8" and answers["item_id"].dtype == STRING
     assert answers[["respondent_id", "item_id"]].values.tolist() == [
-        ["r1", "Q01"], ["r1", "Q02"], ["r2", "Q01"], ["r2", "Q02"], ["r3", "Q01"], ["r3", "Q02"]]
+        ["r1", "Q01"],
+        ["r1", "Q02"],
+        ["r2", "Q01"],
+        ["r2", "Q02"],
+        ["r3", "Q01"],
+        ["r3", "Q02"],
+    ]
     assert answers["_row_number"].tolist() == [2, 2, 3, 3, 4, 4]
     assert answers_of(parsed)[("r1", "Q01")] == 5 and answers_of(parsed)[("r2", "Q01")] == 4
     assert pd.isna(answers_of(parsed)[("r2", "Q02")])
@@ -79,8 +121,19 @@ def test_flat_csv_tables_and_types():
 def test_flat_validation_frame_is_wide_with_unparsed_answers():
     frame = parse(FLAT.encode("utf-8")).validation_frame
     assert list(frame.columns) == [
-        "_row_number", "respondent_id", "los_id", "submitted_at", "submitted_at__unparsed", "is_response",
-        "has_employee_ref", "Q01", "Q01__unparsed", "Q02", "Q02__unparsed", "Q03", "Q03__unparsed",
+        "_row_number",
+        "respondent_id",
+        "los_id",
+        "submitted_at",
+        "submitted_at__unparsed",
+        "is_response",
+        "has_employee_ref",
+        "Q01",
+        "Q01__unparsed",
+        "Q02",
+        "Q02__unparsed",
+        "Q03",
+        "Q03__unparsed",
     ]
     assert frame["has_employee_ref"].tolist() == [True, True, False]
     assert frame["Q01"].tolist()[:2] == [5, 4] and frame["Q02"].iloc[0] == 1
@@ -101,10 +154,12 @@ def test_flat_without_employee_ref_is_anonymous():
 
 
 def test_flat_xlsx():
-    data = xlsx_bytes([
-        ["respondent_id", "employee_ref", "los_id", "submitted_at", "Q01", "Q03"],
-        ["r1", 1001, 200, dt.datetime(2025, 6, 3, 10, 15), 5, "Ved ikke"],
-    ])
+    data = xlsx_bytes(
+        [
+            ["respondent_id", "employee_ref", "los_id", "submitted_at", "Q01", "Q03"],
+            ["r1", 1001, 200, dt.datetime(2025, 6, 3, 10, 15), 5, "Ved ikke"],
+        ]
+    )
     assert detect_dialect(data) == "flat"
     parsed = parse(data, "xlsx")
     assert parsed.tables["survey_responses"]["submitted_at"].tolist() == [pd.Timestamp("2025-06-03 10:15")]
@@ -130,28 +185,115 @@ def test_flat_missing_metadata_columns_are_named():
 # --- qualtrics ----------------------------------------------------------------------------------
 
 QUALTRICS_COLUMNS = [
-    ("StartDate", "Start Date", "startDate"), ("EndDate", "End Date", "endDate"), ("Status", "Response Type", "status"),
-    ("IPAddress", "IP Address", "ipAddress"), ("Progress", "Progress", "progress"),
-    ("Finished", "Finished", "finished"), ("ResponseId", "Response ID", "_recordId"),
+    ("StartDate", "Start Date", "startDate"),
+    ("EndDate", "End Date", "endDate"),
+    ("Status", "Response Type", "status"),
+    ("IPAddress", "IP Address", "ipAddress"),
+    ("Progress", "Progress", "progress"),
+    ("Finished", "Finished", "finished"),
+    ("ResponseId", "Response ID", "_recordId"),
     ("RecipientLastName", "Recipient Last Name", "recipientLastName"),
     ("RecipientFirstName", "Recipient First Name", "recipientFirstName"),
     ("RecipientEmail", "Recipient Email", "recipientEmail"),
     ("ExternalReference", "External Data Reference", "externalDataReference"),
-    ("Q01", "Jeg kan finde information,\npå intranettet", "QID1"), ("Q02", "Jeg deler filer sikkert", "QID2"),
-    ("Q03", "Jeg kan beskytte mine data", "QID3"), ("Q04_TEXT", "Kommentar", "QID4_TEXT"), ("los_id", "los_id", "los_id"),
+    ("Q01", "Jeg kan finde information,\npå intranettet", "QID1"),
+    ("Q02", "Jeg deler filer sikkert", "QID2"),
+    ("Q03", "Jeg kan beskytte mine data", "QID3"),
+    ("Q04_TEXT", "Kommentar", "QID4_TEXT"),
+    ("los_id", "los_id", "los_id"),
 ]
 QUALTRICS_ROWS = [
     # StartDate, EndDate, Status, IP, Progress, Finished, ResponseId, last, first, email, ref, Q01, Q02, Q03, text, los_id
-    ["2025-06-01 09:00:00", "2025-06-01 09:05:00", "IP Address", "10.0.0.1", "100", "True", "R_1", "Hansen", "Jens",
-     "jens.hansen@aarhus.dk", "1001", "Helt enig", "Uenig", "3", FREE_TEXT, "200"],
-    ["2025-06-01 10:00:00", "2025-06-01 10:01:00", "Survey Preview", "", "100", "True", "R_2", "", "", "", "",
-     "1", "1", "1", "", "200"],
-    ["2025-06-01 11:00:00", "2025-06-01 11:01:00", "Spam", "10.0.0.9", "100", "1", "R_3", "", "", "", "",
-     "2", "2", "2", "", "201"],
-    ["2025-06-02 11:00:00", "2025-06-02 11:01:00", "IP Address", "10.0.0.2", "40", "False", "R_4", "Ågård", "Søs",
-     "soes@aarhus.dk", "1002", "nonsense", "", "", "", "201"],
-    ["2025-06-02 12:00:00", "2025-06-02 12:30:00", "IP Address", "10.0.0.3", "100", "1", "R_5", "", "", "", "",
-     "Ved ikke", "4", "Meget enig", "", "201"],
+    [
+        "2025-06-01 09:00:00",
+        "2025-06-01 09:05:00",
+        "IP Address",
+        "10.0.0.1",
+        "100",
+        "True",
+        "R_1",
+        "Hansen",
+        "Jens",
+        "jens.hansen@aarhus.dk",
+        "1001",
+        "Helt enig",
+        "Uenig",
+        "3",
+        FREE_TEXT,
+        "200",
+    ],
+    [
+        "2025-06-01 10:00:00",
+        "2025-06-01 10:01:00",
+        "Survey Preview",
+        "",
+        "100",
+        "True",
+        "R_2",
+        "",
+        "",
+        "",
+        "",
+        "1",
+        "1",
+        "1",
+        "",
+        "200",
+    ],
+    [
+        "2025-06-01 11:00:00",
+        "2025-06-01 11:01:00",
+        "Spam",
+        "10.0.0.9",
+        "100",
+        "1",
+        "R_3",
+        "",
+        "",
+        "",
+        "",
+        "2",
+        "2",
+        "2",
+        "",
+        "201",
+    ],
+    [
+        "2025-06-02 11:00:00",
+        "2025-06-02 11:01:00",
+        "IP Address",
+        "10.0.0.2",
+        "40",
+        "False",
+        "R_4",
+        "Ågård",
+        "Søs",
+        "soes@aarhus.dk",
+        "1002",
+        "nonsense",
+        "",
+        "",
+        "",
+        "201",
+    ],
+    [
+        "2025-06-02 12:00:00",
+        "2025-06-02 12:30:00",
+        "IP Address",
+        "10.0.0.3",
+        "100",
+        "1",
+        "R_5",
+        "",
+        "",
+        "",
+        "",
+        "Ved ikke",
+        "4",
+        "Meget enig",
+        "",
+        "201",
+    ],
 ]
 
 
@@ -175,14 +317,22 @@ def test_qualtrics_excludes_previews_spam_and_unfinished_without_scoring_them():
     assert responses["_row_number"].tolist() == [4, 5, 6, 7, 8]  # three header rows
     assert responses["respondent_id"].tolist() == ["R_1", "R_2", "R_3", "R_4", "R_5"]
     assert responses["is_response"].tolist() == [True, False, False, False, True]
-    assert responses["exclusion_reason"].tolist()[1:4] == ["Status is Survey Preview", "Status is Spam", "not finished (Finished is false)"]
+    assert responses["exclusion_reason"].tolist()[1:4] == [
+        "Status is Survey Preview",
+        "Status is Spam",
+        "not finished (Finished is false)",
+    ]
     assert responses["submitted_at"].iloc[0] == pd.Timestamp("2025-06-01 09:05:00")
     assert responses["ref_key"].iloc[0] == link_key("0751", "1001") and pd.isna(responses["ref_key"].iloc[4])
 
     assert set(parsed.tables["survey_answers"]["respondent_id"]) == {"R_1", "R_5"}
     assert answers_of(parsed)[("R_1", "Q01")] == 5 and answers_of(parsed)[("R_1", "Q02")] == 2
     assert parsed.not_loaded["_row_number"].tolist() == [5, 6, 7]
-    assert parsed.not_loaded["reason"].tolist() == ["Status is Survey Preview", "Status is Spam", "not finished (Finished is false)"]
+    assert parsed.not_loaded["reason"].tolist() == [
+        "Status is Survey Preview",
+        "Status is Spam",
+        "not finished (Finished is false)",
+    ]
     assert parsed.rows_read == 5 and parsed.notes["responses"] == 2
 
 
@@ -194,7 +344,9 @@ def test_qualtrics_validation_judges_only_responses():
 
 
 def test_qualtrics_keeps_no_recipient_data():
-    assert_nothing_in_clear(parse(qualtrics_csv()), ["Hansen", "Jens", "Ågård", "Søs", "@aarhus.dk", "10.0.0.1", "træls"])
+    assert_nothing_in_clear(
+        parse(qualtrics_csv()), ["Hansen", "Jens", "Ågård", "Søs", "@aarhus.dk", "10.0.0.1", "træls"]
+    )
 
 
 def test_qualtrics_unreadable_finished_names_the_row():
@@ -206,14 +358,45 @@ def test_qualtrics_unreadable_finished_names_the_row():
 
 # --- forms --------------------------------------------------------------------------------------
 
+
 def forms_xlsx() -> bytes:
-    return xlsx_bytes([
-        ["ID", "Start time", "Completion time", "Email", "Name", "los_id",
-         "jeg kan finde INFORMATION på intranettet ", "Jeg deler filer sikkert", "Andre kommentarer"],
-        [1, dt.datetime(2025, 6, 3, 10, 0), dt.datetime(2025, 6, 3, 10, 7, 30), "Jens.Hansen@aarhus.dk", "Jens Hansen",
-         200, "Helt enig", "Hverken enig eller uenig", FREE_TEXT],
-        [2, dt.datetime(2025, 6, 4, 8, 0), dt.datetime(2025, 6, 4, 8, 3), "anonymous", "anonymous", 201, 2, "Ved ikke", None],
-    ])
+    return xlsx_bytes(
+        [
+            [
+                "ID",
+                "Start time",
+                "Completion time",
+                "Email",
+                "Name",
+                "los_id",
+                "jeg kan finde INFORMATION på intranettet ",
+                "Jeg deler filer sikkert",
+                "Andre kommentarer",
+            ],
+            [
+                1,
+                dt.datetime(2025, 6, 3, 10, 0),
+                dt.datetime(2025, 6, 3, 10, 7, 30),
+                "Jens.Hansen@aarhus.dk",
+                "Jens Hansen",
+                200,
+                "Helt enig",
+                "Hverken enig eller uenig",
+                FREE_TEXT,
+            ],
+            [
+                2,
+                dt.datetime(2025, 6, 4, 8, 0),
+                dt.datetime(2025, 6, 4, 8, 3),
+                "anonymous",
+                "anonymous",
+                201,
+                2,
+                "Ved ikke",
+                None,
+            ],
+        ]
+    )
 
 
 def test_forms_is_detected_and_matches_questions_by_text():
@@ -250,9 +433,14 @@ DATASET = [
     ["503", "", "201", "", "", "1", "", "x"],
 ]
 LABELS = [  # no header; Q02 codes are numbers as labels, 6 = "Ved ikke"
-    ["q01", "1", "Helt uenig"], ["q01", "2", "Uenig"], ["q01", "3", "Hverken enig eller uenig"],
-    ["q01", "4", "Enig"], ["q01", "5", "Helt enig"],
-    ["Q02", "1", "1"], ["Q02", "4", "4"], ["Q02", "6", "Ved ikke"],
+    ["q01", "1", "Helt uenig"],
+    ["q01", "2", "Uenig"],
+    ["q01", "3", "Hverken enig eller uenig"],
+    ["q01", "4", "Enig"],
+    ["q01", "5", "Helt enig"],
+    ["Q02", "1", "1"],
+    ["Q02", "4", "4"],
+    ["Q02", "6", "Ved ikke"],
 ]
 STRUCTURE = [
     ["questionName", "variableName", "questionType", "subType", "questionText", "choiceValue", "choiceText", ""],
@@ -267,7 +455,9 @@ def _table(rows, delimiter: str, encoding: str) -> bytes:
     return ("\r\n".join(delimiter.join(row) for row in rows) + "\r\n").encode(encoding)
 
 
-def surveyxact_zip(encoding: str = "semicolon-cp1252", dataset=DATASET, members=("dataset.csv", "labels.csv", "structure.csv")) -> bytes:
+def surveyxact_zip(
+    encoding: str = "semicolon-cp1252", dataset=DATASET, members=("dataset.csv", "labels.csv", "structure.csv")
+) -> bytes:
     delimiter, text_encoding = ENCODINGS[encoding]
     files = {"dataset.csv": dataset, "labels.csv": LABELS, "structure.csv": STRUCTURE}
     return zip_bytes({f"export/{name}": _table(files[name], delimiter, text_encoding) for name in members})
@@ -280,7 +470,10 @@ def test_surveyxact_scores_through_labels_in_every_encoding(encoding):
     parsed = parse(data, "zip")
     responses = parsed.tables["survey_responses"]
     assert responses["respondent_id"].tolist() == ["501", "502", "503"]
-    assert responses["submitted_at"].tolist()[:2] == [pd.Timestamp("2025-06-03 10:15"), pd.Timestamp("2025-06-04 11:00")]
+    assert responses["submitted_at"].tolist()[:2] == [
+        pd.Timestamp("2025-06-03 10:15"),
+        pd.Timestamp("2025-06-04 11:00"),
+    ]
     assert responses["ref_key"].tolist()[:2] == [link_key("0751", "1001"), link_key("0751", "jens.hansen@aarhus.dk")]
     answers = answers_of(parsed)
     assert answers[("501", "Q01")] == 5 and answers[("502", "Q01")] == 1

@@ -1,5 +1,6 @@
 """Course catalogue and training records (LMS CSV and xAPI JSON lines): typed raw tables, the
 validation suites on good and bad input, unreadable files, and no clear identifiers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +9,8 @@ import time
 
 import pandas as pd
 import pytest
-
 from parser_support import assert_nothing_in_clear, context, file_name, link_key
+
 from pipelines.sources import courses, training
 from pipelines.sources.base import ParseContext, Unreadable
 from pipelines.sources.readers import DATE, NUMBER, STRING, TIMESTAMP
@@ -17,8 +18,20 @@ from pipelines.sources.registry import detect
 from pipelines.validation import load_suite_spec, validate_batches
 
 TRAINING_COLUMNS = [
-    "_row_number", "kommunekode", "file_month", "record_format", "statement_id", "email_key", "empno_key", "course_id",
-    "status", "verb_id", "completed_at", "completed_month", "hours", "duration_hours",
+    "_row_number",
+    "kommunekode",
+    "file_month",
+    "record_format",
+    "statement_id",
+    "email_key",
+    "empno_key",
+    "course_id",
+    "status",
+    "verb_id",
+    "completed_at",
+    "completed_month",
+    "hours",
+    "duration_hours",
 ]
 
 
@@ -42,10 +55,21 @@ def parse_courses(text: str = COURSES, encoding: str = "cp1252"):
 
 def test_courses_table_columns_types_and_values():
     table = parse_courses().tables["courses"]
-    assert list(table.columns) == ["_row_number", "kommunekode", "course_id", "course_name", "competence_code", "nominal_hours"]
+    assert list(table.columns) == [
+        "_row_number",
+        "kommunekode",
+        "course_id",
+        "course_name",
+        "competence_code",
+        "nominal_hours",
+    ]
     assert table.dtypes.to_dict() == {
-        "_row_number": "int64", "kommunekode": STRING, "course_id": STRING, "course_name": STRING,
-        "competence_code": STRING, "nominal_hours": NUMBER,
+        "_row_number": "int64",
+        "kommunekode": STRING,
+        "course_id": STRING,
+        "course_name": STRING,
+        "competence_code": STRING,
+        "nominal_hours": NUMBER,
     }
     assert table["course_name"].tolist()[1] == "Fil- og dokumenthåndtering i SharePoint"  # æ, ø, å survive cp1252
     assert table["competence_code"].tolist() == ["1.2", "1.3", "2.1"]  # Excel's decimal comma
@@ -93,9 +117,20 @@ def test_lms_table_columns_and_types():
     table = parse_lms().tables["training_records"]
     assert list(table.columns) == TRAINING_COLUMNS
     assert table.dtypes.to_dict() == {
-        "_row_number": "int64", "kommunekode": STRING, "file_month": DATE, "record_format": STRING, "statement_id": STRING,
-        "email_key": STRING, "empno_key": STRING, "course_id": STRING, "status": STRING, "verb_id": STRING,
-        "completed_at": TIMESTAMP, "completed_month": DATE, "hours": NUMBER, "duration_hours": NUMBER,
+        "_row_number": "int64",
+        "kommunekode": STRING,
+        "file_month": DATE,
+        "record_format": STRING,
+        "statement_id": STRING,
+        "email_key": STRING,
+        "empno_key": STRING,
+        "course_id": STRING,
+        "status": STRING,
+        "verb_id": STRING,
+        "completed_at": TIMESTAMP,
+        "completed_month": DATE,
+        "hours": NUMBER,
+        "duration_hours": NUMBER,
     }
     assert table["_row_number"].tolist() == [2, 3, 4, 5, 6]
     assert set(table["record_format"]) == {"lms_csv"} and set(table["file_month"]) == {dt.date(2025, 12, 1)}
@@ -124,7 +159,9 @@ def test_lms_with_only_one_learner_column_reads():
     only_numbers = "medarbejdernr,course_id,status,completed_at,hours\n1001,K101,completed,2025-12-01,2\n"
     table = parse_lms(only_numbers).tables["training_records"]
     assert table["empno_key"].tolist() == [link_key("0751", "1001")] and table["email_key"].isna().all()
-    only_emails = "user_email,course_id,status,completed_at\nA@B.dk,K101,completed,01.12.2025\n"  # no hours column at all
+    only_emails = (
+        "user_email,course_id,status,completed_at\nA@B.dk,K101,completed,01.12.2025\n"  # no hours column at all
+    )
     table = parse_lms(only_emails).tables["training_records"]
     assert table["email_key"].tolist() == [link_key("0751", "a@b.dk")] and table["hours"].isna().all()
 
@@ -134,9 +171,15 @@ def test_lms_without_any_learner_column_is_unreadable():
         parse_lms("course_id;status;completed_at;hours\nK1;completed;;\n")
 
 
-@pytest.mark.parametrize("encoding, line_end, delimiter", [
-    ("utf-8", "\n", ";"), ("utf-8-sig", "\r\n", ","), ("cp1252", "\r\n", ";"), ("utf-16", "\n", "\t"),
-])
+@pytest.mark.parametrize(
+    "encoding, line_end, delimiter",
+    [
+        ("utf-8", "\n", ";"),
+        ("utf-8-sig", "\r\n", ","),
+        ("cp1252", "\r\n", ";"),
+        ("utf-16", "\n", "\t"),
+    ],
+)
 def test_lms_encodings_delimiters_and_line_ends(encoding, line_end, delimiter):
     quoted = LMS.replace(";1,5", ';"1,5"') if delimiter == "," else LMS  # a decimal comma in a comma file is quoted
     text = line_end.join(line.replace(";", delimiter) for line in quoted.splitlines()) + line_end
@@ -147,7 +190,10 @@ def test_lms_encodings_delimiters_and_line_ends(encoding, line_end, delimiter):
 
 
 def test_lms_bad_rows_fail_the_suite_naming_rows():
-    bad = LMS + ";;K106;completed;;\nx@y.dk;;;completed;;\nx@y.dk;;K107;done;;\nx@y.dk;;K108;completed;32-12-2025;\nx@y.dk;;K109;completed;;-2\n"
+    bad = (
+        LMS
+        + ";;K106;completed;;\nx@y.dk;;;completed;;\nx@y.dk;;K107;done;;\nx@y.dk;;K108;completed;32-12-2025;\nx@y.dk;;K109;completed;;-2\n"
+    )
     rules = failed_rules(parse_lms(bad), "training")
     assert rules == {
         "every record names its learner: user_email or medarbejdernr (LMS CSV), actor.mbox (xAPI)": [7],
@@ -174,8 +220,11 @@ def statement(**fields) -> dict:
         "id": "11111111-1111-4111-8111-111111111111",
         "actor": {"objectType": "Agent", "name": "Jens Hansen", "mbox": "mailto:jens.hansen@aarhus.dk"},
         "verb": {"id": VERB + "completed", "display": {"en-US": "completed"}},
-        "object": {"objectType": "Activity", "id": "https://lms.aarhus.dk/xapi/activities/course/K101",
-                   "definition": {"name": {"da-DK": "Informationssøgning"}}},
+        "object": {
+            "objectType": "Activity",
+            "id": "https://lms.aarhus.dk/xapi/activities/course/K101",
+            "definition": {"name": {"da-DK": "Informationssøgning"}},
+        },
         "result": {"completion": True, "duration": "PT1H30M"},
         "timestamp": "2025-03-10T09:00:00Z",
     }
@@ -194,11 +243,22 @@ def parse_xapi(data: bytes, period: str = "2025-03", extension: str = "jsonl"):
 def xapi_file() -> bytes:
     return jsonl(
         statement(),
-        statement(id="2", actor={"mbox": "MAILTO: Søs@Aarhus.DK "}, verb={"id": VERB + "attempted"}, result={},
-                  timestamp="2025-03-31T23:30:00.000Z"),
-        statement(id="3", object={"id": "urn:lms:course:K103/"}, result={"duration": "PT45M"},
-                  timestamp="2025-03-31T10:00:00+02:00"),
-        statement(id="4", object={"id": "https://lms/x#K104"}, result={"duration": "PT5400S"}, timestamp="2025-06-30T23:30:00"),
+        statement(
+            id="2",
+            actor={"mbox": "MAILTO: Søs@Aarhus.DK "},
+            verb={"id": VERB + "attempted"},
+            result={},
+            timestamp="2025-03-31T23:30:00.000Z",
+        ),
+        statement(
+            id="3",
+            object={"id": "urn:lms:course:K103/"},
+            result={"duration": "PT45M"},
+            timestamp="2025-03-31T10:00:00+02:00",
+        ),
+        statement(
+            id="4", object={"id": "https://lms/x#K104"}, result={"duration": "PT5400S"}, timestamp="2025-06-30T23:30:00"
+        ),
     )
 
 
@@ -228,13 +288,28 @@ def test_xapi_timestamps_in_copenhagen_time():
         pd.Timestamp("2025-03-31 10:00"),  # given with its offset (CEST): kept as written
         pd.Timestamp("2025-07-01 01:30"),  # no offset: UTC (xAPI), so July in Copenhagen
     ]
-    assert table["completed_month"].tolist() == [dt.date(2025, 3, 1), dt.date(2025, 4, 1), dt.date(2025, 3, 1), dt.date(2025, 7, 1)]
+    assert table["completed_month"].tolist() == [
+        dt.date(2025, 3, 1),
+        dt.date(2025, 4, 1),
+        dt.date(2025, 3, 1),
+        dt.date(2025, 7, 1),
+    ]
 
 
-@pytest.mark.parametrize("duration, hours", [
-    ("PT1H30M", 1.5), ("PT45M", 0.75), ("PT5400S", 1.5), ("P1DT2H", 26.0), ("PT1,5H", 1.5), ("pt2h", 2.0),
-    ("P1W", 168.0), ("PT0S", 0.0), ("PT1H0.5M", 1 + 0.5 / 60),
-])
+@pytest.mark.parametrize(
+    "duration, hours",
+    [
+        ("PT1H30M", 1.5),
+        ("PT45M", 0.75),
+        ("PT5400S", 1.5),
+        ("P1DT2H", 26.0),
+        ("PT1,5H", 1.5),
+        ("pt2h", 2.0),
+        ("P1W", 168.0),
+        ("PT0S", 0.0),
+        ("PT1H0.5M", 1 + 0.5 / 60),
+    ],
+)
 def test_iso_durations(duration, hours):
     converted = training.iso_durations(pd.Series([duration]))
     assert converted.values.tolist() == [pytest.approx(hours)] and converted.unparsed.isna().all()
@@ -293,12 +368,15 @@ def test_xapi_invalid_json_is_unreadable_without_quoting_the_line():
     assert "row 2" in str(raised.value) and "secret" not in str(raised.value) and raised.value.row == 2
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"[" + json.dumps(statement()).encode() + b"]", "JSON array"),
-    (b'{"id": "1"}\n[1, 2]\n', "row 2 is not a JSON object"),
-    (b"", "empty"),
-    (b"\n\n  \n", "empty"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"[" + json.dumps(statement()).encode() + b"]", "JSON array"),
+        (b'{"id": "1"}\n[1, 2]\n', "row 2 is not a JSON object"),
+        (b"", "empty"),
+        (b"\n\n  \n", "empty"),
+    ],
+)
 def test_unreadable_training_files(data, message):
     with pytest.raises(Unreadable, match=message):
         parse_xapi(data)
@@ -338,7 +416,9 @@ def test_a_200k_row_lms_report_parses_quickly():
 
 def test_a_200k_statement_xapi_file_parses_quickly():
     line = json.dumps(statement(id="ID", actor={"mbox": "mailto:pNN@aarhus.dk"}))
-    data = "\n".join(line.replace('"ID"', f'"s{i}"').replace("pNN", f"p{i % 50_000}") for i in range(200_000)).encode("utf-8")
+    data = "\n".join(line.replace('"ID"', f'"s{i}"').replace("pNN", f"p{i % 50_000}") for i in range(200_000)).encode(
+        "utf-8"
+    )
     started = time.process_time()
     parsed = training.parse(data, file_name("training", "2025-03", "jsonl"), CHEAP_KEYS)
     elapsed = time.process_time() - started

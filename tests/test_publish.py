@@ -1,4 +1,5 @@
 """Publishing: the DuckDB serving copy and the optional PostgreSQL target."""
+
 from __future__ import annotations
 
 import os
@@ -33,7 +34,10 @@ def test_the_duckdb_serving_copy_holds_every_mart_and_parquet(warehouse, tmp_pat
     assert counts == {"digital_maturity": 2}
     with duckdb.connect(str(tmp_path / "published" / "digilead.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.digital_maturity where suppressed").fetchone()[0] == 1
-    assert duckdb.execute(f"select count(*) from '{tmp_path}/published/parquet/digital_maturity.parquet'").fetchone()[0] == 2
+    assert (
+        duckdb.execute(f"select count(*) from '{tmp_path}/published/parquet/digital_maturity.parquet'").fetchone()[0]
+        == 2
+    )
     publish(warehouse, tmp_path / "published")  # replacing an existing copy works too
     assert not list((tmp_path / "published").glob("*.tmp"))
 
@@ -44,8 +48,12 @@ def _postgres_or_skip():
         return psycopg.connect(POSTGRES_URL, connect_timeout=3)
     except psycopg.OperationalError as error:
         if os.environ.get("DIGILEAD_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required here (DIGILEAD_REQUIRE_POSTGRES is set) but {POSTGRES_URL} refused: {error}")
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} ({error}); set DIGILEAD_TEST_POSTGRES_URL to test the Postgres target")
+            pytest.fail(
+                f"PostgreSQL is required here (DIGILEAD_REQUIRE_POSTGRES is set) but {POSTGRES_URL} refused: {error}"
+            )
+        pytest.skip(
+            f"no PostgreSQL at {POSTGRES_URL} ({error}); set DIGILEAD_TEST_POSTGRES_URL to test the Postgres target"
+        )
 
 
 @pytest.mark.postgres
@@ -62,11 +70,23 @@ def test_marts_are_published_to_postgres_in_one_swap(warehouse):
                 ("ROOT", 12, 3.25, False, "2025-06-30"),
                 ("SMALL", 2, None, True, "2025-06-30"),
             ]
-            types = dict(pg.execute(
-                "select column_name, data_type from information_schema.columns where table_schema = %s and table_name = 'digital_maturity'", [schema]
-            ).fetchall())
-            assert types["respondents"] == "bigint" and types["suppressed"] == "boolean" and types["wave_end_date"] == "date"
-            assert pg.execute("select count(*) from information_schema.schemata where schema_name = %s", [f"{schema}_incoming"]).fetchone()[0] == 0
+            types = dict(
+                pg.execute(
+                    "select column_name, data_type from information_schema.columns where table_schema = %s and table_name = 'digital_maturity'",
+                    [schema],
+                ).fetchall()
+            )
+            assert (
+                types["respondents"] == "bigint"
+                and types["suppressed"] == "boolean"
+                and types["wave_end_date"] == "date"
+            )
+            assert (
+                pg.execute(
+                    "select count(*) from information_schema.schemata where schema_name = %s", [f"{schema}_incoming"]
+                ).fetchone()[0]
+                == 0
+            )
         finally:
             pg.execute(f'drop schema if exists "{schema}" cascade')
             pg.commit()

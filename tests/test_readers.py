@@ -1,4 +1,5 @@
 """readers: encodings, delimiters, line ends, Danish numbers and dates, XLSX, safe zip archives."""
+
 from __future__ import annotations
 
 import codecs
@@ -8,14 +9,31 @@ import struct
 
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
-
+from hypothesis import given
+from hypothesis import strategies as st
 from parser_support import xlsx_bytes, zip_bytes
+
 from pipelines.sources.base import Unreadable
 from pipelines.sources.readers import (
-    DATE, NUMBER, STRING, TIMESTAMP, csv_frame, decode_text, first_rows, parse_date, parse_danish_number,
-    parse_dates, parse_flags, parse_numbers, parse_timestamp, parse_timestamps, read_csv_table,
-    require_columns, safe_zip_members, table_frame, xlsx_frame,
+    DATE,
+    NUMBER,
+    STRING,
+    TIMESTAMP,
+    csv_frame,
+    decode_text,
+    first_rows,
+    parse_danish_number,
+    parse_date,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+    parse_timestamp,
+    parse_timestamps,
+    read_csv_table,
+    require_columns,
+    safe_zip_members,
+    table_frame,
+    xlsx_frame,
 )
 
 DANISH = "los_id;enhedsnavn\n1;Ældrepleje Øst\n2;Børnehuset Å\n"
@@ -23,21 +41,28 @@ DANISH = "los_id;enhedsnavn\n1;Ældrepleje Øst\n2;Børnehuset Å\n"
 
 # --- encodings --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("encoded", [
-    DANISH.encode("utf-8"),
-    codecs.BOM_UTF8 + DANISH.encode("utf-8"),
-    DANISH.encode("cp1252"),
-    DANISH.encode("utf-16"),  # with BOM
-    codecs.BOM_UTF16_BE + DANISH.encode("utf-16-be"),
-    DANISH.encode("utf-16-le"),  # without BOM
-], ids=["utf8", "utf8-bom", "cp1252", "utf16-bom", "utf16be-bom", "utf16le-no-bom"])
+
+@pytest.mark.parametrize(
+    "encoded",
+    [
+        DANISH.encode("utf-8"),
+        codecs.BOM_UTF8 + DANISH.encode("utf-8"),
+        DANISH.encode("cp1252"),
+        DANISH.encode("utf-16"),  # with BOM
+        codecs.BOM_UTF16_BE + DANISH.encode("utf-16-be"),
+        DANISH.encode("utf-16-le"),  # without BOM
+    ],
+    ids=["utf8", "utf8-bom", "cp1252", "utf16-bom", "utf16be-bom", "utf16le-no-bom"],
+)
 def test_decode_text_keeps_danish_letters(encoded):
     assert decode_text(encoded) == DANISH
 
 
 @pytest.mark.parametrize("undefined", [0x81, 0x8D, 0x8F, 0x90, 0x9D])
 def test_bytes_windows_1252_does_not_define_make_the_file_unreadable(undefined):
-    with pytest.raises(Unreadable, match=r"not valid UTF-8 and contains bytes Windows-1252 does not define.*row 3") as error:
+    with pytest.raises(
+        Unreadable, match=r"not valid UTF-8 and contains bytes Windows-1252 does not define.*row 3"
+    ) as error:
         decode_text(b"a;b\n1;2\nx" + bytes([undefined]) + b";3\n")
     assert error.value.row == 3
 
@@ -60,10 +85,14 @@ def test_a_workbook_given_as_csv_is_unreadable():
 
 # --- CSV shape --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("delimiter", [";", ",", "\t"])
 @pytest.mark.parametrize("line_end", ["\n", "\r\n", "\r"])
 def test_csv_frame_sniffs_delimiter_and_line_end(delimiter, line_end):
-    text = line_end.join(delimiter.join(row) for row in [["id", "navn", "note"], ["1", "Å", ""], ["2", "ø", "x"]]) + line_end
+    text = (
+        line_end.join(delimiter.join(row) for row in [["id", "navn", "note"], ["1", "Å", ""], ["2", "ø", "x"]])
+        + line_end
+    )
     frame = csv_frame(text.encode("cp1252"))
     assert list(frame.columns) == ["_row_number", "id", "navn", "note"]
     assert frame["_row_number"].tolist() == [2, 3]
@@ -144,6 +173,7 @@ def test_first_rows_reads_csv_and_xlsx():
 
 # --- required columns ---------------------------------------------------------------------------
 
+
 def test_require_columns_matches_case_and_spacing_and_renames():
     frame = require_columns(csv_frame(b"CPR;Los_ID;  Start   time\n1;2;3\n"), ["cpr", "los_id", "Start time"])
     assert list(frame.columns) == ["_row_number", "cpr", "los_id", "Start time"]
@@ -160,13 +190,16 @@ def test_require_columns_names_the_missing_columns_but_never_the_header_found():
 
 # --- XLSX -------------------------------------------------------------------------------------
 
+
 def test_xlsx_frame_reads_the_first_sheet_with_true_row_numbers_and_iso_dates():
-    data = xlsx_bytes([
-        ["ID", "Completion time", "Dato", "FTE", "Svar", None],
-        [1, dt.datetime(2025, 6, 3, 10, 15), dt.datetime(2025, 12, 31), 0.8, 5.0, None],
-        [None, None, None, None, None],
-        [2, dt.datetime(2025, 6, 4, 0, 0), dt.date(2025, 1, 2), 1, "Helt enig"],
-    ])
+    data = xlsx_bytes(
+        [
+            ["ID", "Completion time", "Dato", "FTE", "Svar", None],
+            [1, dt.datetime(2025, 6, 3, 10, 15), dt.datetime(2025, 12, 31), 0.8, 5.0, None],
+            [None, None, None, None, None],
+            [2, dt.datetime(2025, 6, 4, 0, 0), dt.date(2025, 1, 2), 1, "Helt enig"],
+        ]
+    )
     frame = xlsx_frame(data)
     assert list(frame.columns) == ["_row_number", "ID", "Completion time", "Dato", "FTE", "Svar"]
     assert frame["_row_number"].tolist() == [2, 4]
@@ -184,6 +217,7 @@ def test_xlsx_frame_finds_a_header_below_empty_rows_and_may_have_no_data():
 
 def test_xlsx_frame_picks_a_sheet_by_name_in_any_case_else_the_first():
     import openpyxl
+
     workbook = openpyxl.Workbook()
     workbook.active.append(["first"])
     workbook.create_sheet("Gevinster").append(["second"])
@@ -194,13 +228,17 @@ def test_xlsx_frame_picks_a_sheet_by_name_in_any_case_else_the_first():
     assert list(xlsx_frame(buffer.getvalue()).columns) == ["_row_number", "first"]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"ID;Start time\n1;2\n", r"^not an Excel workbook \(it looks like a CSV file renamed \.xlsx\)$"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"old \.xls workbook"),
-    (zip_bytes({"a.txt": b"hello"}), r"zip archive of other files"),
-    (b"\x00\x01\x02\x81\x8d" * 20, r"damaged or in another format"),
-    (b"", r"^the file is empty$"),
-], ids=["renamed-csv", "xls", "other-zip", "binary", "empty"])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"ID;Start time\n1;2\n", r"^not an Excel workbook \(it looks like a CSV file renamed \.xlsx\)$"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, r"old \.xls workbook"),
+        (zip_bytes({"a.txt": b"hello"}), r"zip archive of other files"),
+        (b"\x00\x01\x02\x81\x8d" * 20, r"damaged or in another format"),
+        (b"", r"^the file is empty$"),
+    ],
+    ids=["renamed-csv", "xls", "other-zip", "binary", "empty"],
+)
 def test_xlsx_frame_rejects_what_is_not_a_workbook_in_plain_words(data, message):
     with pytest.raises(Unreadable, match=message):
         xlsx_frame(data)
@@ -213,9 +251,11 @@ def test_table_frame_reads_either_format():
 
 # --- zip archives -----------------------------------------------------------------------------
 
+
 def test_safe_zip_members_returns_the_files():
     assert safe_zip_members(zip_bytes({"x/dataset.csv": b"a;b\n", "labels.csv": b"q;1;x\n"})) == {
-        "x/dataset.csv": b"a;b\n", "labels.csv": b"q;1;x\n",
+        "x/dataset.csv": b"a;b\n",
+        "labels.csv": b"q;1;x\n",
     }
 
 
@@ -232,7 +272,9 @@ def test_safe_zip_members_rejects_a_zip_bomb_by_ratio():
 
 def test_safe_zip_members_rejects_more_than_the_total_limit():
     with pytest.raises(Unreadable, match="more than 1,000 bytes"):
-        safe_zip_members(zip_bytes({"a.csv": bytes(range(256)) * 4, "b.csv": bytes(range(256)) * 4}), max_total_bytes=1000)
+        safe_zip_members(
+            zip_bytes({"a.csv": bytes(range(256)) * 4, "b.csv": bytes(range(256)) * 4}), max_total_bytes=1000
+        )
 
 
 def _with_declared_size(archive: bytes, size: int) -> bytes:
@@ -259,11 +301,27 @@ def test_safe_zip_members_rejects_what_is_not_a_zip():
 
 # --- numbers ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "number"), [
-    ("0,8", 0.8), ("0.8", 0.8), ("1.234,5", 1234.5), ("1 234,5", 1234.5), ("1\u00a0234,5", 1234.5),
-    ("1234,5", 1234.5), ("1234.5", 1234.5), ("1,234.5", 1234.5), ("1.234.567", 1234567), ("12", 12),
-    ("-3,25", -3.25), (",5", 0.5), ("0.800", 0.8), ("1,234", 1.234), (" 37 ", 37),
-])
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("0,8", 0.8),
+        ("0.8", 0.8),
+        ("1.234,5", 1234.5),
+        ("1 234,5", 1234.5),
+        ("1\u00a0234,5", 1234.5),
+        ("1234,5", 1234.5),
+        ("1234.5", 1234.5),
+        ("1,234.5", 1234.5),
+        ("1.234.567", 1234567),
+        ("12", 12),
+        ("-3,25", -3.25),
+        (",5", 0.5),
+        ("0.800", 0.8),
+        ("1,234", 1.234),
+        (" 37 ", 37),
+    ],
+)
 def test_parse_numbers_reads_danish_plain_and_english_forms(text, number):
     assert parse_danish_number(text) == pytest.approx(number)
 
@@ -280,11 +338,15 @@ def _number_forms(value) -> list[str]:
     integer, _, fraction = f"{abs(value):.2f}".partition(".")
     sign = "-" if value < 0 else ""
     danish_grouped = f"{int(integer):,}".replace(",", ".")
-    return [f"{sign}{danish_grouped},{fraction}", f"{sign}{integer},{fraction}", f"{sign}{integer}.{fraction}",
-            f"{sign}{int(integer):,}.{fraction}"]
+    return [
+        f"{sign}{danish_grouped},{fraction}",
+        f"{sign}{integer},{fraction}",
+        f"{sign}{integer}.{fraction}",
+        f"{sign}{int(integer):,}.{fraction}",
+    ]
 
 
-@given(st.lists(st.decimals(min_value=-10**9, max_value=10**9, places=2), min_size=1, max_size=30))
+@given(st.lists(st.decimals(min_value=-(10**9), max_value=10**9, places=2), min_size=1, max_size=30))
 def test_danish_numbers_round_trip(values):
     texts = [text for value in values for text in _number_forms(value)]
     expected = [float(value) for value in values for _ in range(4)]
@@ -310,7 +372,10 @@ def test_scalar_parsers_return_none_for_empty_and_raise_for_nonsense():
 
 # --- dates and timestamps -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["31-12-2025", "31.12.2025", "2025-12-31", "46022", "2025-12-31 00:00:00", "2025-12-31T00:00:00"])
+
+@pytest.mark.parametrize(
+    "text", ["31-12-2025", "31.12.2025", "2025-12-31", "46022", "2025-12-31 00:00:00", "2025-12-31T00:00:00"]
+)
 def test_parse_dates_reads_danish_iso_and_excel_forms(text):
     assert parse_date(text) == dt.date(2025, 12, 31)
 
@@ -337,7 +402,11 @@ def test_dates_round_trip_in_every_form(days):
     assert result.values.tolist() == [day for day in days for _ in range(3)]
 
 
-@given(st.lists(st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2200, 1, 1)), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2200, 1, 1)), min_size=1, max_size=30
+    )
+)
 def test_timestamps_round_trip(moments):
     moments = [moment.replace(microsecond=0) for moment in moments]
     texts = [text for moment in moments for text in (f"{moment:%d-%m-%Y %H:%M:%S}", moment.isoformat(sep="T"))]
@@ -353,18 +422,21 @@ def test_parse_timestamps_reports_every_nonempty_text_it_cannot_read(texts):
     assert (result.values.isna() & ~empty).equals(result.unparsed.notna())
 
 
-@pytest.mark.parametrize(("text", "local"), [
-    ("2025-06-03 10:15", dt.datetime(2025, 6, 3, 10, 15)),
-    ("03-06-2025 10:15:22", dt.datetime(2025, 6, 3, 10, 15, 22)),
-    ("03.06.2025 10.15", dt.datetime(2025, 6, 3, 10, 15)),
-    ("2025-06-03T10:15:22.5", dt.datetime(2025, 6, 3, 10, 15, 22, 500000)),
-    ("2025-06-03T08:15:22Z", dt.datetime(2025, 6, 3, 10, 15, 22)),  # summer time: UTC+2
-    ("2025-01-03T08:15:22Z", dt.datetime(2025, 1, 3, 9, 15, 22)),  # winter time: UTC+1
-    ("2025-06-03T10:15:22+02:00", dt.datetime(2025, 6, 3, 10, 15, 22)),
-    ("2025-06-03T04:15:22-0400", dt.datetime(2025, 6, 3, 10, 15, 22)),
-    ("45811.5", dt.datetime(2025, 6, 3, 12, 0)),
-    ("2025-06-03", dt.datetime(2025, 6, 3)),
-])
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("2025-06-03 10:15", dt.datetime(2025, 6, 3, 10, 15)),
+        ("03-06-2025 10:15:22", dt.datetime(2025, 6, 3, 10, 15, 22)),
+        ("03.06.2025 10.15", dt.datetime(2025, 6, 3, 10, 15)),
+        ("2025-06-03T10:15:22.5", dt.datetime(2025, 6, 3, 10, 15, 22, 500000)),
+        ("2025-06-03T08:15:22Z", dt.datetime(2025, 6, 3, 10, 15, 22)),  # summer time: UTC+2
+        ("2025-01-03T08:15:22Z", dt.datetime(2025, 1, 3, 9, 15, 22)),  # winter time: UTC+1
+        ("2025-06-03T10:15:22+02:00", dt.datetime(2025, 6, 3, 10, 15, 22)),
+        ("2025-06-03T04:15:22-0400", dt.datetime(2025, 6, 3, 10, 15, 22)),
+        ("45811.5", dt.datetime(2025, 6, 3, 12, 0)),
+        ("2025-06-03", dt.datetime(2025, 6, 3)),
+    ],
+)
 def test_parse_timestamps_reads_times_and_offsets_into_danish_local_time(text, local):
     assert parse_timestamp(text) == local
 

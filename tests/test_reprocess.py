@@ -4,6 +4,7 @@ The end-to-end test runs `digilead run` and `digilead reprocess` (dbt included) 
 the others drive the lifecycle directly (`tests.test_lifecycle.process`), the CLI with the run
 replaced by that, and the Dagster job and sensor with an ephemeral instance.
 """
+
 from __future__ import annotations
 
 import math
@@ -31,7 +32,10 @@ MUNICIPALITY = "0751"
 def raw_rows(warehouse: Path) -> dict[str, list[tuple]]:
     """Every raw table's rows without the load time, and the rejected rows."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = {table: con.execute(f"select * exclude (_loaded_at) from raw.{table} order by all").fetchall() for table in RAW_TABLES}
+        tables = {
+            table: con.execute(f"select * exclude (_loaded_at) from raw.{table} order by all").fetchall()
+            for table in RAW_TABLES
+        }
         tables["meta.rejected_rows"] = con.execute("select * from meta.rejected_rows order by all").fetchall()
     return tables
 
@@ -45,10 +49,18 @@ def _value(v):
 
 def marts(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        names = [row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
-        return {name: sorted((tuple(map(_value, row)) for row in con.execute(f"select * from marts.{name}").fetchall()), key=repr)
-                for name in names}
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {
+            name: sorted(
+                (tuple(map(_value, row)) for row in con.execute(f"select * from marts.{name}").fetchall()), key=repr
+            )
+            for name in names
+        }
 
 
 def history(warehouse: Path) -> dict[str, list[str]]:
@@ -89,8 +101,15 @@ def reprocessed(tmp_path_factory):
         after = {"raw": raw_rows(warehouse), "marts": marts(warehouse), "archive": files_in(home / "archive")}
         with dg.DagsterInstance.get() as instance:
             partitions = instance.get_dynamic_partitions("municipality")
-        yield {"home": home, "first_code": first_code, "code": code, "before": before, "after": after,
-               "history": history(warehouse), "partitions": partitions}
+        yield {
+            "home": home,
+            "first_code": first_code,
+            "code": code,
+            "before": before,
+            "after": after,
+            "history": history(warehouse),
+            "partitions": partitions,
+        }
 
 
 @e2e
@@ -110,7 +129,9 @@ def test_the_registry_tells_the_story_of_each_reprocessed_file(reprocessed):
     assert len(hr) == 6
     assert set(map(tuple, hr.values())) == {("accepted", "withdrawn", "accepted")}
     others = [statuses for name, statuses in reprocessed["history"].items() if not name.startswith("hr_employees_")]
-    assert others and all(statuses == ["accepted"] for statuses in others)  # other sources untouched, nothing duplicated
+    assert others and all(
+        statuses == ["accepted"] for statuses in others
+    )  # other sources untouched, nothing duplicated
 
 
 @e2e
@@ -119,7 +140,10 @@ def test_the_withdrawn_record_says_why_and_where_the_file_went(reprocessed):
         rows = con.execute("select file_name, reason, moved_to from meta.files where status = 'withdrawn'").fetchall()
         assert con.execute("select count(*) from meta.state where key = ?", [MARTS_STALE]).fetchone() == (0,)  # rebuilt
     for name, reason, moved_to in rows:
-        assert "withdrawn for re-processing (digilead reprocess 0751)" in reason and f"archive/hr_employees/{name}" in reason
+        assert (
+            "withdrawn for re-processing (digilead reprocess 0751)" in reason
+            and f"archive/hr_employees/{name}" in reason
+        )
         assert moved_to == f"landing/{name}"
 
 
@@ -156,8 +180,12 @@ def test_reprocessing_one_period_touches_only_that_period(loaded):
     assert names == ["hr_employees_0751_2025-03.csv", "hr_org_units_0751_2025-03.csv"]
     assert files_in(loaded.settings.landing) == names
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute("select count(*) from raw.hr_employees where snapshot_month = '2025-03-01'").fetchone() == (0,)
-        assert con.execute("select count(*) from raw.hr_employees where snapshot_month = '2025-02-01'").fetchone()[0] > 0
+        assert con.execute("select count(*) from raw.hr_employees where snapshot_month = '2025-03-01'").fetchone() == (
+            0,
+        )
+        assert (
+            con.execute("select count(*) from raw.hr_employees where snapshot_month = '2025-02-01'").fetchone()[0] > 0
+        )
         assert con.execute("select count(*) from meta.state where key = ?", [MARTS_STALE]).fetchone() == (1,)
     process(loaded)
     assert raw_rows(warehouse) == before
@@ -165,7 +193,9 @@ def test_reprocessing_one_period_touches_only_that_period(loaded):
     assert history(warehouse)["hr_employees_0751_2025-03.csv"] == ["accepted", "withdrawn", "accepted"]
     assert history(warehouse)["hr_employees_0751_2025-02.csv"] == ["accepted"]
     # survey periods are waves, as in the file names (any case)
-    assert withdraw(loaded.settings, MUNICIPALITY, sources=["survey_items"], periods=["2025h1"]) == ["survey_items_0751_2025H1.csv"]
+    assert withdraw(loaded.settings, MUNICIPALITY, sources=["survey_items"], periods=["2025h1"]) == [
+        "survey_items_0751_2025H1.csv"
+    ]
 
 
 def test_a_crash_between_commit_and_moves_is_finished_by_the_next_withdraw(loaded, monkeypatch):
@@ -227,12 +257,18 @@ def test_quarantined_files_are_reprocessed_only_when_asked(digilead_home):
     land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
     process(pipeline)
     assert withdraw(pipeline.settings, MUNICIPALITY, periods=["2025-07"]) == []
-    assert withdraw(pipeline.settings, MUNICIPALITY, periods=["2025-07"], include_quarantined=True) == ["hr_org_units_0751_2025-07.csv"]
+    assert withdraw(pipeline.settings, MUNICIPALITY, periods=["2025-07"], include_quarantined=True) == [
+        "hr_org_units_0751_2025-07.csv"
+    ]
     assert not (pipeline.settings.quarantine / "hr_org_units_0751_2025-07.csv.reason.json").exists()
     with duckdb.connect(str(pipeline.settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from meta.rejected_rows").fetchone() == (0,)
     process(pipeline)  # still a cycle: quarantined again, with its reason
-    assert history(pipeline.settings.warehouse)["hr_org_units_0751_2025-07.csv"] == ["quarantined", "withdrawn", "quarantined"]
+    assert history(pipeline.settings.warehouse)["hr_org_units_0751_2025-07.csv"] == [
+        "quarantined",
+        "withdrawn",
+        "quarantined",
+    ]
     assert (pipeline.settings.quarantine / "hr_org_units_0751_2025-07.csv.reason.json").exists()
 
 
@@ -249,20 +285,30 @@ def test_a_reprocessed_delivery_keeps_its_place_behind_its_correction(digilead_h
 
     def newest_fingerprint() -> str:
         with duckdb.connect(str(pipeline.settings.warehouse), read_only=True) as con:
-            return con.execute("select _file_fingerprint from raw.hr_employees order by _loaded_at desc limit 1").fetchone()[0]
+            return con.execute(
+                "select _file_fingerprint from raw.hr_employees order by _loaded_at desc limit 1"
+            ).fetchone()[0]
 
     correction = newest_fingerprint()
-    assert correction == fingerprint_of(pipeline.settings.archive / "hr_employees" / f"hr_employees_0751_2025-06.{correction[:12]}.csv")
+    assert correction == fingerprint_of(
+        pipeline.settings.archive / "hr_employees" / f"hr_employees_0751_2025-06.{correction[:12]}.csv"
+    )
     # landing/ holds one file of a name: the first delivery goes back first, the correction waits
-    assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == ["hr_employees_0751_2025-06.csv"]
+    assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == [
+        "hr_employees_0751_2025-06.csv"
+    ]
     assert fingerprint_of(pipeline.settings.landing / "hr_employees_0751_2025-06.csv") != correction
     process(pipeline)
     assert newest_fingerprint() == correction  # re-loading the old delivery did not make it newer
-    assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == ["hr_employees_0751_2025-06.csv"]
+    assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == [
+        "hr_employees_0751_2025-06.csv"
+    ]
     assert fingerprint_of(pipeline.settings.landing / "hr_employees_0751_2025-06.csv") == correction
     process(pipeline)
     assert newest_fingerprint() == correction
-    assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == []  # both done in this pass
+    assert (
+        withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == []
+    )  # both done in this pass
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -326,16 +372,23 @@ def test_the_job_withdraws_the_partitions_files(loaded):
     with dg.DagsterInstance.ephemeral() as instance:
         instance.add_dynamic_partitions("municipality", [MUNICIPALITY])
         result = job.execute_in_process(
-            instance=instance, partition_key=MUNICIPALITY,
-            run_config={"ops": {"withdraw_municipality": {"config": {"sources": ["hr_org_units"], "periods": ["2025-01"]}}}},
+            instance=instance,
+            partition_key=MUNICIPALITY,
+            run_config={
+                "ops": {"withdraw_municipality": {"config": {"sources": ["hr_org_units"], "periods": ["2025-01"]}}}
+            },
         )
     assert result.success
     assert result.output_for_node("withdraw_municipality") == 1
     assert files_in(loaded.settings.landing) == ["hr_org_units_0751_2025-01.csv"]
     with duckdb.connect(str(loaded.settings.warehouse), read_only=True) as con:
-        assert con.execute("select run_id, reason from meta.files where status = 'withdrawn'").fetchall() == [(
-            result.run_id, "withdrawn for re-processing (Dagster job reprocess_municipality, partition 0751); "
-            "was accepted in archive/hr_org_units/hr_org_units_0751_2025-01.csv")]
+        assert con.execute("select run_id, reason from meta.files where status = 'withdrawn'").fetchall() == [
+            (
+                result.run_id,
+                "withdrawn for re-processing (Dagster job reprocess_municipality, partition 0751); "
+                "was accepted in archive/hr_org_units/hr_org_units_0751_2025-01.csv",
+            )
+        ]
 
 
 def test_the_job_is_partitioned_by_municipality_and_selects_no_asset():
@@ -389,7 +442,9 @@ def test_a_withdrawn_file_is_a_new_delivery_for_the_sensor(loaded):
     # the original delivery as the sensor saw it (a move into the archive keeps size, mtime and inode)
     archived = loaded.settings.archive / "survey_items" / "survey_items_0751_2025H1.csv"
     stat = archived.stat()
-    original = {"survey_items_0751_2025H1.csv": Seen(stat.st_size, stat.st_mtime_ns, stat.st_ino, fingerprint_of(archived))}
+    original = {
+        "survey_items_0751_2025H1.csv": Seen(stat.st_size, stat.st_mtime_ns, stat.st_ino, fingerprint_of(archived))
+    }
     cursor = Cursor(dict(original))  # the daemon has not ticked since the run: the cursor still lists it
     withdraw(loaded.settings, MUNICIPALITY, sources=["survey_items"])
     delivery, _, why = evaluate(landing, cursor, now=time.time() + 10)

@@ -1,4 +1,5 @@
 """The landing sensor: one run per delivery, keyed by the files' fingerprints, never the warehouse."""
+
 from __future__ import annotations
 
 import os
@@ -108,6 +109,7 @@ def test_the_sensor_never_opens_the_warehouse(digilead_home, monkeypatch):
     # A run holds the warehouse (an open write connection); the sensor must not even try to open it.
     warehouse = duckdb.connect(str(digilead_home / "warehouse.duckdb"))
     try:
+
         def no_duckdb(*args, **kwargs):
             raise AssertionError("the landing sensor opened DuckDB")
 
@@ -138,6 +140,7 @@ def test_files_still_waiting_after_a_run_that_loaded_something_get_one_follow_up
     sensor = defs.get_repository_def().get_sensor_def(SENSOR_NAME)
     drop(digilead_home / "landing", "survey_responses_0751_2025H1.csv", b"waits for its item catalogue")
     with dg.instance_for_test() as instance:
+
         def tick_with(cursor):
             with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
                 return sensor(context)

@@ -1,4 +1,5 @@
 """Unit tests of the small rooms: settings, privacy, registry, landing moves, validation, dbt args."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,7 +52,10 @@ def test_person_key_is_the_contracts_hmac():
 def test_link_keys_ignore_email_case_and_spaces_and_tell_numbers_from_emails():
     p = Pseudonymiser.from_secret("secret")
     assert p.link_key("0751", "  Anna.Hansen@Aarhus.DK ") == p.link_key("0751", "anna.hansen@aarhus.dk")
-    assert p.link_key("0751", "mailto:anna.hansen@aarhus.dk") == hmac.new(b"secret", b"0751:email:anna.hansen@aarhus.dk", hashlib.sha256).hexdigest()
+    assert (
+        p.link_key("0751", "mailto:anna.hansen@aarhus.dk")
+        == hmac.new(b"secret", b"0751:email:anna.hansen@aarhus.dk", hashlib.sha256).hexdigest()
+    )
     assert p.link_key("0751", " 12345 ") == hmac.new(b"secret", b"0751:empno:12345", hashlib.sha256).hexdigest()
     assert p.link_key("0751", "12345") != p.link_key("0101", "12345")
     assert p.link_key("0751", "") is None and p.link_key("0751", None) is None
@@ -77,8 +81,15 @@ def test_files_are_matched_by_name_case_insensitively(name, source, period):
 
 
 @pytest.mark.parametrize(
-    "name", ["hr_employees_751_2025-06.csv", "hr_employees_0751_2025-13.csv", "survey_responses_0751_2025H3.csv",
-             "survey_responses_0751_2025H1.pdf", "loenudtraek_0751.csv", "hr_employees_0751_2025-06.csv.bak"],
+    "name",
+    [
+        "hr_employees_751_2025-06.csv",
+        "hr_employees_0751_2025-13.csv",
+        "survey_responses_0751_2025H3.csv",
+        "survey_responses_0751_2025H1.pdf",
+        "loenudtraek_0751.csv",
+        "hr_employees_0751_2025-06.csv.bak",
+    ],
 )
 def test_names_no_source_matches(name):
     assert detect(name) is None
@@ -120,7 +131,16 @@ def test_suites_are_data_with_a_plain_words_rule_each():
 
 
 def test_item_columns_and_unreadable_values_expand_into_expectations():
-    spec = SuiteSpec("s", ({"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "{item}", "value_set": [1]}, "meta": {"rule": "r"}},))
+    spec = SuiteSpec(
+        "s",
+        (
+            {
+                "type": "expect_column_values_to_be_in_set",
+                "kwargs": {"column": "{item}", "value_set": [1]},
+                "meta": {"rule": "r"},
+            },
+        ),
+    )
     expanded = spec.expand(["_row_number", "Q1", "Q2", "Q2__unparsed"], ["Q1", "Q2"])
     assert [(e["type"], e["kwargs"]["column"]) for e in expanded] == [
         ("expect_column_values_to_be_in_set", "Q1"),
@@ -130,8 +150,16 @@ def test_item_columns_and_unreadable_values_expand_into_expectations():
 
 
 def test_failures_are_merged_across_batches_and_name_rows_and_values():
-    spec = SuiteSpec("s", ({"type": "expect_column_values_to_be_between", "kwargs": {"column": "fte", "min_value": 0, "max_value": 1.5},
-                            "meta": {"rule": "fte between 0 and 1.5"}},))
+    spec = SuiteSpec(
+        "s",
+        (
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "fte", "min_value": 0, "max_value": 1.5},
+                "meta": {"rule": "fte between 0 and 1.5"},
+            },
+        ),
+    )
     batches = [
         pd.DataFrame({"_row_number": [2, 3], "fte": pd.array([0.5, 2.0], dtype="float64[pyarrow]")}),
         pd.DataFrame({"_row_number": [4, 5], "fte": pd.array([9.0, 1.0], dtype="float64[pyarrow]")}),
@@ -145,7 +173,16 @@ def test_failures_are_merged_across_batches_and_name_rows_and_values():
 
 
 def test_a_missing_column_is_a_failure_not_a_crash():
-    spec = SuiteSpec("s", ({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "los_id"}, "meta": {"rule": "los_id given"}},))
+    spec = SuiteSpec(
+        "s",
+        (
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "los_id"},
+                "meta": {"rule": "los_id given"},
+            },
+        ),
+    )
     outcome = validate_batches(spec, [pd.DataFrame({"_row_number": [2]})])
     assert not outcome.success and "could not be checked" in outcome.failed[0].rule
 
@@ -157,7 +194,9 @@ def test_dbt_reads_min_cell_and_the_scope_from_the_environment_not_vars(tmp_path
     assert build_args() == ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"]
     assert build_args(BuildScope.everything(full_refresh=True))[-1] == "--full-refresh"
     assert dbt_env(settings, BuildScope(("0751", "0101"))) == {
-        "DIGILEAD_WAREHOUSE": str(tmp_path / "warehouse.duckdb"), "DIGILEAD_MIN_CELL": "7", "DIGILEAD_DBT_KOMMUNER": "0101,0751",
+        "DIGILEAD_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
+        "DIGILEAD_MIN_CELL": "7",
+        "DIGILEAD_DBT_KOMMUNER": "0101,0751",
     }
     assert dbt_env(settings, BuildScope.everything())["DIGILEAD_DBT_KOMMUNER"] == ""  # every municipality
 
@@ -174,7 +213,11 @@ def test_dbt_targets_are_pruned_and_carry_the_last_partial_parse(tmp_path):
         os.utime(targets[-1], (number, number))  # an older modification time than the next one
         targets.append(fresh_target(settings, run, keep=3))
     assert (targets[-1] / "partial_parse.msgpack").read_bytes() == b"parse of run1"
-    assert sorted(path.name for path in (tmp_path / "dbt").glob("target-*")) == ["target-run2", "target-run3", "target-run4"]
+    assert sorted(path.name for path in (tmp_path / "dbt").glob("target-*")) == [
+        "target-run2",
+        "target-run3",
+        "target-run4",
+    ]
 
 
 def _registry_with(files: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnection:
@@ -183,8 +226,10 @@ def _registry_with(files: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnecti
     con = duckdb.connect()
     con.execute(META_DDL)
     for kommunekode, status, processed_at in files:
-        con.execute("insert into meta.files (fingerprint, file_name, kommunekode, status, processed_at) values ('f', 'n', ?, ?, ?)",
-                    [kommunekode, status, processed_at])
+        con.execute(
+            "insert into meta.files (fingerprint, file_name, kommunekode, status, processed_at) values ('f', 'n', ?, ?, ?)",
+            [kommunekode, status, processed_at],
+        )
     return con
 
 
@@ -200,13 +245,15 @@ def test_the_first_build_and_a_changed_signature_refresh_everything():
 def test_a_build_recomputes_the_municipalities_loaded_or_withdrawn_since_the_last_build_started():
     from pipelines.transform.scope import record_build, scope_for
 
-    con = _registry_with([
-        ("0751", "accepted", "2026-01-01 08:00:00"),  # before the last build: built already
-        ("0101", "accepted", "2026-01-01 09:30:00"),  # during it (it started at 09:00): not certainly in it
-        ("0147", "withdrawn", "2026-01-02 10:00:00"),  # re-processing removed its rows
-        ("0153", "quarantined", "2026-01-02 10:00:00"),  # nothing loaded
-        ("0155", "duplicate", "2026-01-02 10:00:00"),  # nothing loaded
-    ])
+    con = _registry_with(
+        [
+            ("0751", "accepted", "2026-01-01 08:00:00"),  # before the last build: built already
+            ("0101", "accepted", "2026-01-01 09:30:00"),  # during it (it started at 09:00): not certainly in it
+            ("0147", "withdrawn", "2026-01-02 10:00:00"),  # re-processing removed its rows
+            ("0153", "quarantined", "2026-01-02 10:00:00"),  # nothing loaded
+            ("0155", "duplicate", "2026-01-02 10:00:00"),  # nothing loaded
+        ]
+    )
     record_build(con, "2026-01-01 09:00:00", "sig")
     assert scope_for(con, "sig") == BuildScope(("0101", "0147"))
     record_build(con, "2026-01-03 00:00:00", "sig")
@@ -220,12 +267,20 @@ def test_the_build_signature_follows_models_macros_and_settings(tmp_path):
 
     def manifest(model_sql_checksum: str, macro_sql: str):
         path = tmp_path / "manifest.json"
-        path.write_text(json.dumps({
-            "nodes": {"model.digilead.m": {"resource_type": "model", "checksum": {"checksum": model_sql_checksum}},
-                      "test.digilead.t": {"resource_type": "test", "checksum": {"checksum": "any"}}},
-            "macros": {"macro.digilead.x": {"package_name": "digilead", "macro_sql": macro_sql},
-                       "macro.dbt.y": {"package_name": "dbt", "macro_sql": "ignored"}},
-        }))
+        path.write_text(
+            json.dumps(
+                {
+                    "nodes": {
+                        "model.digilead.m": {"resource_type": "model", "checksum": {"checksum": model_sql_checksum}},
+                        "test.digilead.t": {"resource_type": "test", "checksum": {"checksum": "any"}},
+                    },
+                    "macros": {
+                        "macro.digilead.x": {"package_name": "digilead", "macro_sql": macro_sql},
+                        "macro.dbt.y": {"package_name": "dbt", "macro_sql": "ignored"},
+                    },
+                }
+            )
+        )
         return path
 
     base = build_signature(manifest("a", "m1"), {"min_cell": 5})
@@ -259,26 +314,50 @@ def test_a_changed_model_makes_the_manifest_stale(tmp_path):
 def test_files_validated_together_keep_their_own_failures_and_uniqueness():
     from pipelines.validation import validate_files
 
-    spec = SuiteSpec("s", (
-        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "key", "row_condition": "fte <= 1.5", "condition_parser": "pandas"},
-         "meta": {"rule": "key unique in a file"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "fte", "min_value": 0, "max_value": 1.5},
-         "meta": {"rule": "fte between 0 and 1.5"}},
-    ))
+    spec = SuiteSpec(
+        "s",
+        (
+            {
+                "type": "expect_column_values_to_be_unique",
+                "kwargs": {"column": "key", "row_condition": "fte <= 1.5", "condition_parser": "pandas"},
+                "meta": {"rule": "key unique in a file"},
+            },
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "fte", "min_value": 0, "max_value": 1.5},
+                "meta": {"rule": "fte between 0 and 1.5"},
+            },
+        ),
+    )
 
     def file(keys, ftes):
-        return [pd.DataFrame({"_row_number": range(2, 2 + len(keys)), "key": pd.array(keys, dtype="string[pyarrow]"),
-                              "fte": pd.array(ftes, dtype="float64[pyarrow]")})]
+        return [
+            pd.DataFrame(
+                {
+                    "_row_number": range(2, 2 + len(keys)),
+                    "key": pd.array(keys, dtype="string[pyarrow]"),
+                    "fte": pd.array(ftes, dtype="float64[pyarrow]"),
+                }
+            )
+        ]
 
-    january, february, march = validate_files(spec, [
-        file(["a", "b"], [1.0, 0.5]),          # the same keys as february: fine, other file
-        file(["a", "b", None, None], [1.0, 9.0, 1.0, 1.0]),  # fte out of range in row 3; empty keys are not duplicates
-        file(["c", "c", "c"], [1.0, 1.0, 7.0]),  # a duplicate within the file (the third row is outside the condition)
-    ])
+    january, february, march = validate_files(
+        spec,
+        [
+            file(["a", "b"], [1.0, 0.5]),  # the same keys as february: fine, other file
+            file(
+                ["a", "b", None, None], [1.0, 9.0, 1.0, 1.0]
+            ),  # fte out of range in row 3; empty keys are not duplicates
+            file(
+                ["c", "c", "c"], [1.0, 1.0, 7.0]
+            ),  # a duplicate within the file (the third row is outside the condition)
+        ],
+    )
     assert january.success and january.rows_validated == 2
     assert [(c.rule, c.rows) for c in february.failed] == [("fte between 0 and 1.5", [3])]
     assert [(c.rule, sorted(c.rows), c.column) for c in march.failed] == [
-        ("key unique in a file", [2, 3], "key"), ("fte between 0 and 1.5", [4], "fte")
+        ("key unique in a file", [2, 3], "key"),
+        ("fte between 0 and 1.5", [4], "fte"),
     ]
 
 
@@ -296,4 +375,7 @@ def test_a_file_loaded_while_the_marts_were_built_keeps_them_stale():
         Warehouse.set_state(con, MARTS_STALE, loaded_at)
         finish_build(con)
         assert (Warehouse.get_state(con, MARTS_STALE) is not None) is stays_stale, loaded_at
-        assert Warehouse.get_state(con, BUILT_AT) == "2026-01-01 09:00:00" and Warehouse.get_state(con, BUILD_IN_PROGRESS) is None
+        assert (
+            Warehouse.get_state(con, BUILT_AT) == "2026-01-01 09:00:00"
+            and Warehouse.get_state(con, BUILD_IN_PROGRESS) is None
+        )

@@ -1,5 +1,6 @@
 """The writer lock: a second process that wants to write the warehouse waits for the first, says so,
 and is never blocked by a process that died holding it; nested use within a process never waits."""
+
 from __future__ import annotations
 
 import signal

@@ -11,6 +11,7 @@ freshness daemon, shown as asset health). Checks are kept on purpose: they are e
 very run that rebuilds the marts (also under `digilead run`, which has no daemon), they appear in
 the job's check results and they can be tested without a daemon.
 """
+
 from __future__ import annotations
 
 import warnings

@@ -77,8 +77,10 @@ def source_assets(spec: SourceSpec) -> list:
         step, outcomes = pipeline.validate(spec)
         failures = {name: outcome.failed[0].sentence() for name, outcome in outcomes.items() if not outcome.success}
         if failures:  # the run fails on this check: say which file broke which rule in which rows
-            context.log.error(f"quarantined, so {spec.name} is not loaded and the marts are not rebuilt in this run: "
-                              f"{check_failures(failures)}")
+            context.log.error(
+                f"quarantined, so {spec.name} is not loaded and the marts are not rebuilt in this run: "
+                f"{check_failures(failures)}"
+            )
         return dg.AssetCheckResult(
             passed=not failures,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -112,7 +114,10 @@ def source_assets(spec: SourceSpec) -> list:
         step = pipeline.load(spec)
         counts = file_counts(pipeline.warehouse, step.fingerprints)
         for table in spec.raw_tables:
-            yield dg.MaterializeResult(asset_key=raw_key(table), metadata={**step.metadata(), **counts, "rows_loaded": step.rows_by_table.get(table, 0)})
+            yield dg.MaterializeResult(
+                asset_key=raw_key(table),
+                metadata={**step.metadata(), **counts, "rows_loaded": step.rows_by_table.get(table, 0)},
+            )
 
     return [staged, expectations, raw]
 

@@ -5,6 +5,7 @@ the raw assets carry rows read / loaded / rejected and the fingerprint of every 
 the loading step, which holds the warehouse (the `digilead_warehouse` pool), so it opens no second
 writer.
 """
+
 from __future__ import annotations
 
 import dagster as dg
@@ -27,12 +28,27 @@ def file_counts(warehouse: Warehouse, fingerprints: list[str]) -> dict[str, obje
         "rows_read": sum(row[2] or 0 for row in rows),
         "rows_rejected": sum(row[4] or 0 for row in rows),
         "files": dg.MetadataValue.table(
-            records=[dg.TableRecord({"file": r[0], "fingerprint": r[1], "rows_read": r[2] or 0, "rows_loaded": r[3] or 0,
-                                     "rows_rejected": r[4] or 0}) for r in rows],
-            schema=dg.TableSchema(columns=[
-                dg.TableColumn("file", "string"), dg.TableColumn("fingerprint", "string"), dg.TableColumn("rows_read", "int"),
-                dg.TableColumn("rows_loaded", "int"), dg.TableColumn("rows_rejected", "int"),
-            ]),
+            records=[
+                dg.TableRecord(
+                    {
+                        "file": r[0],
+                        "fingerprint": r[1],
+                        "rows_read": r[2] or 0,
+                        "rows_loaded": r[3] or 0,
+                        "rows_rejected": r[4] or 0,
+                    }
+                )
+                for r in rows
+            ],
+            schema=dg.TableSchema(
+                columns=[
+                    dg.TableColumn("file", "string"),
+                    dg.TableColumn("fingerprint", "string"),
+                    dg.TableColumn("rows_read", "int"),
+                    dg.TableColumn("rows_loaded", "int"),
+                    dg.TableColumn("rows_rejected", "int"),
+                ]
+            ),
         ),
     }
 

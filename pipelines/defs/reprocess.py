@@ -12,8 +12,9 @@ municipalities); the partitions are the unit a user re-processes by.
 This is an op job, not an asset: `ingest_and_build` and `build_only` select every asset, so a
 partitioned asset would make them partitioned and run with every delivery.
 """
+
 # no `from __future__ import annotations`: Dagster reads the op's config annotation at definition time
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -37,19 +38,34 @@ class ReprocessConfig(dg.Config):
     description="Withdraw the partition's (municipality's) files: rows out of the raw tables, files back to landing/ "
     "with a new identity, marts marked stale. The landing sensor's next run loads them again.",
 )
-def withdraw_municipality(context: dg.OpExecutionContext, config: ReprocessConfig, digilead: DigileadResource) -> dg.Output[int]:
+def withdraw_municipality(
+    context: dg.OpExecutionContext, config: ReprocessConfig, digilead: DigileadResource
+) -> dg.Output[int]:
     from pipelines.reprocess import withdraw
 
     kommunekode = context.partition_key
-    names = withdraw(digilead.settings(), kommunekode, sources=config.sources, periods=config.periods,
-                     include_quarantined=config.include_quarantined, run_id=context.run_id, progress=context.log.info,
-                     requested_by=f"Dagster job {REPROCESS}, partition")
+    names = withdraw(
+        digilead.settings(),
+        kommunekode,
+        sources=config.sources,
+        periods=config.periods,
+        include_quarantined=config.include_quarantined,
+        run_id=context.run_id,
+        progress=context.log.info,
+        requested_by=f"Dagster job {REPROCESS}, partition",
+    )
     if names:
-        context.log.info(f"{len(names)} file(s) of {kommunekode} back in landing/: the landing sensor starts the run that loads them")
+        context.log.info(
+            f"{len(names)} file(s) of {kommunekode} back in landing/: the landing sensor starts the run that loads them"
+        )
     else:
-        context.log.warning(f"nothing to re-process for {kommunekode} with this selection: no matching file in the warehouse")
-    return dg.Output(len(names), metadata={"kommunekode": kommunekode, "files_withdrawn": len(names),
-                                           "files": dg.MetadataValue.json(names)})
+        context.log.warning(
+            f"nothing to re-process for {kommunekode} with this selection: no matching file in the warehouse"
+        )
+    return dg.Output(
+        len(names),
+        metadata={"kommunekode": kommunekode, "files_withdrawn": len(names), "files": dg.MetadataValue.json(names)},
+    )
 
 
 @dg.job(
@@ -63,7 +79,7 @@ def reprocess_municipality() -> None:
     withdraw_municipality()
 
 
-def new_municipalities(instance: Optional[dg.DagsterInstance], kommunekoder: Iterable[str]) -> list[str]:
+def new_municipalities(instance: dg.DagsterInstance | None, kommunekoder: Iterable[str]) -> list[str]:
     """Those not yet partitions (all of them when there is no instance to ask)."""
     wanted = sorted(set(kommunekoder))
     if instance is None or not wanted:

@@ -29,6 +29,7 @@ be ready, so once no ingest run is queued or in progress and the newest one succ
 for one more run for the files still waiting (`digilead run` does the same with another pass). The key
 includes the newest load, so a follow-up that loads nothing is not followed up again: waiting ends.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -83,18 +84,23 @@ class Cursor:
     followed_up: float | None = None  # the newest raw load the sensor has already followed up on
 
     @classmethod
-    def parse(cls, text: str | None) -> "Cursor":
+    def parse(cls, text: str | None) -> Cursor:
         if not text:
             return cls({})
         data = json.loads(text)
         if "requested" not in data:  # the cursor of an earlier version: start afresh (run keys still dedupe)
             return cls({})
-        return cls({name: Seen(*entry) for name, entry in data["requested"].items()}, data.get("waiting_since"),
-                   data.get("followed_up"))
+        return cls(
+            {name: Seen(*entry) for name, entry in data["requested"].items()},
+            data.get("waiting_since"),
+            data.get("followed_up"),
+        )
 
     def dump(self) -> str:
         payload = {
-            "requested": {name: [s.size, s.mtime_ns, s.inode, s.fingerprint] for name, s in sorted(self.requested.items())},
+            "requested": {
+                name: [s.size, s.mtime_ns, s.inode, s.fingerprint] for name, s in sorted(self.requested.items())
+            },
             "waiting_since": self.waiting_since,
             "followed_up": self.followed_up,
         }
@@ -157,9 +163,15 @@ def newest_load(instance: dg.DagsterInstance) -> float | None:
 
 def ingest_idle_and_last_succeeded(instance: dg.DagsterInstance, job_name: str) -> bool:
     active = instance.get_runs(
-        filters=dg.RunsFilter(job_name=job_name, statuses=[
-            dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED,
-        ]),
+        filters=dg.RunsFilter(
+            job_name=job_name,
+            statuses=[
+                dg.DagsterRunStatus.QUEUED,
+                dg.DagsterRunStatus.NOT_STARTED,
+                dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.STARTED,
+            ],
+        ),
         limit=1,
     )
     if active:
@@ -177,7 +189,11 @@ def _instance_of(context: dg.SensorEvaluationContext) -> dg.DagsterInstance | No
 
 def follow_up(cursor: Cursor, loaded_at: float | None) -> tuple[dict[str, Seen], Cursor]:
     """Files still waiting in landing/ after a run that loaded something new: worth one more run."""
-    if not cursor.requested or loaded_at is None or (cursor.followed_up is not None and loaded_at <= cursor.followed_up):
+    if (
+        not cursor.requested
+        or loaded_at is None
+        or (cursor.followed_up is not None and loaded_at <= cursor.followed_up)
+    ):
         return {}, cursor
     return dict(cursor.requested), Cursor(cursor.requested, cursor.waiting_since, loaded_at)
 
@@ -199,23 +215,36 @@ def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
         instance = _instance_of(context)
         if delivery and instance is not None:
             cursor.followed_up = newest_load(instance)  # the delivery's run sees everything loaded so far
-        elif not delivery and instance is not None and cursor.requested and ingest_idle_and_last_succeeded(instance, job_name):
+        elif (
+            not delivery
+            and instance is not None
+            and cursor.requested
+            and ingest_idle_and_last_succeeded(instance, job_name)
+        ):
             loaded_at = newest_load(instance)
             delivery, cursor = follow_up(cursor, loaded_at)
             trigger, key_suffix = "follow-up", f"-after-{loaded_at}"
         if not delivery:
             return dg.SensorResult(skip_reason=why, cursor=cursor.dump())
         names = sorted(delivery)
-        shown = ", ".join(names[:MAX_NAMES_IN_TAG]) + (f" (+{len(names) - MAX_NAMES_IN_TAG} more)" if len(names) > MAX_NAMES_IN_TAG else "")
+        shown = ", ".join(names[:MAX_NAMES_IN_TAG]) + (
+            f" (+{len(names) - MAX_NAMES_IN_TAG} more)" if len(names) > MAX_NAMES_IN_TAG else ""
+        )
         context.log.info(f"{trigger} of {len(names)} file(s): {shown}")
         # the delivered files' municipalities become partitions of reprocess_municipality (from the names only)
-        municipalities = new_municipalities(instance, (detected[1].kommunekode for detected in map(detect, names) if detected))
+        municipalities = new_municipalities(
+            instance, (detected[1].kommunekode for detected in map(detect, names) if detected)
+        )
         return dg.SensorResult(
             dynamic_partitions_requests=[MUNICIPALITIES.build_add_request(municipalities)] if municipalities else None,
             run_requests=[
                 dg.RunRequest(
                     run_key=run_key_of(delivery) + key_suffix,
-                    tags={"digilead/files": str(len(names)), "digilead/delivery": shown, "digilead/trigger": f"sensor {trigger}"},
+                    tags={
+                        "digilead/files": str(len(names)),
+                        "digilead/delivery": shown,
+                        "digilead/trigger": f"sensor {trigger}",
+                    },
                 )
             ],
             cursor=cursor.dump(),

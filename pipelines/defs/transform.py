@@ -2,8 +2,9 @@
 
 import json
 import os
-from datetime import datetime, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
@@ -12,14 +13,20 @@ from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import MARTS_STALE, marts_stale
 from pipelines.transform.dbt import (
-    PROJECT_DIR, build_args, dbt_env, dbt_executable, ensure_manifest, fresh_target, keep_partial_parse, result_settings,
+    PROJECT_DIR,
+    build_args,
+    dbt_env,
+    dbt_executable,
+    ensure_manifest,
+    fresh_target,
+    keep_partial_parse,
+    result_settings,
 )
 from pipelines.transform.scope import BuildScope, build_signature, record_build, scope_for
 from pipelines.warehouse import Warehouse, utc_now
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.postgres import publish_postgres
 from pipelines.warehouse.publish import publish
-
 
 BUILD_IN_PROGRESS = "marts_build_in_progress"  # meta.state: the start and signature of a build not yet published
 
@@ -44,8 +51,13 @@ def dbt_definitions() -> list:
     manifest = ensure_manifest()
 
     # internal-invariant tests are not run by pipeline builds (see build_args): not asset checks either
-    @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=DigileadDbtTranslator(), pool=WAREHOUSE_POOL,
-                exclude="tag:internal_invariant")
+    @dbt_assets(
+        manifest=manifest,
+        project=project,
+        dagster_dbt_translator=DigileadDbtTranslator(),
+        pool=WAREHOUSE_POOL,
+        exclude="tag:internal_invariant",
+    )
     def digilead_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, digilead: DigileadResource):
         settings = digilead.settings()
         # dbt writes the warehouse in a process of its own: hold the writer lock for it (see warehouse/lock.py)
@@ -53,11 +65,15 @@ def dbt_definitions() -> list:
             if not marts_stale(settings):
                 # Nothing was loaded since the marts were last built and published (e.g. a delivery of duplicates):
                 # the marts are current. Nothing is materialized, so publishing is skipped too.
-                context.log.info("no raw table changed since the marts were last built and published: dbt build skipped")
+                context.log.info(
+                    "no raw table changed since the marts were last built and published: dbt build skipped"
+                )
                 return
             scope = plan_build(settings, manifest)
             context.log.info(f"dbt build recomputes {scope.describe()}")
-            os.environ.update(dbt_env(settings, scope))  # the project reads the warehouse, min cell and scope at run time
+            os.environ.update(
+                dbt_env(settings, scope)
+            )  # the project reads the warehouse, min cell and scope at run time
             target = fresh_target(settings, context.run_id[:8])
             yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
@@ -89,14 +105,18 @@ def dbt_definitions() -> list:
             with warehouse.connect() as con:
                 finish_build(con)
         context.log.info(f"published {len(counts)} marts to {settings.published}")
-        return dg.MaterializeResult(metadata={
-            **{f"rows_{name}": count for name, count in counts.items()},
-            # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
-            **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
-            "min_cell": settings.min_cell,
-        })
+        return dg.MaterializeResult(
+            metadata={
+                **{f"rows_{name}": count for name, count in counts.items()},
+                # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
+                **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
+                "min_cell": settings.min_cell,
+            }
+        )
 
-    return [digilead_dbt_models, published_marts], DbtCliResource(project_dir=project, profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable())
+    return [digilead_dbt_models, published_marts], DbtCliResource(
+        project_dir=project, profiles_dir=str(PROJECT_DIR), dbt_executable=dbt_executable()
+    )
 
 
 def plan_build(settings, manifest) -> BuildScope:
@@ -106,7 +126,9 @@ def plan_build(settings, manifest) -> BuildScope:
     warehouse.ensure_schema()
     with warehouse.connect() as con:
         scope = scope_for(con, signature)
-        Warehouse.set_state(con, BUILD_IN_PROGRESS, json.dumps({"started": utc_now().isoformat(sep=" "), "signature": signature}))
+        Warehouse.set_state(
+            con, BUILD_IN_PROGRESS, json.dumps({"started": utc_now().isoformat(sep=" "), "signature": signature})
+        )
     return scope
 
 
@@ -127,7 +149,7 @@ def finish_build(con) -> None:
 
 def _as_utc(stamp: str) -> datetime:
     moment = datetime.fromisoformat(stamp)
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _suppressed_rows(published_database) -> dict[str, int]:
@@ -136,10 +158,15 @@ def _suppressed_rows(published_database) -> dict[str, int]:
 
     con = duckdb.connect(str(published_database), read_only=True)
     try:
-        marts = [row[0] for row in con.execute(
-            "select table_name from duckdb_columns() where schema_name = 'marts' and column_name = 'suppressed' order by 1"
-        ).fetchall()]
-        return {mart: con.execute(f"select count(*) from marts.{mart} where suppressed").fetchone()[0] for mart in marts}
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_columns() where schema_name = 'marts' and column_name = 'suppressed' order by 1"
+            ).fetchall()
+        ]
+        return {
+            mart: con.execute(f"select count(*) from marts.{mart} where suppressed").fetchone()[0] for mart in marts
+        }
     finally:
         con.close()
 

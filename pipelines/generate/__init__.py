@@ -5,6 +5,7 @@ Imports nothing from the rest of `pipelines/`, so tests can trust it independent
 pipeline's own code. Module map: periods (months, waves, Copenhagen time), danish (vocabulary),
 formats (CSV/ZIP/XLSX bytes), org (the org tree), people (HR), surveys + survey_dialects,
 training, benefits, bad_files, truth (see its docstring for the truth files), generator."""
+
 from .generator import GenerateSummary, generate
 
 __all__ = ["GenerateSummary", "generate"]

@@ -5,6 +5,7 @@ shows what is wrong, and a period no good file uses, so quarantining it changes 
 HR extracts before the first month or after the last, survey responses under a wave's unused
 extension (or a later wave), org units in a month without an org file, benefits before the first
 snapshot. Nothing here draws from the good files' random streams."""
+
 from __future__ import annotations
 
 import io
@@ -43,23 +44,60 @@ def bad_files(rng: random.Random, ctx: BadFileContext) -> list[LandingFile]:
     k = ctx.kommunekode
     first, last = ctx.months[0], ctx.months[-1]
     files = [
-        LandingFile(f"hr_employees_{k}_{first.plus(-1)}.csv", _garbage(rng), "hr_employees", QUARANTINED,
-                    "binary garbage (random bytes with NULs), not a CSV"),
-        LandingFile(f"hr_employees_{k}_{first.plus(-2)}.csv", _code_page_850_extract(ctx), "hr_employees", QUARANTINED,
-                    "DOS code page 850 text: bytes 0x8F/0x9D (Å/Ø) are invalid in UTF-8 and undefined in Windows-1252"),
+        LandingFile(
+            f"hr_employees_{k}_{first.plus(-1)}.csv",
+            _garbage(rng),
+            "hr_employees",
+            QUARANTINED,
+            "binary garbage (random bytes with NULs), not a CSV",
+        ),
+        LandingFile(
+            f"hr_employees_{k}_{first.plus(-2)}.csv",
+            _code_page_850_extract(ctx),
+            "hr_employees",
+            QUARANTINED,
+            "DOS code page 850 text: bytes 0x8F/0x9D (Å/Ø) are invalid in UTF-8 and undefined in Windows-1252",
+        ),
         LandingFile(f"hr_employees_{k}_{last.plus(1)}.csv", b"", "hr_employees", QUARANTINED, "empty file (0 bytes)"),
-        LandingFile(f"loenudtraek_{k}.csv", _payroll_lines(ctx), "unknown", QUARANTINED, "name matches no source in the contract"),
+        LandingFile(
+            f"loenudtraek_{k}.csv",
+            _payroll_lines(ctx),
+            "unknown",
+            QUARANTINED,
+            "name matches no source in the contract",
+        ),
         _cycle_org_file(ctx),
         _duplicate(ctx),
         _out_of_range_responses(ctx),
     ]
     zip_slots = _free_zip_slots(ctx)
-    files.append(LandingFile(f"survey_responses_{k}_{zip_slots[0]}.zip", _truncated_zip(ctx, zip_slots[0]), "survey_responses", QUARANTINED,
-                             "ZIP cut off at 55 % (no central directory)"))
-    files.append(LandingFile(f"survey_responses_{k}_{zip_slots[1]}.zip", _path_traversal_zip(ctx), "survey_responses", QUARANTINED,
-                             "ZIP member named ../evil.csv (path traversal)"))
-    files.append(LandingFile(f"survey_responses_{k}_{zip_slots[2]}.zip", zip_bomb(), "survey_responses", QUARANTINED,
-                             f"ZIP bomb: dataset.csv inflates to {BOMB_CHUNK * BOMB_CHUNKS:,} bytes (> 2 GiB, ratio ~1000:1)"))
+    files.append(
+        LandingFile(
+            f"survey_responses_{k}_{zip_slots[0]}.zip",
+            _truncated_zip(ctx, zip_slots[0]),
+            "survey_responses",
+            QUARANTINED,
+            "ZIP cut off at 55 % (no central directory)",
+        )
+    )
+    files.append(
+        LandingFile(
+            f"survey_responses_{k}_{zip_slots[1]}.zip",
+            _path_traversal_zip(ctx),
+            "survey_responses",
+            QUARANTINED,
+            "ZIP member named ../evil.csv (path traversal)",
+        )
+    )
+    files.append(
+        LandingFile(
+            f"survey_responses_{k}_{zip_slots[2]}.zip",
+            zip_bomb(),
+            "survey_responses",
+            QUARANTINED,
+            f"ZIP bomb: dataset.csv inflates to {BOMB_CHUNK * BOMB_CHUNKS:,} bytes (> 2 GiB, ratio ~1000:1)",
+        )
+    )
     files.append(_renamed_csv(ctx))
     return files
 
@@ -74,18 +112,45 @@ def _code_page_850_extract(ctx: BadFileContext) -> bytes:
     """An HR extract from an old payroll system that still writes code page 850."""
     style = CsvStyle(encoding="cp850", delimiter=";", line_end="\r\n")
     month = ctx.months[0]
-    rows = [["010175-1234", "199001", "Åse Østergaard", "aase.oestergaard@example.dk", ctx.org.root.los_id, "Konsulent",
-             "Akademikere", "1", "01-01-2010", ""]]
+    rows = [
+        [
+            "010175-1234",
+            "199001",
+            "Åse Østergaard",
+            "aase.oestergaard@example.dk",
+            ctx.org.root.los_id,
+            "Konsulent",
+            "Akademikere",
+            "1",
+            "01-01-2010",
+            "",
+        ]
+    ]
     for e in ctx.workforce.snapshot(month)[:60]:
-        rows.append([e.cpr, e.medarbejdernr, e.navn, e.email, e.los_id_at(month), e.stillingsbetegnelse, e.personalekategori,
-                     style.number(e.beskaeftigelsesgrad), style.date(e.ansat_fra), style.date(e.ansat_til_shown(month))])
+        rows.append(
+            [
+                e.cpr,
+                e.medarbejdernr,
+                e.navn,
+                e.email,
+                e.los_id_at(month),
+                e.stillingsbetegnelse,
+                e.personalekategori,
+                style.number(e.beskaeftigelsesgrad),
+                style.date(e.ansat_fra),
+                style.date(e.ansat_til_shown(month)),
+            ]
+        )
     data = csv_bytes(HR_EMPLOYEE_COLUMNS, rows, style)
     assert any(b in data for b in (b"\x8f", b"\x9d")), "the extract must hold bytes Windows-1252 leaves undefined"
     return data
 
 
 def _payroll_lines(ctx: BadFileContext) -> bytes:
-    rows = [[e.medarbejdernr, "0101", "Månedsløn", f"{30000 + int(e.medarbejdernr) % 9000},00"] for e in ctx.workforce.employees[:25]]
+    rows = [
+        [e.medarbejdernr, "0101", "Månedsløn", f"{30000 + int(e.medarbejdernr) % 9000},00"]
+        for e in ctx.workforce.employees[:25]
+    ]
     return csv_bytes(["medarbejdernr", "loenart", "tekst", "beloeb"], rows, CsvStyle())
 
 
@@ -98,17 +163,36 @@ def _cycle_org_file(ctx: BadFileContext) -> LandingFile:
     rows = []
     for u in units:
         parent = {a.los_id: b.los_id, b.los_id: a.los_id}.get(u.los_id, u.parent_los_id)
-        rows.append([u.los_id, parent or "", u.enhedsnavn, u.enhedstype, u.sektor, u.gyldig_fra.isoformat(),
-                     u.gyldig_til.isoformat() if u.gyldig_til else ""])
+        rows.append(
+            [
+                u.los_id,
+                parent or "",
+                u.enhedsnavn,
+                u.enhedstype,
+                u.sektor,
+                u.gyldig_fra.isoformat(),
+                u.gyldig_til.isoformat() if u.gyldig_til else "",
+            ]
+        )
     data = csv_bytes(ORG_UNIT_COLUMNS, rows, CsvStyle())
-    return LandingFile(f"hr_org_units_{ctx.kommunekode}_{month}.csv", data, "hr_org_units", QUARANTINED,
-                       f"cycle in the tree: {a.los_id} and {b.los_id} are each other's parent")
+    return LandingFile(
+        f"hr_org_units_{ctx.kommunekode}_{month}.csv",
+        data,
+        "hr_org_units",
+        QUARANTINED,
+        f"cycle in the tree: {a.los_id} and {b.los_id} are each other's parent",
+    )
 
 
 def _duplicate(ctx: BadFileContext) -> LandingFile:
     original = next(f for f in ctx.good_files if f.name == f"hr_employees_{ctx.kommunekode}_{ctx.months[-1]}.csv")
-    return LandingFile(f"hr_employees_{ctx.kommunekode}_{ctx.months[-1].plus(2)}.csv", original.data, "hr_employees", DUPLICATE,
-                       f"same bytes as {original.name} (re-delivered under another name)")
+    return LandingFile(
+        f"hr_employees_{ctx.kommunekode}_{ctx.months[-1].plus(2)}.csv",
+        original.data,
+        "hr_employees",
+        DUPLICATE,
+        f"same bytes as {original.name} (re-delivered under another name)",
+    )
 
 
 def _out_of_range_responses(ctx: BadFileContext) -> LandingFile:
@@ -121,9 +205,16 @@ def _out_of_range_responses(ctx: BadFileContext) -> LandingFile:
         if number % 4 == 1:
             cells[number % len(cells)] = "7" if number % 8 == 1 else "Måske"
         rows.append([f"X{number:04d}", r.employee_ref, r.los_id, r.submitted_at.strftime("%Y-%m-%d %H:%M:%S"), *cells])
-    data = csv_bytes(["respondent_id", "employee_ref", "los_id", "submitted_at", *item_ids], rows, CsvStyle(encoding="utf-8"))
-    return LandingFile(f"survey_responses_{ctx.kommunekode}_{wave.wave}.csv", data, "survey_responses", QUARANTINED,
-                       "answers outside the scale: 7 and 'Måske'")
+    data = csv_bytes(
+        ["respondent_id", "employee_ref", "los_id", "submitted_at", *item_ids], rows, CsvStyle(encoding="utf-8")
+    )
+    return LandingFile(
+        f"survey_responses_{ctx.kommunekode}_{wave.wave}.csv",
+        data,
+        "survey_responses",
+        QUARANTINED,
+        "answers outside the scale: 7 and 'Måske'",
+    )
 
 
 def _free_zip_slots(ctx: BadFileContext) -> list[str]:
@@ -154,13 +245,24 @@ def _renamed_csv(ctx: BadFileContext) -> LandingFile:
     text = b"initiative_id;navn;sektor;los_id;start_dato;slut_dato;status;investering_dkk\r\nINI-900;Gammelt register;Administration;1;01-01-2024;;igang;100.000,00\r\n"
     if ctx.benefit_dates:
         day = Month.of(ctx.benefit_dates[0]).plus(-1).last_day
-        return LandingFile(f"benefits_{ctx.kommunekode}_{day.isoformat()}.xlsx", text, "benefits", QUARANTINED,
-                           "a CSV file renamed to .xlsx (not a ZIP/Office file)")
-    return LandingFile(f"survey_responses_{ctx.kommunekode}_{ctx.waves[0].wave}.xlsx", text, "survey_responses", QUARANTINED,
-                       "a CSV file renamed to .xlsx (not a ZIP/Office file)")
+        return LandingFile(
+            f"benefits_{ctx.kommunekode}_{day.isoformat()}.xlsx",
+            text,
+            "benefits",
+            QUARANTINED,
+            "a CSV file renamed to .xlsx (not a ZIP/Office file)",
+        )
+    return LandingFile(
+        f"survey_responses_{ctx.kommunekode}_{ctx.waves[0].wave}.xlsx",
+        text,
+        "survey_responses",
+        QUARANTINED,
+        "a CSV file renamed to .xlsx (not a ZIP/Office file)",
+    )
 
 
 # --- a cheap ZIP bomb --------------------------------------------------------------------------
+
 
 def _gf2_times(matrix: list[int], vector: int) -> int:
     total, row = 0, 0
@@ -229,8 +331,31 @@ def zip_bomb(member: str = "dataset.csv", chunk_size: int = BOMB_CHUNK, chunks: 
     data = repeated_deflate(chunk, chunks)
     crc, size, name = repeated_crc32(chunk, chunks), chunk_size * chunks, member.encode()
     dos_time, dos_date = 0, (2025 - 1980) << 9 | 1 << 5 | 1
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dos_time, dos_date, crc, len(data), size, len(name), 0) + name
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, dos_time, dos_date, crc, len(data), size, len(name),
-                          0, 0, 0, 0, 0o644 << 16, 0) + name
+    local = (
+        struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, dos_time, dos_date, crc, len(data), size, len(name), 0) + name
+    )
+    central = (
+        struct.pack(
+            "<IHHHHHHIIIHHHHHII",
+            0x02014B50,
+            20,
+            20,
+            0,
+            8,
+            dos_time,
+            dos_date,
+            crc,
+            len(data),
+            size,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0o644 << 16,
+            0,
+        )
+        + name
+    )
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local) + len(data), 0)
     return local + data + central + end

@@ -6,6 +6,7 @@ one is stopped part-way, one has finished, the rest run. Flows (oekonomi_dkk, ti
 measured monthly, kvalitet_indeks quarterly; a measurement of month P is taken (maalt_dato) in
 month P+1, and two measurements are later corrected by a newer row for the same benefit and period.
 A snapshot dated D holds what was known on D: rows with maalt_dato <= D, statuses as of D."""
+
 from __future__ import annotations
 
 import random
@@ -17,8 +18,26 @@ from .formats import CsvStyle, csv_bytes, plain_number, xlsx_bytes
 from .org import OrgPlan
 from .periods import Month
 
-INITIATIVE_COLUMNS = ["initiative_id", "navn", "sektor", "los_id", "start_dato", "slut_dato", "status", "investering_dkk"]
-BENEFIT_COLUMNS = ["benefit_id", "initiative_id", "gevinsttype", "beskrivelse", "baseline", "maal", "maal_dato", "budgetvirkning"]
+INITIATIVE_COLUMNS = [
+    "initiative_id",
+    "navn",
+    "sektor",
+    "los_id",
+    "start_dato",
+    "slut_dato",
+    "status",
+    "investering_dkk",
+]
+BENEFIT_COLUMNS = [
+    "benefit_id",
+    "initiative_id",
+    "gevinsttype",
+    "beskrivelse",
+    "baseline",
+    "maal",
+    "maal_dato",
+    "budgetvirkning",
+]
 MEASUREMENT_COLUMNS = ["benefit_id", "periode", "vaerdi", "maalt_dato"]
 
 
@@ -70,12 +89,20 @@ class Register:
     measurements: list[Measurement]
 
     def snapshot(self, day: date) -> tuple[list[Initiative], list[Benefit], list[Measurement]]:
-        return (self.initiatives, [b for i in self.initiatives for b in i.benefits],
-                sorted((m for m in self.measurements if m.maalt_dato <= day), key=lambda m: (m.benefit_id, m.periode, m.maalt_dato)))
+        return (
+            self.initiatives,
+            [b for i in self.initiatives for b in i.benefits],
+            sorted(
+                (m for m in self.measurements if m.maalt_dato <= day),
+                key=lambda m: (m.benefit_id, m.periode, m.maalt_dato),
+            ),
+        )
 
 
 def snapshot_dates(months: list[Month]) -> list[date]:
-    return sorted({months[min(2, len(months) - 1)].last_day, months[min(5, len(months) - 1)].last_day, months[-1].last_day})
+    return sorted(
+        {months[min(2, len(months) - 1)].last_day, months[min(5, len(months) - 1)].last_day, months[-1].last_day}
+    )
 
 
 def build_register(rng: random.Random, org: OrgPlan, months: list[Month]) -> Register:
@@ -102,8 +129,16 @@ def build_register(rng: random.Random, org: OrgPlan, months: list[Month]) -> Reg
         target_months = rng.choice([12, 18, 24])
         maal_dato = start_month.plus(target_months - 1).last_day
         for b_number, (kind, description, baseline, target) in enumerate(benefit_plans, start=1):
-            benefit = Benefit(f"{initiative.initiative_id}-G{b_number}", initiative.initiative_id, kind, description, float(baseline),
-                              float(target), maal_dato, "ja" if kind == "oekonomi_dkk" else rng.choice(["ja", "nej"]))
+            benefit = Benefit(
+                f"{initiative.initiative_id}-G{b_number}",
+                initiative.initiative_id,
+                kind,
+                description,
+                float(baseline),
+                float(target),
+                maal_dato,
+                "ja" if kind == "oekonomi_dkk" else rng.choice(["ja", "nej"]),
+            )
             initiative.benefits.append(benefit)
             measurements.extend(_measure(rng, benefit, start_month, target_months, initiative.stopped_on, last))
         initiatives.append(initiative)
@@ -111,7 +146,9 @@ def build_register(rng: random.Random, org: OrgPlan, months: list[Month]) -> Reg
     return Register(initiatives, measurements)
 
 
-def _measure(rng: random.Random, benefit: Benefit, start: Month, target_months: int, stopped_on: date | None, last: Month) -> list[Measurement]:
+def _measure(
+    rng: random.Random, benefit: Benefit, start: Month, target_months: int, stopped_on: date | None, last: Month
+) -> list[Measurement]:
     performance = rng.uniform(0.55, 1.3)  # some benefits run ahead of plan, some fall behind
     rows = []
     period = start
@@ -126,7 +163,14 @@ def _measure(rng: random.Random, benefit: Benefit, start: Month, target_months: 
         elif rng.random() > 0.1:  # a month is sometimes not reported
             ramp = min(1.0, elapsed / 4)  # benefits take a few months to start flowing
             monthly = benefit.maal / target_months * performance * ramp * rng.uniform(0.7, 1.3)
-            rows.append(Measurement(benefit.benefit_id, period, round(monthly, 2 if benefit.gevinsttype == "oekonomi_dkk" else 1), measured_on))
+            rows.append(
+                Measurement(
+                    benefit.benefit_id,
+                    period,
+                    round(monthly, 2 if benefit.gevinsttype == "oekonomi_dkk" else 1),
+                    measured_on,
+                )
+            )
         period = period.plus(1)
     return rows
 
@@ -135,7 +179,14 @@ def _add_corrections(rng: random.Random, measurements: list[Measurement], last: 
     flows = [m for m in measurements if m.periode <= last.plus(-4)]
     for original in sorted(rng.sample(flows, k=min(2, len(flows))), key=lambda m: (m.benefit_id, m.periode)):
         corrected = round(original.vaerdi * rng.choice([0.8, 1.15]), 2)
-        measurements.append(Measurement(original.benefit_id, original.periode, corrected, original.maalt_dato + timedelta(days=rng.randint(25, 45))))
+        measurements.append(
+            Measurement(
+                original.benefit_id,
+                original.periode,
+                corrected,
+                original.maalt_dato + timedelta(days=rng.randint(25, 45)),
+            )
+        )
 
 
 def _rows(register: Register, day: date, *, as_text: CsvStyle | None):
@@ -150,17 +201,43 @@ def _rows(register: Register, day: date, *, as_text: CsvStyle | None):
         return as_text.amount(value) if money else as_text.number(value, 2)
 
     return (
-        [[i.initiative_id, i.navn, i.sektor, i.los_id, d(i.start_dato), d(i.slut_dato), i.status_on(day), n(i.investering_dkk, True)]
-         for i in initiatives],
-        [[b.benefit_id, b.initiative_id, b.gevinsttype, b.beskrivelse, n(b.baseline), n(b.maal, b.gevinsttype == "oekonomi_dkk"),
-          d(b.maal_dato), b.budgetvirkning] for b in benefits],
+        [
+            [
+                i.initiative_id,
+                i.navn,
+                i.sektor,
+                i.los_id,
+                d(i.start_dato),
+                d(i.slut_dato),
+                i.status_on(day),
+                n(i.investering_dkk, True),
+            ]
+            for i in initiatives
+        ],
+        [
+            [
+                b.benefit_id,
+                b.initiative_id,
+                b.gevinsttype,
+                b.beskrivelse,
+                n(b.baseline),
+                n(b.maal, b.gevinsttype == "oekonomi_dkk"),
+                d(b.maal_dato),
+                b.budgetvirkning,
+            ]
+            for b in benefits
+        ],
         [[m.benefit_id, str(m.periode), n(m.vaerdi), d(m.maalt_dato)] for m in measurements],
     )
 
 
 def register_xlsx(register: Register, day: date) -> bytes:
     initiatives, benefits, measurements = _rows(register, day, as_text=None)
-    sheets = [("initiativer", INITIATIVE_COLUMNS, initiatives), ("gevinster", BENEFIT_COLUMNS, benefits), ("maalinger", MEASUREMENT_COLUMNS, measurements)]
+    sheets = [
+        ("initiativer", INITIATIVE_COLUMNS, initiatives),
+        ("gevinster", BENEFIT_COLUMNS, benefits),
+        ("maalinger", MEASUREMENT_COLUMNS, measurements),
+    ]
     return xlsx_bytes(sheets, datetime.combine(day, datetime.min.time()) + timedelta(hours=15))
 
 
@@ -181,12 +258,42 @@ def truth_rows(kommunekode: str, register: Register, day: date) -> dict[str, lis
         return value.isoformat() if value else ""
 
     return {
-        "benefits_initiativer": [{**common, "initiative_id": i.initiative_id, "navn": i.navn, "sektor": i.sektor, "los_id": i.los_id,
-                                  "start_dato": iso(i.start_dato), "slut_dato": iso(i.slut_dato), "status": i.status_on(day),
-                                  "investering_dkk": plain_number(i.investering_dkk)} for i in initiatives],
-        "benefits_gevinster": [{**common, "benefit_id": b.benefit_id, "initiative_id": b.initiative_id, "gevinsttype": b.gevinsttype,
-                                "beskrivelse": b.beskrivelse, "baseline": plain_number(b.baseline), "maal": plain_number(b.maal),
-                                "maal_dato": iso(b.maal_dato), "budgetvirkning": b.budgetvirkning} for b in benefits],
-        "benefits_maalinger": [{**common, "benefit_id": m.benefit_id, "periode": str(m.periode), "vaerdi": plain_number(m.vaerdi),
-                                "maalt_dato": iso(m.maalt_dato)} for m in measurements],
+        "benefits_initiativer": [
+            {
+                **common,
+                "initiative_id": i.initiative_id,
+                "navn": i.navn,
+                "sektor": i.sektor,
+                "los_id": i.los_id,
+                "start_dato": iso(i.start_dato),
+                "slut_dato": iso(i.slut_dato),
+                "status": i.status_on(day),
+                "investering_dkk": plain_number(i.investering_dkk),
+            }
+            for i in initiatives
+        ],
+        "benefits_gevinster": [
+            {
+                **common,
+                "benefit_id": b.benefit_id,
+                "initiative_id": b.initiative_id,
+                "gevinsttype": b.gevinsttype,
+                "beskrivelse": b.beskrivelse,
+                "baseline": plain_number(b.baseline),
+                "maal": plain_number(b.maal),
+                "maal_dato": iso(b.maal_dato),
+                "budgetvirkning": b.budgetvirkning,
+            }
+            for b in benefits
+        ],
+        "benefits_maalinger": [
+            {
+                **common,
+                "benefit_id": m.benefit_id,
+                "periode": str(m.periode),
+                "vaerdi": plain_number(m.vaerdi),
+                "maalt_dato": iso(m.maalt_dato),
+            }
+            for m in measurements
+        ],
     }

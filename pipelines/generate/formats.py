@@ -2,6 +2,7 @@
 
 Reproducible means no wall-clock time: ZIP entries carry a fixed date_time and XLSX documents a
 fixed created/modified time."""
+
 from __future__ import annotations
 
 import csv
@@ -79,7 +80,9 @@ def with_encoding(style: CsvStyle, encoding: str) -> CsvStyle:
     return replace(style, encoding=encoding)
 
 
-def csv_text(header: list[str] | None, rows: list[list[str]], style: CsvStyle, *, header_rows: list[list[str]] | None = None) -> str:
+def csv_text(
+    header: list[str] | None, rows: list[list[str]], style: CsvStyle, *, header_rows: list[list[str]] | None = None
+) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=style.delimiter, lineterminator=style.line_end, quoting=csv.QUOTE_MINIMAL)
     for extra in header_rows or []:
@@ -90,7 +93,9 @@ def csv_text(header: list[str] | None, rows: list[list[str]], style: CsvStyle, *
     return buffer.getvalue()
 
 
-def csv_bytes(header: list[str] | None, rows: list[list[str]], style: CsvStyle, *, header_rows: list[list[str]] | None = None) -> bytes:
+def csv_bytes(
+    header: list[str] | None, rows: list[list[str]], style: CsvStyle, *, header_rows: list[list[str]] | None = None
+) -> bytes:
     # strict: a character the target encoding lacks is a generator bug, not something to hide
     return csv_text(header, rows, style, header_rows=header_rows).encode(style.encoding, errors="strict")
 

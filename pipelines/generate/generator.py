@@ -3,6 +3,7 @@
 Every concern draws from its own random stream (seeded from seed, municipality and the concern's
 name), so switching training, benefits or bad files on or off never changes another file's bytes,
 and the same arguments always give the same bytes."""
+
 from __future__ import annotations
 
 import random
@@ -25,7 +26,6 @@ from .surveys import SurveyWave, build_waves
 from .truth import write_truth
 
 
-
 @dataclass
 class GenerateSummary:
     files: list[str]  # landing file names written, sorted
@@ -34,9 +34,19 @@ class GenerateSummary:
     respondents: int  # survey rows that are responses (is_response), all waves, answering twice counted twice
 
 
-def generate(out: Path, *, municipality: str = "0751", employees: int = 3000, waves: int = 2, seed: int = 42,
-             first_wave: str = "2025H1", bad_files: bool = False, truth: Path | None = None,
-             training: bool = True, benefits: bool = True) -> GenerateSummary:
+def generate(
+    out: Path,
+    *,
+    municipality: str = "0751",
+    employees: int = 3000,
+    waves: int = 2,
+    seed: int = 42,
+    first_wave: str = "2025H1",
+    bad_files: bool = False,
+    truth: Path | None = None,
+    training: bool = True,
+    benefits: bool = True,
+) -> GenerateSummary:
     if not re.fullmatch(r"\d{4}", municipality):
         raise ValueError(f"municipality must be a 4-digit kommunekode such as 0751, not {municipality!r}")
     if employees < 100:
@@ -68,8 +78,16 @@ def generate(out: Path, *, municipality: str = "0751", employees: int = 3000, wa
         benefit_dates = benefit_register.snapshot_dates(months)
         files += _benefit_files(municipality, org, months, benefit_dates, stream("benefits"), tables)
     if bad_files:
-        context = bad.BadFileContext(municipality, months, survey_waves, org, workforce, list(files), benefit_dates,
-                                     datetime.combine(months[-1].last_day, datetime.min.time()))
+        context = bad.BadFileContext(
+            municipality,
+            months,
+            survey_waves,
+            org,
+            workforce,
+            list(files),
+            benefit_dates,
+            datetime.combine(months[-1].last_day, datetime.min.time()),
+        )
         files += bad.bad_files(stream("bad_files"), context)
 
     names = [f.name for f in files]
@@ -92,13 +110,40 @@ def _org_files(k: str, org: OrgPlan, tables) -> list[LandingFile]:
     files = []
     for index, (month, units) in enumerate(sorted(org.snapshots.items())):
         style = rotating_style(index + 1)
-        rows = [[u.los_id, u.parent_los_id or "", u.enhedsnavn, u.enhedstype, u.sektor, style.date(u.gyldig_fra), style.date(u.gyldig_til)]
-                for u in units]
-        files.append(LandingFile(f"hr_org_units_{k}_{month}.csv", csv_bytes(ORG_UNIT_COLUMNS, rows, style), "hr_org_units", why=style.describe()))
+        rows = [
+            [
+                u.los_id,
+                u.parent_los_id or "",
+                u.enhedsnavn,
+                u.enhedstype,
+                u.sektor,
+                style.date(u.gyldig_fra),
+                style.date(u.gyldig_til),
+            ]
+            for u in units
+        ]
+        files.append(
+            LandingFile(
+                f"hr_org_units_{k}_{month}.csv",
+                csv_bytes(ORG_UNIT_COLUMNS, rows, style),
+                "hr_org_units",
+                why=style.describe(),
+            )
+        )
         if tables is not None:
-            tables["org_units"] += [{"kommunekode": k, "snapshot_month": str(month), "los_id": u.los_id, "parent_los_id": u.parent_los_id or "",
-                                     "enhedsnavn": u.enhedsnavn, "sektor": u.sektor, "gyldig_fra": _iso(u.gyldig_fra),
-                                     "gyldig_til": _iso(u.gyldig_til)} for u in units]
+            tables["org_units"] += [
+                {
+                    "kommunekode": k,
+                    "snapshot_month": str(month),
+                    "los_id": u.los_id,
+                    "parent_los_id": u.parent_los_id or "",
+                    "enhedsnavn": u.enhedsnavn,
+                    "sektor": u.sektor,
+                    "gyldig_fra": _iso(u.gyldig_fra),
+                    "gyldig_til": _iso(u.gyldig_til),
+                }
+                for u in units
+            ]
     return files
 
 
@@ -109,13 +154,41 @@ def _employee_files(k: str, workforce: Workforce, tables) -> list[LandingFile]:
         rows, truth = [], []
         for e in workforce.snapshot(month):
             los_id, ansat_til = e.los_id_at(month), e.ansat_til_shown(month)
-            rows.append([e.cpr, e.medarbejdernr, e.navn, e.email, los_id, e.stillingsbetegnelse, e.personalekategori,
-                         style.number(e.beskaeftigelsesgrad), style.date(e.ansat_fra), style.date(ansat_til)])
+            rows.append(
+                [
+                    e.cpr,
+                    e.medarbejdernr,
+                    e.navn,
+                    e.email,
+                    los_id,
+                    e.stillingsbetegnelse,
+                    e.personalekategori,
+                    style.number(e.beskaeftigelsesgrad),
+                    style.date(e.ansat_fra),
+                    style.date(ansat_til),
+                ]
+            )
             if tables is not None:
-                truth.append({"kommunekode": k, "snapshot_month": str(month), "medarbejdernr": e.medarbejdernr, "email": e.email,
-                              "los_id": los_id, "beskaeftigelsesgrad": plain_number(e.beskaeftigelsesgrad),
-                              "ansat_fra": _iso(e.ansat_fra), "ansat_til": _iso(ansat_til)})
-        files.append(LandingFile(f"hr_employees_{k}_{month}.csv", csv_bytes(HR_EMPLOYEE_COLUMNS, rows, style), "hr_employees", why=style.describe()))
+                truth.append(
+                    {
+                        "kommunekode": k,
+                        "snapshot_month": str(month),
+                        "medarbejdernr": e.medarbejdernr,
+                        "email": e.email,
+                        "los_id": los_id,
+                        "beskaeftigelsesgrad": plain_number(e.beskaeftigelsesgrad),
+                        "ansat_fra": _iso(e.ansat_fra),
+                        "ansat_til": _iso(ansat_til),
+                    }
+                )
+        files.append(
+            LandingFile(
+                f"hr_employees_{k}_{month}.csv",
+                csv_bytes(HR_EMPLOYEE_COLUMNS, rows, style),
+                "hr_employees",
+                why=style.describe(),
+            )
+        )
         if tables is not None:
             tables["employees"] += truth
     return files
@@ -125,51 +198,125 @@ def _survey_files(k: str, survey_waves: list[SurveyWave], seed: int, stream, tab
     files = []
     for wave in survey_waves:
         items_style = rotating_style(wave.index + 4)
-        files.append(LandingFile(f"survey_items_{k}_{wave.wave}.csv", items_csv(wave.items, items_style), "survey_items",
-                                 why=items_style.describe()))
+        files.append(
+            LandingFile(
+                f"survey_items_{k}_{wave.wave}.csv",
+                items_csv(wave.items, items_style),
+                "survey_items",
+                why=items_style.describe(),
+            )
+        )
         exported = datetime.combine(wave_months(wave.wave)[4].first_day, datetime.min.time()) + timedelta(hours=8)
         name = f"survey_responses_{k}_{wave.wave}"
         if wave.dialect == "surveyxact":
             data, why = surveyxact_zip(wave, (seed + wave.index // 4) % 3, exported)
             files.append(LandingFile(f"{name}.zip", data, "survey_responses", why=why))
         elif wave.dialect == "qualtrics":
-            files.append(LandingFile(f"{name}.csv", qualtrics_csv(wave), "survey_responses", why="qualtrics csv, UTF-8 with BOM, comma, CRLF"))
+            files.append(
+                LandingFile(
+                    f"{name}.csv",
+                    qualtrics_csv(wave),
+                    "survey_responses",
+                    why="qualtrics csv, UTF-8 with BOM, comma, CRLF",
+                )
+            )
         elif wave.dialect == "forms":
-            files.append(LandingFile(f"{name}.xlsx", forms_xlsx(wave, exported), "survey_responses", why="forms xlsx, sheet Form1"))
+            files.append(
+                LandingFile(
+                    f"{name}.xlsx", forms_xlsx(wave, exported), "survey_responses", why="forms xlsx, sheet Form1"
+                )
+            )
         else:
             style = rotating_style(wave.index + 2)
-            files.append(LandingFile(f"{name}.csv", flat_csv(wave, style, stream(f"flat:{wave.wave}")), "survey_responses",
-                                     why=f"flat csv, {style.describe()}"))
+            files.append(
+                LandingFile(
+                    f"{name}.csv",
+                    flat_csv(wave, style, stream(f"flat:{wave.wave}")),
+                    "survey_responses",
+                    why=f"flat csv, {style.describe()}",
+                )
+            )
         if tables is None:
             continue
-        tables["items"] += [{"kommunekode": k, "wave": wave.wave, "item_id": i.item_id, "question_text": i.question_text,
-                             "competence_code": i.competence_code, "reverse_scored": str(i.reverse_scored)} for i in wave.items]
+        tables["items"] += [
+            {
+                "kommunekode": k,
+                "wave": wave.wave,
+                "item_id": i.item_id,
+                "question_text": i.question_text,
+                "competence_code": i.competence_code,
+                "reverse_scored": str(i.reverse_scored),
+            }
+            for i in wave.items
+        ]
         for r in wave.responses:
-            tables["responses"].append({"kommunekode": k, "wave": wave.wave, "respondent_id": r.respondent_id, "employee_ref": r.employee_ref,
-                                        "los_id": r.los_id, "submitted_at": r.submitted_at.isoformat(timespec="seconds"),
-                                        "is_response": str(int(r.is_response)), "medarbejdernr": r.medarbejdernr})
+            tables["responses"].append(
+                {
+                    "kommunekode": k,
+                    "wave": wave.wave,
+                    "respondent_id": r.respondent_id,
+                    "employee_ref": r.employee_ref,
+                    "los_id": r.los_id,
+                    "submitted_at": r.submitted_at.isoformat(timespec="seconds"),
+                    "is_response": str(int(r.is_response)),
+                    "medarbejdernr": r.medarbejdernr,
+                }
+            )
             if r.is_response:
-                tables["answers"] += [{"kommunekode": k, "wave": wave.wave, "respondent_id": r.respondent_id, "item_id": item_id,
-                                       "answer": "" if answer is None else str(answer)} for item_id, answer in r.answers.items()]
+                tables["answers"] += [
+                    {
+                        "kommunekode": k,
+                        "wave": wave.wave,
+                        "respondent_id": r.respondent_id,
+                        "item_id": item_id,
+                        "answer": "" if answer is None else str(answer),
+                    }
+                    for item_id, answer in r.answers.items()
+                ]
     return files
 
 
 def _training_files(k: str, months: list[Month], workforce: Workforce, rng: random.Random, tables) -> list[LandingFile]:
     catalogue = lms.courses()
     courses_style = rotating_style(5)
-    files = [LandingFile(f"courses_{k}.csv", lms.courses_csv(catalogue, courses_style), "courses", why=courses_style.describe())]
+    files = [
+        LandingFile(
+            f"courses_{k}.csv", lms.courses_csv(catalogue, courses_style), "courses", why=courses_style.describe()
+        )
+    ]
     if tables is not None:
-        tables["courses"] += [{"kommunekode": k, "course_id": c.course_id, "course_name": c.course_name, "competence_code": c.competence_code,
-                               "nominal_hours": plain_number(c.nominal_hours)} for c in catalogue]
+        tables["courses"] += [
+            {
+                "kommunekode": k,
+                "course_id": c.course_id,
+                "course_name": c.course_name,
+                "competence_code": c.competence_code,
+                "nominal_hours": plain_number(c.nominal_hours),
+            }
+            for c in catalogue
+        ]
         tables["training"]  # present (maybe empty) whenever training is on
     for index, month in enumerate(months):
         records = lms.build_month(rng, month, index, month == months[-1], workforce, catalogue)
         if index % 2 == 0:
             style = rotating_style(index // 2 + 3)
-            files.append(LandingFile(f"training_{k}_{month}.csv", lms.lms_csv(records, style), "training", why=f"LMS csv, {style.describe()}"))
+            files.append(
+                LandingFile(
+                    f"training_{k}_{month}.csv",
+                    lms.lms_csv(records, style),
+                    "training",
+                    why=f"LMS csv, {style.describe()}",
+                )
+            )
         else:
-            files.append(LandingFile(f"training_{k}_{month}.jsonl", lms.xapi_jsonl(records, catalogue, workforce.domain), "training",
-                                     why="xAPI jsonl, UTF-8, LF"))
+            files.append(
+                LandingFile(
+                    f"training_{k}_{month}.jsonl",
+                    lms.xapi_jsonl(records, catalogue, workforce.domain),
+                    "training",
+                    why="xAPI jsonl, UTF-8, LF",
+                )
+            )
         if tables is not None:
             tables["training"] += [lms.truth_row(k, r) for r in records]
     return files
@@ -180,12 +327,22 @@ def _benefit_files(k: str, org: OrgPlan, months: list[Month], dates, rng: random
     files = []
     for day in dates:
         if day == dates[-1]:  # the newest snapshot comes as the CSV triplet
-            style = CsvStyle(encoding="cp1252", delimiter=";", line_end="\r\n", date_format="%d-%m-%Y", decimal_comma=True)
+            style = CsvStyle(
+                encoding="cp1252", delimiter=";", line_end="\r\n", date_format="%d-%m-%Y", decimal_comma=True
+            )
             for part, data in benefit_register.register_csvs(register, day, style).items():
-                files.append(LandingFile(f"benefits_{k}_{day.isoformat()}_{part}.csv", data, "benefits", why=style.describe()))
+                files.append(
+                    LandingFile(f"benefits_{k}_{day.isoformat()}_{part}.csv", data, "benefits", why=style.describe())
+                )
         else:
-            files.append(LandingFile(f"benefits_{k}_{day.isoformat()}.xlsx", benefit_register.register_xlsx(register, day), "benefits",
-                                     why="xlsx, sheets initiativer/gevinster/maalinger, real date cells"))
+            files.append(
+                LandingFile(
+                    f"benefits_{k}_{day.isoformat()}.xlsx",
+                    benefit_register.register_xlsx(register, day),
+                    "benefits",
+                    why="xlsx, sheets initiativer/gevinster/maalinger, real date cells",
+                )
+            )
         if tables is not None:
             for table, rows in benefit_register.truth_rows(k, register, day).items():
                 tables[table] += rows

@@ -1,4 +1,5 @@
 """One file the generator puts in the landing zone, with what the pipeline should make of it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,7 +15,18 @@ class LandingFile:
     expected_outcome: str = ACCEPTED
     why: str = ""  # for accepted files: the form it was written in; otherwise what is wrong with it
 
+
 # Contract column orders (DATA_CONTRACT.md 2.3 and 2.4), shared by good and bad HR files.
-HR_EMPLOYEE_COLUMNS = ["cpr", "medarbejdernr", "navn", "email", "los_id", "stillingsbetegnelse", "personalekategori",
-                       "beskaeftigelsesgrad", "ansat_fra", "ansat_til"]
+HR_EMPLOYEE_COLUMNS = [
+    "cpr",
+    "medarbejdernr",
+    "navn",
+    "email",
+    "los_id",
+    "stillingsbetegnelse",
+    "personalekategori",
+    "beskaeftigelsesgrad",
+    "ansat_fra",
+    "ansat_til",
+]
 ORG_UNIT_COLUMNS = ["los_id", "parent_los_id", "enhedsnavn", "enhedstype", "sektor", "gyldig_fra", "gyldig_til"]

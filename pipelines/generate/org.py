@@ -6,6 +6,7 @@ new team opens (gyldig_fra = that day), and one team is announced closed (gyldig
 month's last day); its staff move to a sibling and the unit is gone from the next month's file.
 All of this happens before the survey month (March/September), so every respondent's unit is in
 the tree at the wave's end."""
+
 from __future__ import annotations
 
 import random
@@ -71,7 +72,9 @@ def _unique_names(rng: random.Random, patterns: list[str], count: int, used: set
     return names
 
 
-def build_org(rng: random.Random, kommunekode: str, employees: int, months: list[Month], change_month: Month | None) -> OrgPlan:
+def build_org(
+    rng: random.Random, kommunekode: str, employees: int, months: list[Month], change_month: Month | None
+) -> OrgPlan:
     town, _ = municipality_name_and_domain(kommunekode)
     next_id = int(kommunekode) * 10000 + 1 if int(kommunekode) else 10001
 
@@ -120,7 +123,9 @@ def build_org(rng: random.Random, kommunekode: str, employees: int, months: list
     snapshots = {months[0]: units}
     changes = None
     if change_month is not None:
-        units, changes = _apply_changes(rng, units, weights, departments_by_sektor, teams_by_department, change_month, new_id, used_names)
+        units, changes = _apply_changes(
+            rng, units, weights, departments_by_sektor, teams_by_department, change_month, new_id, used_names
+        )
         snapshots[change_month] = units
         if changes.closing_los_id and changes.closed_from <= months[-1]:
             snapshots[changes.closed_from] = [u for u in units if u.los_id != changes.closing_los_id]
@@ -138,16 +143,26 @@ def _apply_changes(rng, units, weights, departments_by_sektor, teams_by_departme
     # renamed: a department of sektor B gets a broader name
     renamed = departments_by_sektor[sektor_b][-1]
     # closing: a team merges into a sibling in the same department (needs a department with two teams)
-    crowded = [d for s in (sektor_b, *departments_by_sektor) for d in departments_by_sektor[s]
-               if len(teams_by_department.get(d.los_id, [])) >= 2 and d.los_id != from_department.los_id]
+    crowded = [
+        d
+        for s in (sektor_b, *departments_by_sektor)
+        for d in departments_by_sektor[s]
+        if len(teams_by_department.get(d.los_id, [])) >= 2 and d.los_id != from_department.los_id
+    ]
     closing = successor = None
     if crowded:
         siblings = teams_by_department[crowded[0].los_id]
         closing, successor = siblings[-1], siblings[0]
     closed_from = change_month.plus(1)  # gone before the survey month, so no respondent sits in a vanished unit
     # opened: a new digital team under the renamed department, staffed by people moving in
-    opened = OrgUnit(new_id(), renamed.los_id, _unique_names(rng, ["Team Digital Velfærd", "Digitaliseringsteamet"], 1, used_names)[0],
-                     "Enhed", renamed.sektor, effective)
+    opened = OrgUnit(
+        new_id(),
+        renamed.los_id,
+        _unique_names(rng, ["Team Digital Velfærd", "Digitaliseringsteamet"], 1, used_names)[0],
+        "Enhed",
+        renamed.sektor,
+        effective,
+    )
     weights[opened.los_id] = 0.0
 
     changed = []
@@ -160,5 +175,12 @@ def _apply_changes(rng, units, weights, departments_by_sektor, teams_by_departme
             unit = replace(unit, gyldig_til=change_month.last_day)  # announced closure
         changed.append(unit)
     changed.append(opened)
-    return changed, OrgChanges(change_month, moved.los_id, renamed.los_id, opened.los_id,
-                               closing.los_id if closing else None, successor.los_id if successor else None, closed_from)
+    return changed, OrgChanges(
+        change_month,
+        moved.los_id,
+        renamed.los_id,
+        opened.los_id,
+        closing.los_id if closing else None,
+        successor.los_id if successor else None,
+        closed_from,
+    )

@@ -3,14 +3,25 @@
 About 1 % leave and 1 % start per month; some leavers show `ansat_til` a month before they go
 (notice), some starters are in the snapshot a month before their `ansat_fra` (registered early),
 and a few people change unit every month (plus the org changes' movers)."""
+
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .danish import (EMAIL_LETTERS, FEMALE_FIRST, JOBS, LEADER_CATEGORY, LEADER_TITLES, MALE_FIRST, MIDDLE_NAMES, SURNAMES,
-                     WEEKLY_HOURS, municipality_name_and_domain)
+from .danish import (
+    EMAIL_LETTERS,
+    FEMALE_FIRST,
+    JOBS,
+    LEADER_CATEGORY,
+    LEADER_TITLES,
+    MALE_FIRST,
+    MIDDLE_NAMES,
+    SURNAMES,
+    WEEKLY_HOURS,
+    municipality_name_and_domain,
+)
 from .org import OrgPlan
 from .periods import Month
 
@@ -35,7 +46,9 @@ class Employee:
     notice_from: Month | None = None  # first snapshot that shows ansat_til
 
     def in_snapshot(self, month: Month) -> bool:
-        return self.visible_from.index <= month.index and (self.ansat_til is None or month.index <= self.ansat_til.year * 12 + self.ansat_til.month - 1)
+        return self.visible_from.index <= month.index and (
+            self.ansat_til is None or month.index <= self.ansat_til.year * 12 + self.ansat_til.month - 1
+        )
 
     def los_id_at(self, month: Month) -> str:
         if len(self.units) == 1:
@@ -90,8 +103,16 @@ class _PersonFactory:
         # a few HR records keep capitals from the mail system; e-mails must match regardless of case
         return address.title().replace(self.domain.title(), self.domain) if self.rng.random() < 0.03 else address
 
-    def person(self, sektor: str, enhedstype: str, is_leader: bool, ansat_fra: date, visible_from: Month, los_id: str,
-               start_month: Month) -> Employee:
+    def person(
+        self,
+        sektor: str,
+        enhedstype: str,
+        is_leader: bool,
+        ansat_fra: date,
+        visible_from: Month,
+        los_id: str,
+        start_month: Month,
+    ) -> Employee:
         rng = self.rng
         first = rng.choice(FEMALE_FIRST if rng.random() < 0.7 else MALE_FIRST)  # municipal staff is ~70 % women
         surname = rng.choice(SURNAMES)
@@ -108,8 +129,18 @@ class _PersonFactory:
             title, category, _ = rng.choices(jobs, weights=[w for _, _, w in jobs])[0]
         hours = 37 if is_leader else rng.choices([h for h, _ in WEEKLY_HOURS], weights=[w for _, w in WEEKLY_HOURS])[0]
         self.next_number += rng.randint(1, 9)
-        return Employee(str(self.next_number), cpr, navn, self._email(first, surname), title, category,
-                        round(hours / 37, 4), ansat_fra, visible_from, [(start_month, los_id)])
+        return Employee(
+            str(self.next_number),
+            cpr,
+            navn,
+            self._email(first, surname),
+            title,
+            category,
+            round(hours / 37, 4),
+            ansat_fra,
+            visible_from,
+            [(start_month, los_id)],
+        )
 
 
 def simulate_workforce(rng: random.Random, kommunekode: str, size: int, months: list[Month], org: OrgPlan) -> Workforce:
@@ -147,7 +178,11 @@ def simulate_workforce(rng: random.Random, kommunekode: str, size: int, months: 
     for index, month in enumerate(months):
         # leavers: in this snapshot with ansat_til in the month, then gone
         for employee in rng.sample(active, k=round(len(active) * MONTHLY_LEAVE_RATE * rng.uniform(0.6, 1.4))):
-            employee.ansat_til = month.last_day if rng.random() < 0.6 else month.first_day + timedelta(days=rng.randint(0, month.days - 2))
+            employee.ansat_til = (
+                month.last_day
+                if rng.random() < 0.6
+                else month.first_day + timedelta(days=rng.randint(0, month.days - 2))
+            )
             early_notice = index > 0 and rng.random() < 0.35
             employee.notice_from = month.plus(-1) if early_notice else month
         active = [e for e in active if e.ansat_til is None]
@@ -174,7 +209,9 @@ def simulate_workforce(rng: random.Random, kommunekode: str, size: int, months: 
     return Workforce(everyone, months, domain)
 
 
-def _apply_org_moves(rng: random.Random, org: OrgPlan, month: Month, active: list[Employee], everyone: list[Employee]) -> None:
+def _apply_org_moves(
+    rng: random.Random, org: OrgPlan, month: Month, active: list[Employee], everyone: list[Employee]
+) -> None:
     changes = org.changes
     if changes is None:
         return
@@ -182,12 +219,20 @@ def _apply_org_moves(rng: random.Random, org: OrgPlan, month: Month, active: lis
         # staff the new team with people from its sektor
         sektor = org.units_at(month)[changes.opened_los_id].sektor
         units = org.units_at(month)
-        candidates = [e for e in active if units.get(e.los_id_at(month)) and units[e.los_id_at(month)].sektor == sektor
-                      and e.los_id_at(month) != changes.closing_los_id and e.visible_from < month]
+        candidates = [
+            e
+            for e in active
+            if units.get(e.los_id_at(month))
+            and units[e.los_id_at(month)].sektor == sektor
+            and e.los_id_at(month) != changes.closing_los_id
+            and e.visible_from < month
+        ]
         for employee in rng.sample(candidates, k=min(len(candidates), 7)):
             employee.units.append((month, changes.opened_los_id))
     if changes.closing_los_id and month == changes.closed_from:
         # everyone still listed from this month on, leavers of this month included
         for employee in everyone:
-            if employee.los_id_at(month) == changes.closing_los_id and (employee.ansat_til is None or Month.of(employee.ansat_til) >= month):
+            if employee.los_id_at(month) == changes.closing_los_id and (
+                employee.ansat_til is None or Month.of(employee.ansat_til) >= month
+            ):
                 employee.units.append((month, changes.closing_successor_los_id))

@@ -1,10 +1,11 @@
 """Months, waves and Copenhagen local time, without any time-zone database (so output never
 depends on the machine's tzdata)."""
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from datetime import date, datetime, timedelta
+from functools import cache
 
 WAVE_PATTERN = re.compile(r"^(\d{4})H([12])$")
 
@@ -67,17 +68,17 @@ class Month:
         return cls(day.year, day.month)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _month_text(index: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _first_day(index: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _last_day(index: int) -> date:
     return _first_day(index + 1) - timedelta(days=1)
 

@@ -10,6 +10,7 @@ Only the form differs; the content is the SurveyWave. Choices made here (also in
 - surveyxact: dataset.csv columns respondentid, employee_ref, los_id, closetime (dd-mm-yyyy HH:MM:SS),
   Q01.., kommentar; codes per labels.csv, where code 6 = 'Ved ikke' and some items use a
   descending scale (code 1 = 'Helt enig'): only the labels tell what a code means."""
+
 from __future__ import annotations
 
 import json
@@ -46,8 +47,16 @@ def flat_csv(wave: SurveyWave, style: CsvStyle, rng: random.Random) -> bytes:
                 cells.append(rng.choice([str.lower, str.upper, lambda s: f" {s} "])(ANSWER_LABELS[answer]))
             else:
                 cells.append(str(answer))
-        rows.append([response.respondent_id, response.employee_ref, response.los_id, style.timestamp(response.submitted_at), *cells,
-                     response.comment])
+        rows.append(
+            [
+                response.respondent_id,
+                response.employee_ref,
+                response.los_id,
+                style.timestamp(response.submitted_at),
+                *cells,
+                response.comment,
+            ]
+        )
     return csv_bytes(header, rows, style)
 
 
@@ -70,8 +79,11 @@ def qualtrics_csv(wave: SurveyWave) -> bytes:
     ]
     ids = [m[0] for m in metadata] + [i.item_id for i in wave.items] + ["kommentar", "los_id"]
     texts = [m[1] for m in metadata] + [i.question_text for i in wave.items] + [COMMENT_QUESTION, "los_id"]
-    imports = [m[2] for m in metadata] + [{"ImportId": f"QID{n}"} for n in range(1, len(wave.items) + 1)] \
+    imports = (
+        [m[2] for m in metadata]
+        + [{"ImportId": f"QID{n}"} for n in range(1, len(wave.items) + 1)]
         + [{"ImportId": f"QID{len(wave.items) + 1}_TEXT"}, {"ImportId": "los_id"}]
+    )
     import_row = [json.dumps(i, separators=(",", ":")) for i in imports]
     stamp = "%Y-%m-%d %H:%M:%S"
     rows = []
@@ -79,23 +91,56 @@ def qualtrics_csv(wave: SurveyWave) -> bytes:
         first, _, last = r.name.partition(" ")
         status = r.exclusion if r.exclusion in ("Survey Preview", "Spam") else "IP Address"
         channel = "preview" if status == "Survey Preview" else ("anonymous" if not r.employee_ref else "email")
-        rows.append([
-            r.started_at.strftime(stamp), r.submitted_at.strftime(stamp), status, str(r.progress),
-            str(int((r.submitted_at - r.started_at).total_seconds())), "False" if r.exclusion == "unfinished" else "True",
-            r.submitted_at.strftime(stamp), r.respondent_id, last if r.employee_ref else "", first if r.employee_ref else "",
-            r.email if r.employee_ref else "", r.employee_ref, channel, "DA",
-            *[_label_cell(r, i.item_id) for i in wave.items], r.comment, r.los_id,
-        ])
+        rows.append(
+            [
+                r.started_at.strftime(stamp),
+                r.submitted_at.strftime(stamp),
+                status,
+                str(r.progress),
+                str(int((r.submitted_at - r.started_at).total_seconds())),
+                "False" if r.exclusion == "unfinished" else "True",
+                r.submitted_at.strftime(stamp),
+                r.respondent_id,
+                last if r.employee_ref else "",
+                first if r.employee_ref else "",
+                r.email if r.employee_ref else "",
+                r.employee_ref,
+                channel,
+                "DA",
+                *[_label_cell(r, i.item_id) for i in wave.items],
+                r.comment,
+                r.los_id,
+            ]
+        )
     style = CsvStyle(encoding="utf-8-sig", delimiter=",", line_end="\r\n")
     return csv_bytes(None, rows, style, header_rows=[ids, texts, import_row])
 
 
 def forms_xlsx(wave: SurveyWave, when: datetime) -> bytes:
-    header = ["ID", "Start time", "Completion time", "Email", "Name", "los_id", *[i.question_text for i in wave.items], COMMENT_QUESTION]
+    header = [
+        "ID",
+        "Start time",
+        "Completion time",
+        "Email",
+        "Name",
+        "los_id",
+        *[i.question_text for i in wave.items],
+        COMMENT_QUESTION,
+    ]
     rows = []
     for r in wave.responses:
-        rows.append([int(r.respondent_id), r.started_at, r.submitted_at, r.employee_ref, r.name if r.employee_ref else "", r.los_id,
-                     *[_label_cell(r, i.item_id) for i in wave.items], r.comment])
+        rows.append(
+            [
+                int(r.respondent_id),
+                r.started_at,
+                r.submitted_at,
+                r.employee_ref,
+                r.name if r.employee_ref else "",
+                r.los_id,
+                *[_label_cell(r, i.item_id) for i in wave.items],
+                r.comment,
+            ]
+        )
     return xlsx_bytes([("Form1", header, rows)], when)
 
 
@@ -112,13 +157,35 @@ def _surveyxact_code(item: SurveyItem, answer: int | None, missing_as: str) -> s
 def surveyxact_zip(wave: SurveyWave, encoding_index: int, when: datetime) -> tuple[bytes, str]:
     delimiter, encoding = SURVEYXACT_ENCODINGS[encoding_index % 3]
     style = CsvStyle(encoding=encoding, delimiter=delimiter, line_end="\r\n")
-    dataset_header = ["respondentid", "employee_ref", "los_id", "closetime", *[i.item_id for i in wave.items], "kommentar"]
+    dataset_header = [
+        "respondentid",
+        "employee_ref",
+        "los_id",
+        "closetime",
+        *[i.item_id for i in wave.items],
+        "kommentar",
+    ]
     dataset_rows = [
-        [r.respondent_id, r.employee_ref, r.los_id, r.submitted_at.strftime("%d-%m-%Y %H:%M:%S"),
-         *[_surveyxact_code(i, r.answers[i.item_id], r.missing_as.get(i.item_id, "")) for i in wave.items], r.comment]
+        [
+            r.respondent_id,
+            r.employee_ref,
+            r.los_id,
+            r.submitted_at.strftime("%d-%m-%Y %H:%M:%S"),
+            *[_surveyxact_code(i, r.answers[i.item_id], r.missing_as.get(i.item_id, "")) for i in wave.items],
+            r.comment,
+        ]
         for r in wave.responses
     ]
-    structure_header = ["questionName", "variableName", "questionType", "subType", "questionText", "choiceValue", "choiceText", ""]
+    structure_header = [
+        "questionName",
+        "variableName",
+        "questionType",
+        "subType",
+        "questionText",
+        "choiceValue",
+        "choiceText",
+        "",
+    ]
     structure_rows = [
         ["respondentid", "respondentid", "system", "number", "Respondent-id", "", "", ""],
         ["employee_ref", "employee_ref", "background", "text", "Medarbejderreference", "", "", ""],
@@ -129,7 +196,9 @@ def surveyxact_zip(wave: SurveyWave, encoding_index: int, when: datetime) -> tup
     for item in wave.items:
         for code in range(1, 7):
             label = NO_ANSWER_LABEL if code == 6 else ANSWER_LABELS[6 - code if _descending(item) else code]
-            structure_rows.append([item.item_id, item.item_id, "single", "radio", item.question_text, str(code), label, ""])
+            structure_rows.append(
+                [item.item_id, item.item_id, "single", "radio", item.question_text, str(code), label, ""]
+            )
             label_rows.append([item.item_id, str(code), label])
     structure_rows.append(["kommentar", "kommentar", "text", "multiline", COMMENT_QUESTION, "", "", ""])
     members = [

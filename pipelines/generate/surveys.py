@@ -3,6 +3,7 @@
 Answers are correlated: answer = round(3.1 + unit effect + person effect + area offset + wave
 progress + noise), clamped to 1..5 and stored *as given* (a reverse-scored item holds 6 - a).
 Dialect writers (survey_dialects.py) only change how this is written, never what it says."""
+
 from __future__ import annotations
 
 import random
@@ -60,7 +61,9 @@ class SurveyWave:
 
 
 def survey_items() -> list[SurveyItem]:
-    return [SurveyItem(f"Q{i:02d}", text, code, reverse) for i, (code, text, reverse) in enumerate(SURVEY_ITEMS, start=1)]
+    return [
+        SurveyItem(f"Q{i:02d}", text, code, reverse) for i, (code, text, reverse) in enumerate(SURVEY_ITEMS, start=1)
+    ]
 
 
 class _Latent:
@@ -75,8 +78,12 @@ class _Latent:
 def _answers(rng: random.Random, items: list[SurveyItem], level: float, dialect: str) -> tuple[dict, dict]:
     answers: dict[str, int | None] = {}
     missing_as: dict[str, str] = {}
-    missing_forms = {"flat": ["", "-", "Ved ikke", "ved ikke "], "qualtrics": ["", "Ved ikke"],
-                     "forms": ["", "Ved ikke"], "surveyxact": ["", "Ved ikke"]}[dialect]
+    missing_forms = {
+        "flat": ["", "-", "Ved ikke", "ved ikke "],
+        "qualtrics": ["", "Ved ikke"],
+        "forms": ["", "Ved ikke"],
+        "surveyxact": ["", "Ved ikke"],
+    }[dialect]
     for item in items:
         if rng.random() < MISSING_RATE:
             answers[item.item_id] = None
@@ -106,8 +113,9 @@ def _random_id(rng: random.Random, length: int) -> str:
     return "".join(rng.choices(string.ascii_letters + string.digits, k=length))
 
 
-def build_wave(rng: random.Random, latent: _Latent, kommunekode: str, wave: str, index: int, workforce: Workforce,
-               org: OrgPlan) -> SurveyWave:
+def build_wave(
+    rng: random.Random, latent: _Latent, kommunekode: str, wave: str, index: int, workforce: Workforce, org: OrgPlan
+) -> SurveyWave:
     dialect = DIALECTS[index % 4]
     items = survey_items()
     survey_month = wave_months(wave)[2]  # March or September
@@ -118,10 +126,16 @@ def build_wave(rng: random.Random, latent: _Latent, kommunekode: str, wave: str,
 
     def moment() -> datetime:
         # working hours mostly, over five weeks
-        return window_start + timedelta(days=rng.randint(0, 34), hours=rng.choice([7, 8, 9, 10, 11, 12, 13, 14, 15, 19, 21]),
-                                        minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
+        return window_start + timedelta(
+            days=rng.randint(0, 34),
+            hours=rng.choice([7, 8, 9, 10, 11, 12, 13, 14, 15, 19, 21]),
+            minutes=rng.randint(0, 59),
+            seconds=rng.randint(0, 59),
+        )
 
-    def response(employee: Employee | None, ref: str, los_id: str, level: float, submitted: datetime | None = None) -> Response:
+    def response(
+        employee: Employee | None, ref: str, los_id: str, level: float, submitted: datetime | None = None
+    ) -> Response:
         answers, missing_as = _answers(rng, items, level, dialect)
         submitted = submitted or moment()
         comment = ""
@@ -130,9 +144,19 @@ def build_wave(rng: random.Random, latent: _Latent, kommunekode: str, wave: str,
         if employee is not None and rng.random() < 0.01:
             colleague = rng.choice(workforce.employees)
             comment = rng.choice(PERSONAL_COMMENTS).format(name=colleague.navn, email=colleague.email)
-        return Response("", ref, employee.medarbejdernr if employee else "", employee.email if employee else "",
-                        employee.navn if employee else "", los_id, submitted - timedelta(seconds=rng.randint(150, 1500)),
-                        submitted, answers, missing_as, comment)
+        return Response(
+            "",
+            ref,
+            employee.medarbejdernr if employee else "",
+            employee.email if employee else "",
+            employee.navn if employee else "",
+            los_id,
+            submitted - timedelta(seconds=rng.randint(150, 1500)),
+            submitted,
+            answers,
+            missing_as,
+            comment,
+        )
 
     responses: list[Response] = []
     non_respondents: list[Employee] = []
@@ -148,7 +172,9 @@ def build_wave(rng: random.Random, latent: _Latent, kommunekode: str, wave: str,
 
     # respondents the pipeline cannot link: a temp with a private address, a mistyped employee number
     units = sorted(org.units_at(survey_month), key=int)
-    strangers = ["vikar.hansen@gmail.com"] + ([] if dialect == "forms" else ["99" + eligible[0].medarbejdernr[2:] + "9"])
+    strangers = ["vikar.hansen@gmail.com"] + (
+        [] if dialect == "forms" else ["99" + eligible[0].medarbejdernr[2:] + "9"]
+    )
     for ref in strangers:
         stranger = response(None, ref, rng.choice(units), 3.0)
         stranger.email = ref if "@" in ref else ""
@@ -162,8 +188,13 @@ def build_wave(rng: random.Random, latent: _Latent, kommunekode: str, wave: str,
     # people who answered twice: same employee_ref, later submission wins
     identified = [r for r in responses if r.medarbejdernr]
     for first in rng.sample(identified, k=max(2, len(identified) // 70)):
-        again = response(None, first.employee_ref, first.los_id, 3.1 + latent.person[first.medarbejdernr] + 0.12 * index,
-                         submitted=first.submitted_at + timedelta(days=rng.randint(1, 6), minutes=rng.randint(1, 600)))
+        again = response(
+            None,
+            first.employee_ref,
+            first.los_id,
+            3.1 + latent.person[first.medarbejdernr] + 0.12 * index,
+            submitted=first.submitted_at + timedelta(days=rng.randint(1, 6), minutes=rng.randint(1, 600)),
+        )
         again.medarbejdernr, again.email, again.name = first.medarbejdernr, first.email, first.name
         responses.append(again)
 
@@ -204,6 +235,8 @@ def _assign_ids(rng: random.Random, responses: list[Response], dialect: str) -> 
             row.respondent_id = f"R{number:05d}"
 
 
-def build_waves(rng: random.Random, kommunekode: str, waves: list[str], workforce: Workforce, org: OrgPlan) -> list[SurveyWave]:
+def build_waves(
+    rng: random.Random, kommunekode: str, waves: list[str], workforce: Workforce, org: OrgPlan
+) -> list[SurveyWave]:
     latent = _Latent(rng, workforce, org)
     return [build_wave(rng, latent, kommunekode, wave, index, workforce, org) for index, wave in enumerate(waves)]

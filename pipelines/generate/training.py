@@ -6,6 +6,7 @@ milliseconds) or Copenhagen time with its offset. Each month holds in-progress /
 records, a repeated completion (same person, same course), two people who are not in HR, and, in
 xAPI months except the last month, a completion at 23:30Z on the month's last day, which belongs to
 the next month in Europe/Copenhagen."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,12 @@ from .periods import Month, copenhagen_offset_of_local, copenhagen_offset_of_utc
 
 MONTHLY_TRAINING_RATE = 0.035
 XAPI_VERB = "http://adlnet.gov/expapi/verbs/"
-EXTERNAL_LEARNERS = ["ekstern.konsulent@netcompany.dk", "praktikant@via.dk", "Vikar.Bureau@adecco.dk", "frivillig.mentor@gmail.com"]
+EXTERNAL_LEARNERS = [
+    "ekstern.konsulent@netcompany.dk",
+    "praktikant@via.dk",
+    "Vikar.Bureau@adecco.dk",
+    "frivillig.mentor@gmail.com",
+]
 
 
 @dataclass(frozen=True)
@@ -72,14 +78,20 @@ def _iso_duration(hours: float) -> str:
     return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m or not h else "")
 
 
-def build_month(rng: random.Random, month: Month, index: int, is_last: bool, workforce: Workforce, catalogue: list[Course]) -> list[TrainingRecord]:
+def build_month(
+    rng: random.Random, month: Month, index: int, is_last: bool, workforce: Workforce, catalogue: list[Course]
+) -> list[TrainingRecord]:
     record_format = "lms_csv" if index % 2 == 0 else "xapi"
     present = [e for e in workforce.snapshot(month) if e.employed_on(month.last_day)]
     weights = [3 if c.competence_code in ("2.1", "4.1", "4.2") else 1 for c in catalogue]
 
     def when() -> datetime:
         return datetime.combine(month.first_day, datetime.min.time()) + timedelta(
-            days=rng.randint(0, month.days - 2), hours=rng.randint(7, 16), minutes=rng.randint(0, 59), seconds=rng.randint(0, 59))
+            days=rng.randint(0, month.days - 2),
+            hours=rng.randint(7, 16),
+            minutes=rng.randint(0, 59),
+            seconds=rng.randint(0, 59),
+        )
 
     def record(person: Employee | None, email: str, course: Course, status: str, moment: datetime) -> TrainingRecord:
         done = status == "completed"
@@ -87,32 +99,76 @@ def build_month(rng: random.Random, month: Month, index: int, is_last: bool, wor
             shape = rng.random()
             given_email = _email_as_typed(rng, email) if shape < 0.8 or person is None else ""
             given_number = person.medarbejdernr if person is not None and shape >= 0.35 else ""
-            hours = (course.nominal_hours if rng.random() < 0.7 else round(course.nominal_hours * rng.choice([0.5, 1.5]) * 2) / 2) \
-                if done and rng.random() < 0.75 else None
-            return TrainingRecord(month, record_format, "", given_email, given_number, person.medarbejdernr if person else "",
-                                  course.course_id, status, moment if done else None, hours, None)
-        duration = round(course.nominal_hours * rng.choice([0.75, 1.0, 1.0, 1.25]) * 4) / 4 if rng.random() < 0.7 else None
-        return TrainingRecord(month, record_format, str(uuid.UUID(int=rng.getrandbits(128), version=4)), _email_as_typed(rng, email), "",
-                              person.medarbejdernr if person else "", course.course_id, status, moment, None, duration,
-                              rng.choices(["Z", "Zms", "offset"], weights=[6, 1, 3])[0])
+            hours = (
+                (
+                    course.nominal_hours
+                    if rng.random() < 0.7
+                    else round(course.nominal_hours * rng.choice([0.5, 1.5]) * 2) / 2
+                )
+                if done and rng.random() < 0.75
+                else None
+            )
+            return TrainingRecord(
+                month,
+                record_format,
+                "",
+                given_email,
+                given_number,
+                person.medarbejdernr if person else "",
+                course.course_id,
+                status,
+                moment if done else None,
+                hours,
+                None,
+            )
+        duration = (
+            round(course.nominal_hours * rng.choice([0.75, 1.0, 1.0, 1.25]) * 4) / 4 if rng.random() < 0.7 else None
+        )
+        return TrainingRecord(
+            month,
+            record_format,
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            _email_as_typed(rng, email),
+            "",
+            person.medarbejdernr if person else "",
+            course.course_id,
+            status,
+            moment,
+            None,
+            duration,
+            rng.choices(["Z", "Zms", "offset"], weights=[6, 1, 3])[0],
+        )
 
-    statuses = ["completed", "in_progress", "not_started"] if record_format == "lms_csv" else ["completed", "attempted", "progressed"]
+    statuses = (
+        ["completed", "in_progress", "not_started"]
+        if record_format == "lms_csv"
+        else ["completed", "attempted", "progressed"]
+    )
     records = []
-    for person in rng.sample(present, k=min(len(present), round(len(present) * MONTHLY_TRAINING_RATE * rng.uniform(0.7, 1.3)))):
+    for person in rng.sample(
+        present, k=min(len(present), round(len(present) * MONTHLY_TRAINING_RATE * rng.uniform(0.7, 1.3)))
+    ):
         course = rng.choices(catalogue, weights=weights)[0]
         records.append(record(person, person.email, course, rng.choices(statuses, weights=[76, 16, 8])[0], when()))
     # the same course completed twice in the month by one person (counts once)
     by_person = {e.medarbejdernr: e for e in present}
     for first in [r for r in records if r.is_completion][:2]:
-        again = record(by_person[first.linked_medarbejdernr], by_person[first.linked_medarbejdernr].email,
-                       next(c for c in catalogue if c.course_id == first.course_id), "completed", when())
+        again = record(
+            by_person[first.linked_medarbejdernr],
+            by_person[first.linked_medarbejdernr].email,
+            next(c for c in catalogue if c.course_id == first.course_id),
+            "completed",
+            when(),
+        )
         records.append(again)
     # learners HR does not know
     for email in rng.sample(EXTERNAL_LEARNERS, k=2):
         records.append(record(None, email, rng.choice(catalogue), "completed", when()))
     # 23:30Z on the last day: next month in Copenhagen
     if record_format == "xapi" and not is_last:
-        next_month_people = {e.medarbejdernr for e in workforce.snapshot(month.plus(1)) if e.employed_on(month.plus(1).last_day)}
+        next_month_people = {
+            e.medarbejdernr for e in workforce.snapshot(month.plus(1)) if e.employed_on(month.plus(1).last_day)
+        }
         person = next(p for p in present if p.medarbejdernr in next_month_people)
         utc = datetime.combine(month.last_day, datetime.min.time()) + timedelta(hours=23, minutes=30)
         boundary = record(person, person.email, catalogue[8], "completed", utc + copenhagen_offset_of_utc(utc))
@@ -137,8 +193,11 @@ def xapi_jsonl(records: list[TrainingRecord], catalogue: list[Course], domain: s
             "id": r.statement_id,
             "actor": {"objectType": "Agent", "mbox": f"mailto:{r.user_email}"},
             "verb": {"id": XAPI_VERB + r.status, "display": {"en-US": r.status}},
-            "object": {"objectType": "Activity", "id": f"https://lms.{domain}/xapi/activities/course/{r.course_id}",
-                       "definition": {"name": {"da-DK": names[r.course_id]}}},
+            "object": {
+                "objectType": "Activity",
+                "id": f"https://lms.{domain}/xapi/activities/course/{r.course_id}",
+                "definition": {"name": {"da-DK": names[r.course_id]}},
+            },
             "timestamp": _xapi_timestamp(r),
         }
         result = {"completion": r.is_completion}
@@ -150,7 +209,10 @@ def xapi_jsonl(records: list[TrainingRecord], catalogue: list[Course], domain: s
 
 
 def lms_csv(records: list[TrainingRecord], style: CsvStyle) -> bytes:
-    rows = [[r.user_email, r.medarbejdernr, r.course_id, r.status, style.timestamp(r.local_time), style.number(r.hours, 2)] for r in records]
+    rows = [
+        [r.user_email, r.medarbejdernr, r.course_id, r.status, style.timestamp(r.local_time), style.number(r.hours, 2)]
+        for r in records
+    ]
     return csv_bytes(["user_email", "medarbejdernr", "course_id", "status", "completed_at", "hours"], rows, style)
 
 
@@ -159,10 +221,17 @@ def truth_row(kommunekode: str, r: TrainingRecord) -> dict[str, str]:
     if r.local_time is not None:
         moment = iso_with_offset(r.local_time, copenhagen_offset_of_local(r.local_time))
     return {
-        "kommunekode": kommunekode, "file_month": str(r.file_month), "record_format": r.record_format,
-        "statement_id": r.statement_id, "user_email": r.user_email, "medarbejdernr": r.medarbejdernr,
-        "linked_medarbejdernr": r.linked_medarbejdernr, "course_id": r.course_id, "status": r.status,
-        "is_completion": str(int(r.is_completion)), "completed_at": moment,
+        "kommunekode": kommunekode,
+        "file_month": str(r.file_month),
+        "record_format": r.record_format,
+        "statement_id": r.statement_id,
+        "user_email": r.user_email,
+        "medarbejdernr": r.medarbejdernr,
+        "linked_medarbejdernr": r.linked_medarbejdernr,
+        "course_id": r.course_id,
+        "status": r.status,
+        "is_completion": str(int(r.is_completion)),
+        "completed_at": moment,
         "completed_month": str(Month.of(r.local_time)) if r.local_time is not None else "",
         "hours": plain_number(r.hours),
         "duration_hours": plain_number(r.duration_hours),

@@ -31,6 +31,7 @@ benefits_maalinger.csv    kommunekode, snapshot_date, then the maalinger columns
 files.csv        file_name, source, expected_outcome (accepted / quarantined / duplicate), why (for
                  accepted files: the encoding/dialect it was written in; else what is wrong)
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,18 +41,79 @@ from pathlib import Path
 from .landing_file import LandingFile
 
 COLUMNS = {
-    "employees": ["kommunekode", "snapshot_month", "medarbejdernr", "email", "los_id", "beskaeftigelsesgrad", "ansat_fra", "ansat_til"],
-    "org_units": ["kommunekode", "snapshot_month", "los_id", "parent_los_id", "enhedsnavn", "sektor", "gyldig_fra", "gyldig_til"],
+    "employees": [
+        "kommunekode",
+        "snapshot_month",
+        "medarbejdernr",
+        "email",
+        "los_id",
+        "beskaeftigelsesgrad",
+        "ansat_fra",
+        "ansat_til",
+    ],
+    "org_units": [
+        "kommunekode",
+        "snapshot_month",
+        "los_id",
+        "parent_los_id",
+        "enhedsnavn",
+        "sektor",
+        "gyldig_fra",
+        "gyldig_til",
+    ],
     "items": ["kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"],
-    "responses": ["kommunekode", "wave", "respondent_id", "employee_ref", "los_id", "submitted_at", "is_response", "medarbejdernr"],
+    "responses": [
+        "kommunekode",
+        "wave",
+        "respondent_id",
+        "employee_ref",
+        "los_id",
+        "submitted_at",
+        "is_response",
+        "medarbejdernr",
+    ],
     "answers": ["kommunekode", "wave", "respondent_id", "item_id", "answer"],
     "courses": ["kommunekode", "course_id", "course_name", "competence_code", "nominal_hours"],
-    "training": ["kommunekode", "file_month", "record_format", "statement_id", "user_email", "medarbejdernr", "linked_medarbejdernr",
-                 "course_id", "status", "is_completion", "completed_at", "completed_month", "hours", "duration_hours"],
-    "benefits_initiativer": ["kommunekode", "snapshot_date", "initiative_id", "navn", "sektor", "los_id", "start_dato", "slut_dato",
-                             "status", "investering_dkk"],
-    "benefits_gevinster": ["kommunekode", "snapshot_date", "benefit_id", "initiative_id", "gevinsttype", "beskrivelse", "baseline",
-                           "maal", "maal_dato", "budgetvirkning"],
+    "training": [
+        "kommunekode",
+        "file_month",
+        "record_format",
+        "statement_id",
+        "user_email",
+        "medarbejdernr",
+        "linked_medarbejdernr",
+        "course_id",
+        "status",
+        "is_completion",
+        "completed_at",
+        "completed_month",
+        "hours",
+        "duration_hours",
+    ],
+    "benefits_initiativer": [
+        "kommunekode",
+        "snapshot_date",
+        "initiative_id",
+        "navn",
+        "sektor",
+        "los_id",
+        "start_dato",
+        "slut_dato",
+        "status",
+        "investering_dkk",
+    ],
+    "benefits_gevinster": [
+        "kommunekode",
+        "snapshot_date",
+        "benefit_id",
+        "initiative_id",
+        "gevinsttype",
+        "beskrivelse",
+        "baseline",
+        "maal",
+        "maal_dato",
+        "budgetvirkning",
+    ],
     "benefits_maalinger": ["kommunekode", "snapshot_date", "benefit_id", "periode", "vaerdi", "maalt_dato"],
 }
 FILE_COLUMNS = ["file_name", "source", "expected_outcome", "why"]
@@ -73,8 +135,10 @@ def write_truth(folder: Path, tables: dict[str, list[dict[str, str]]], files: li
         if name in tables:
             (folder / f"{name}.csv").write_bytes(_csv(columns, tables[name]))
             written.append(f"{name}.csv")
-    listing = [{"file_name": f.name, "source": f.source, "expected_outcome": f.expected_outcome, "why": f.why}
-               for f in sorted(files, key=lambda f: f.name)]
+    listing = [
+        {"file_name": f.name, "source": f.source, "expected_outcome": f.expected_outcome, "why": f.why}
+        for f in sorted(files, key=lambda f: f.name)
+    ]
     (folder / "files.csv").write_bytes(_csv(FILE_COLUMNS, listing))
     written.append("files.csv")
     return written

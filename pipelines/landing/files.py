@@ -1,10 +1,11 @@
 """Files in the landing zone and their fingerprints (SHA-256 of the bytes)."""
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 _CHUNK = 1 << 20  # fingerprinting streams the file: memory stays flat whatever its size
 
@@ -46,4 +47,6 @@ def scan(landing: Path, only: Callable[[str], bool] | None = None) -> list[Landi
 
 def _in_transfer(name: str) -> bool:
     lowered = name.lower()
-    return name.startswith(".") or name.startswith("~") or lowered.endswith((".part", ".tmp", ".filepart", ".crdownload"))
+    return (
+        name.startswith(".") or name.startswith("~") or lowered.endswith((".part", ".tmp", ".filepart", ".crdownload"))
+    )

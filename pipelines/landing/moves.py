@@ -5,6 +5,7 @@ destination (a corrected file re-delivered under the same name) gets the fingerp
 characters added. The caller records the destination before moving, so a crash in between is
 finished on the next run rather than repeated.
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ person_key = HMAC-SHA256(key, "<kommunekode>:<medarbejdernr>") as the contract d
 Link keys let survey and training references (an e-mail or an employee number) be joined to HR
 without keeping the e-mail: the HR load stores both keys for every employee.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,7 @@ class Pseudonymiser:
     key: bytes
 
     @classmethod
-    def from_secret(cls, secret: str) -> "Pseudonymiser":
+    def from_secret(cls, secret: str) -> Pseudonymiser:
         return cls(secret.encode("utf-8"))
 
     def person_key(self, kommunekode: str, medarbejdernr: str) -> str:
@@ -36,6 +37,6 @@ class Pseudonymiser:
         if "@" in ref:
             ref = ref.lower()
             if ref.startswith("mailto:"):
-                ref = ref[len("mailto:"):]
+                ref = ref[len("mailto:") :]
             return _hmac_hex(self.key, f"{kommunekode}:email:{ref}")
         return _hmac_hex(self.key, f"{kommunekode}:empno:{ref}")

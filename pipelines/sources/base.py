@@ -1,9 +1,11 @@
 """What every source shares: the parsed-file shape, parse context and the errors parsers raise."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 
@@ -72,7 +74,9 @@ class ParsedFile:
     validation_frame: pd.DataFrame
     rows_read: int
     not_loaded: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame({"_row_number": pd.Series([], dtype="int64"), "reason": pd.Series([], dtype="string")})
+        default_factory=lambda: pd.DataFrame(
+            {"_row_number": pd.Series([], dtype="int64"), "reason": pd.Series([], dtype="string")}
+        )
     )
     notes: dict[str, object] = field(default_factory=dict)  # non-personal facts for metadata (dialect, encoding)
     item_columns: list[str] = field(default_factory=list)  # validation columns a suite's `{item}` stands for

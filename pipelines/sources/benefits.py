@@ -30,17 +30,34 @@ reason files), each converted column's `<col>__unparsed`, and the cross-part fla
 Row numbers are per sheet (or per CSV file), as a spreadsheet shows them.
 Nothing in the register is personal data: no column is pseudonymised.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile, Unreadable, WaitingFor
 from pipelines.sources.readers import (
-    DATE, FLAG, ROW_NUMBER, STRING, Converted, clean_text, constant, csv_frame, ensure_xlsx, extract_groups,
-    frame_with_unparsed, parse_dates, parse_flags, parse_numbers, require_columns, unparsed_text, xlsx_frame,
+    DATE,
+    FLAG,
+    ROW_NUMBER,
+    STRING,
+    Converted,
+    clean_text,
+    constant,
+    csv_frame,
+    ensure_xlsx,
+    extract_groups,
+    frame_with_unparsed,
+    parse_dates,
+    parse_flags,
+    parse_numbers,
+    require_columns,
+    unparsed_text,
+    xlsx_frame,
     xlsx_sheet_names,
 )
 
@@ -50,8 +67,26 @@ PARTS_TABLE = "benefit_register_parts"
 CHECKED_AGAINST = {"gevinster": "initiativer", "maalinger": "gevinster"}  # a part -> the part it refers to
 
 COLUMNS = {
-    "initiativer": ("initiative_id", "navn", "sektor", "los_id", "start_dato", "slut_dato", "status", "investering_dkk"),
-    "gevinster": ("benefit_id", "initiative_id", "gevinsttype", "beskrivelse", "baseline", "maal", "maal_dato", "budgetvirkning"),
+    "initiativer": (
+        "initiative_id",
+        "navn",
+        "sektor",
+        "los_id",
+        "start_dato",
+        "slut_dato",
+        "status",
+        "investering_dkk",
+    ),
+    "gevinster": (
+        "benefit_id",
+        "initiative_id",
+        "gevinsttype",
+        "beskrivelse",
+        "baseline",
+        "maal",
+        "maal_dato",
+        "budgetvirkning",
+    ),
     "maalinger": ("benefit_id", "periode", "vaerdi", "maalt_dato"),
 }
 LEAD = (ROW_NUMBER, "kommunekode", "snapshot_date")
@@ -73,25 +108,34 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         if part not in rows:
             continue
         frame = rows[part]
-        lead = {ROW_NUMBER: frame[ROW_NUMBER], "kommunekode": constant(file.kommunekode, frame),
-                "snapshot_date": constant(snapshot, frame, DATE)}
+        lead = {
+            ROW_NUMBER: frame[ROW_NUMBER],
+            "kommunekode": constant(file.kommunekode, frame),
+            "snapshot_date": constant(snapshot, frame, DATE),
+        }
         if part == "initiativer":
             typed[part] = _initiatives(frame, lead)
         elif part == "gevinster":
             starts = siblings["initiativer"] if "initiativer" in siblings else _starts(typed["initiativer"])
             typed[part] = _benefits(frame, lead, starts)
         else:
-            known = siblings["gevinster"] if "gevinster" in siblings else dict.fromkeys(typed["gevinster"]["benefit_id"].dropna())
+            known = (
+                siblings["gevinster"]
+                if "gevinster" in siblings
+                else dict.fromkeys(typed["gevinster"]["benefit_id"].dropna())
+            )
             typed[part] = _measurements(frame, lead, known)
 
     tables = {TABLES[part]: frame[[*LEAD, *COLUMNS[part]]] for part, frame in typed.items()}
-    tables[PARTS_TABLE] = pd.DataFrame({
-        ROW_NUMBER: pd.Series([1] * len(typed), dtype="int64"),  # the part's header row
-        "kommunekode": pd.Series([file.kommunekode] * len(typed), dtype=STRING),
-        "snapshot_date": pd.Series([snapshot] * len(typed), dtype=DATE),
-        "part": pd.Series(list(typed), dtype=STRING),
-        "part_rows": pd.Series([len(frame) for frame in typed.values()], dtype="int64"),
-    })
+    tables[PARTS_TABLE] = pd.DataFrame(
+        {
+            ROW_NUMBER: pd.Series([1] * len(typed), dtype="int64"),  # the part's header row
+            "kommunekode": pd.Series([file.kommunekode] * len(typed), dtype=STRING),
+            "snapshot_date": pd.Series([snapshot] * len(typed), dtype=DATE),
+            "part": pd.Series(list(typed), dtype=STRING),
+            "part_rows": pd.Series([len(frame) for frame in typed.values()], dtype="int64"),
+        }
+    )
     # the suite sees every part's columns, also of the parts this file does not hold (no rows there)
     checked = {part: typed[part] if part in typed else _empty(part) for part in PARTS}
     return ParsedFile(
@@ -104,11 +148,19 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
 
 def _empty(part: str) -> pd.DataFrame:
     """A typed frame of `part` with no rows."""
-    rows = pd.DataFrame({ROW_NUMBER: pd.Series([], dtype="int64"), **{c: pd.Series([], dtype=STRING) for c in COLUMNS[part]}})
-    lead = {ROW_NUMBER: rows[ROW_NUMBER], "kommunekode": rows["benefit_id" if part != "initiativer" else "initiative_id"],
-            "snapshot_date": pd.Series([], dtype=DATE)}
-    build = {"initiativer": lambda: _initiatives(rows, lead), "gevinster": lambda: _benefits(rows, lead, {}),
-             "maalinger": lambda: _measurements(rows, lead, {})}
+    rows = pd.DataFrame(
+        {ROW_NUMBER: pd.Series([], dtype="int64"), **{c: pd.Series([], dtype=STRING) for c in COLUMNS[part]}}
+    )
+    lead = {
+        ROW_NUMBER: rows[ROW_NUMBER],
+        "kommunekode": rows["benefit_id" if part != "initiativer" else "initiative_id"],
+        "snapshot_date": pd.Series([], dtype=DATE),
+    }
+    build = {
+        "initiativer": lambda: _initiatives(rows, lead),
+        "gevinster": lambda: _benefits(rows, lead, {}),
+        "maalinger": lambda: _measurements(rows, lead, {}),
+    }
     return build[part]()
 
 
@@ -129,13 +181,17 @@ def _read_parts(data: bytes, file: FileName) -> dict[str, pd.DataFrame]:
         else:
             missing = [part for part in PARTS if part not in names]
             if missing:
-                raise Unreadable(f"the workbook lacks the sheet(s) {', '.join(missing)} (a register has the sheets "
-                                 f"{', '.join(PARTS)})")
+                raise Unreadable(
+                    f"the workbook lacks the sheet(s) {', '.join(missing)} (a register has the sheets "
+                    f"{', '.join(PARTS)})"
+                )
             parts = {part: xlsx_frame(data, names[part]) for part in PARTS}
     else:
         if not file.part:
-            raise Unreadable("a register as CSV comes as three files named benefits_<kommunekode>_<date>_initiativer.csv, "
-                             "..._gevinster.csv and ..._maalinger.csv; this name says no part")
+            raise Unreadable(
+                "a register as CSV comes as three files named benefits_<kommunekode>_<date>_initiativer.csv, "
+                "..._gevinster.csv and ..._maalinger.csv; this name says no part"
+            )
         parts = {file.part: csv_frame(data)}
     return {part: _required(frame, part, file) for part, frame in parts.items()}
 
@@ -149,18 +205,20 @@ def _required(frame: pd.DataFrame, part: str, file: FileName) -> pd.DataFrame:
 
 
 def _initiatives(rows: pd.DataFrame, lead: dict) -> pd.DataFrame:
-    return frame_with_unparsed({
-        **lead,
-        "initiative_id": clean_text(rows["initiative_id"]),
-        "navn": clean_text(rows["navn"]),
-        "sektor": clean_text(rows["sektor"]),
-        "los_id": clean_text(rows["los_id"]),
-        "start_dato": parse_dates(rows["start_dato"]),
-        "slut_dato": parse_dates(rows["slut_dato"]),
-        "status": clean_text(rows["status"]).str.lower(),
-        "investering_dkk": parse_numbers(rows["investering_dkk"]),
-        "key": clean_text(rows["initiative_id"]),
-    })
+    return frame_with_unparsed(
+        {
+            **lead,
+            "initiative_id": clean_text(rows["initiative_id"]),
+            "navn": clean_text(rows["navn"]),
+            "sektor": clean_text(rows["sektor"]),
+            "los_id": clean_text(rows["los_id"]),
+            "start_dato": parse_dates(rows["start_dato"]),
+            "slut_dato": parse_dates(rows["slut_dato"]),
+            "status": clean_text(rows["status"]).str.lower(),
+            "investering_dkk": parse_numbers(rows["investering_dkk"]),
+            "key": clean_text(rows["initiative_id"]),
+        }
+    )
 
 
 def _starts(initiatives: pd.DataFrame) -> dict[str, object]:
@@ -170,35 +228,44 @@ def _starts(initiatives: pd.DataFrame) -> dict[str, object]:
 
 
 def _benefits(rows: pd.DataFrame, lead: dict, starts: Mapping[str, object]) -> pd.DataFrame:
-    frame = frame_with_unparsed({
-        **lead,
-        "benefit_id": clean_text(rows["benefit_id"]),
-        "initiative_id": clean_text(rows["initiative_id"]),
-        "gevinsttype": clean_text(rows["gevinsttype"]).str.lower(),
-        "beskrivelse": clean_text(rows["beskrivelse"]),
-        "baseline": parse_numbers(rows["baseline"]),
-        "maal": parse_numbers(rows["maal"]),
-        "maal_dato": parse_dates(rows["maal_dato"]),
-        "budgetvirkning": parse_flags(rows["budgetvirkning"]),
-        "key": clean_text(rows["benefit_id"]),
-    })
+    frame = frame_with_unparsed(
+        {
+            **lead,
+            "benefit_id": clean_text(rows["benefit_id"]),
+            "initiative_id": clean_text(rows["initiative_id"]),
+            "gevinsttype": clean_text(rows["gevinsttype"]).str.lower(),
+            "beskrivelse": clean_text(rows["beskrivelse"]),
+            "baseline": parse_numbers(rows["baseline"]),
+            "maal": parse_numbers(rows["maal"]),
+            "maal_dato": parse_dates(rows["maal_dato"]),
+            "budgetvirkning": parse_flags(rows["budgetvirkning"]),
+            "key": clean_text(rows["benefit_id"]),
+        }
+    )
     initiative = frame["initiative_id"]
     frame["initiative_known"] = initiative.isin(list(starts)).astype(FLAG).mask(initiative.isna())
-    start = pd.Series([_as_date(starts.get(value)) if isinstance(value, str) else None for value in initiative],
-                      index=frame.index, dtype=DATE)
+    start = pd.Series(
+        [_as_date(starts.get(value)) if isinstance(value, str) else None for value in initiative],
+        index=frame.index,
+        dtype=DATE,
+    )
     frame["maal_dato_not_before_start"] = (frame["maal_dato"] >= start).astype(FLAG)  # <NA> where either is unknown
     return frame
 
 
 def _measurements(rows: pd.DataFrame, lead: dict, benefits: Mapping[str, object]) -> pd.DataFrame:
-    frame = frame_with_unparsed({
-        **lead,
-        "benefit_id": clean_text(rows["benefit_id"]),
-        "periode": parse_periods(rows["periode"]),
-        "vaerdi": parse_numbers(rows["vaerdi"]),
-        "maalt_dato": parse_dates(rows["maalt_dato"]),
-        "key": (clean_text(rows["benefit_id"]).fillna("?") + " " + clean_text(rows["periode"]).fillna("?")).astype(STRING),
-    })
+    frame = frame_with_unparsed(
+        {
+            **lead,
+            "benefit_id": clean_text(rows["benefit_id"]),
+            "periode": parse_periods(rows["periode"]),
+            "vaerdi": parse_numbers(rows["vaerdi"]),
+            "maalt_dato": parse_dates(rows["maalt_dato"]),
+            "key": (clean_text(rows["benefit_id"]).fillna("?") + " " + clean_text(rows["periode"]).fillna("?")).astype(
+                STRING
+            ),
+        }
+    )
     benefit = frame["benefit_id"]
     frame["benefit_known"] = benefit.isin(list(benefits)).astype(FLAG).mask(benefit.isna())
     return frame
@@ -236,6 +303,14 @@ def _stacked(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
             dtypes.setdefault(column, dtype)
     aligned = []
     for frame in frames.values():
-        missing = {column: pd.Series(pd.NA, index=frame.index, dtype=dtype) for column, dtype in dtypes.items() if column not in frame}
+        missing = {
+            column: pd.Series(pd.NA, index=frame.index, dtype=dtype)
+            for column, dtype in dtypes.items()
+            if column not in frame
+        }
         aligned.append(frame.assign(**missing).astype({"sheet": STRING})[list(dtypes)])
-    return pd.concat(aligned, ignore_index=True) if aligned else pd.DataFrame({column: pd.Series([], dtype=t) for column, t in dtypes.items()})
+    return (
+        pd.concat(aligned, ignore_index=True)
+        if aligned
+        else pd.DataFrame({column: pd.Series([], dtype=t) for column, t in dtypes.items()})
+    )

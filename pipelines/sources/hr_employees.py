@@ -9,41 +9,63 @@ validation_frame: the same columns, each converted one followed by `<col>__unpar
 the employee number only as person_key / empno_key (both <NA> when it is empty, which the
 suite catches), the e-mail only as email_key. `navn` is not read at all, so it is not required.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
 from pipelines.sources.readers import (
-    DATE, FLAG, ROW_NUMBER, clean_text, constant, csv_frame, extract_groups, keyed, month_start, parse_dates,
-    parse_numbers, require_columns, frame_with_unparsed,
+    DATE,
+    FLAG,
+    ROW_NUMBER,
+    clean_text,
+    constant,
+    csv_frame,
+    extract_groups,
+    frame_with_unparsed,
+    keyed,
+    month_start,
+    parse_dates,
+    parse_numbers,
+    require_columns,
 )
 
 TABLE = "hr_employees"
 TEXT_COLUMNS = ("los_id", "stillingsbetegnelse", "personalekategori")
 REQUIRED = ("cpr", "medarbejdernr", "email", *TEXT_COLUMNS, "beskaeftigelsesgrad", "ansat_fra", "ansat_til")
 TABLE_COLUMNS = (
-    ROW_NUMBER, "kommunekode", "snapshot_month", "person_key", "empno_key", "email_key", *TEXT_COLUMNS,
-    "beskaeftigelsesgrad", "ansat_fra", "ansat_til",
+    ROW_NUMBER,
+    "kommunekode",
+    "snapshot_month",
+    "person_key",
+    "empno_key",
+    "email_key",
+    *TEXT_COLUMNS,
+    "beskaeftigelsesgrad",
+    "ansat_fra",
+    "ansat_til",
 )
 
 
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     rows = require_columns(csv_frame(data), REQUIRED)
     kommunekode = file.kommunekode
-    checked = frame_with_unparsed({
-        ROW_NUMBER: rows[ROW_NUMBER],
-        "kommunekode": constant(kommunekode, rows),
-        "snapshot_month": constant(month_start(file.period), rows, DATE),
-        "person_key": keyed(rows["medarbejdernr"], lambda number: context.person_key(kommunekode, number)),
-        "empno_key": keyed(rows["medarbejdernr"], lambda number: context.link_key(kommunekode, number)),
-        "email_key": keyed(rows["email"], lambda email: context.link_key(kommunekode, email)),
-        **{column: rows[column] for column in TEXT_COLUMNS},
-        "beskaeftigelsesgrad": parse_numbers(rows["beskaeftigelsesgrad"]),
-        "ansat_fra": parse_dates(rows["ansat_fra"]),
-        "ansat_til": parse_dates(rows["ansat_til"]),
-        "cpr_wellformed": cpr_wellformed(rows["cpr"]),
-    })
+    checked = frame_with_unparsed(
+        {
+            ROW_NUMBER: rows[ROW_NUMBER],
+            "kommunekode": constant(kommunekode, rows),
+            "snapshot_month": constant(month_start(file.period), rows, DATE),
+            "person_key": keyed(rows["medarbejdernr"], lambda number: context.person_key(kommunekode, number)),
+            "empno_key": keyed(rows["medarbejdernr"], lambda number: context.link_key(kommunekode, number)),
+            "email_key": keyed(rows["email"], lambda email: context.link_key(kommunekode, email)),
+            **{column: rows[column] for column in TEXT_COLUMNS},
+            "beskaeftigelsesgrad": parse_numbers(rows["beskaeftigelsesgrad"]),
+            "ansat_fra": parse_dates(rows["ansat_fra"]),
+            "ansat_til": parse_dates(rows["ansat_til"]),
+            "cpr_wellformed": cpr_wellformed(rows["cpr"]),
+        }
+    )
     return ParsedFile(tables={TABLE: checked[list(TABLE_COLUMNS)]}, validation_frame=checked, rows_read=len(rows))
 
 

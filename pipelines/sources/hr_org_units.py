@@ -10,13 +10,22 @@ validation_frame: the same columns, each date followed by `<col>__unparsed`, plu
 A file with any `ancestry_ok` False is quarantined by the suite (contract: no cycles, no orphans);
 the two flags together tell an orphan (or a unit under one) from a cycle.
 """
+
 from __future__ import annotations
 
 import pandas as pd
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
 from pipelines.sources.readers import (
-    DATE, FLAG, ROW_NUMBER, constant, csv_frame, month_start, parse_dates, require_columns, frame_with_unparsed,
+    DATE,
+    FLAG,
+    ROW_NUMBER,
+    constant,
+    csv_frame,
+    frame_with_unparsed,
+    month_start,
+    parse_dates,
+    require_columns,
 )
 
 TABLE = "hr_org_units"
@@ -27,16 +36,18 @@ TABLE_COLUMNS = (ROW_NUMBER, "kommunekode", "snapshot_month", *TEXT_COLUMNS, "gy
 
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     rows = require_columns(csv_frame(data), REQUIRED)
-    checked = frame_with_unparsed({
-        ROW_NUMBER: rows[ROW_NUMBER],
-        "kommunekode": constant(file.kommunekode, rows),
-        "snapshot_month": constant(month_start(file.period), rows, DATE),
-        **{column: rows[column] for column in TEXT_COLUMNS},
-        "gyldig_fra": parse_dates(rows["gyldig_fra"]),
-        "gyldig_til": parse_dates(rows["gyldig_til"]),
-        "parent_in_file": parent_in_file(rows["los_id"], rows["parent_los_id"]),
-        "ancestry_ok": ancestry_ok(rows["los_id"], rows["parent_los_id"]),
-    })
+    checked = frame_with_unparsed(
+        {
+            ROW_NUMBER: rows[ROW_NUMBER],
+            "kommunekode": constant(file.kommunekode, rows),
+            "snapshot_month": constant(month_start(file.period), rows, DATE),
+            **{column: rows[column] for column in TEXT_COLUMNS},
+            "gyldig_fra": parse_dates(rows["gyldig_fra"]),
+            "gyldig_til": parse_dates(rows["gyldig_til"]),
+            "parent_in_file": parent_in_file(rows["los_id"], rows["parent_los_id"]),
+            "ancestry_ok": ancestry_ok(rows["los_id"], rows["parent_los_id"]),
+        }
+    )
     return ParsedFile(tables={TABLE: checked[list(TABLE_COLUMNS)]}, validation_frame=checked, rows_read=len(rows))
 
 

@@ -21,6 +21,7 @@ The vectorised converters (parse_numbers, parse_dates, parse_timestamps, parse_f
 where conversion succeeded or the cell was empty). Parsers put the latter in a `<col>__unparsed`
 column, which validation expects to be empty and shows, with the row, when it is not.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -31,8 +32,9 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import Callable, Iterable, Iterator, Mapping, NamedTuple, Sequence
+from typing import NamedTuple
 from xml.etree.ElementTree import ParseError
 
 import numpy as np
@@ -509,14 +511,25 @@ def _datetimes(text: pd.Series) -> pd.Series:
     parts = extract_groups(text, _DATE_TIME)
     # one date form takes part in a match; the other's groups are '', so joining picks the one found
     year, month, day = (parts[name] + parts[f"iso_{name}"] for name in ("year", "month", "day"))
+
     def two_digits(part: pd.Series) -> pd.Series:  # '' (no time given) becomes 00
         return part.str.pad(2, fillchar="0")
 
     microseconds = parts["fraction"].str.pad(6, "right", "0").str.slice(0, 6)
     iso = (
-        year + "-" + two_digits(month) + "-" + two_digits(day) + " "
-        + two_digits(parts["hour"]) + ":" + two_digits(parts["minute"]) + ":" + two_digits(parts["second"])
-        + "." + microseconds
+        year
+        + "-"
+        + two_digits(month)
+        + "-"
+        + two_digits(day)
+        + " "
+        + two_digits(parts["hour"])
+        + ":"
+        + two_digits(parts["minute"])
+        + ":"
+        + two_digits(parts["second"])
+        + "."
+        + microseconds
     )
     # the format rejects impossible calendar dates and times (31-02-2025, 25:00)
     local = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S.%f", errors="coerce").astype("datetime64[us]")

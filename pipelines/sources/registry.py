@@ -3,12 +3,13 @@
 One mechanism serves all sources (lifecycle, validation, loading read this table); adding a source
 means adding one SourceSpec here and its parser module.
 """
+
 from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from pipelines.sources.base import DAY, KOMMUNEKODE, MONTH, WAVE, FileName, ParseContext, ParsedFile, name_pattern
 

@@ -26,6 +26,7 @@ validation_frame: the table's columns, each converted one followed by `<col>__un
 flags the suite checks: has_learner, status_given, timestamp_given, statement_id_given; plus
 lms_status (the CSV status, <NA> for xAPI rows) for the allowed-values rule.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,16 +41,44 @@ import pyarrow.json as pa_json
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile, Unreadable
 from pipelines.sources.readers import (
-    DATE, FLAG, NUMBER, ROW_NUMBER, STRING, TIMESTAMP, Converted, clean_text, constant, csv_frame,
-    decode_text, extract_groups, frame_with_unparsed, keyed, month_start, parse_numbers, parse_timestamps,
-    require_columns, unparsed_text,
+    DATE,
+    FLAG,
+    NUMBER,
+    ROW_NUMBER,
+    STRING,
+    TIMESTAMP,
+    Converted,
+    clean_text,
+    constant,
+    csv_frame,
+    decode_text,
+    extract_groups,
+    frame_with_unparsed,
+    keyed,
+    month_start,
+    parse_numbers,
+    parse_timestamps,
+    require_columns,
+    unparsed_text,
 )
 
 TABLE = "training_records"
 LMS_CSV, XAPI = "lms_csv", "xapi"
 TABLE_COLUMNS = (
-    ROW_NUMBER, "kommunekode", "file_month", "record_format", "statement_id", "email_key", "empno_key", "course_id",
-    "status", "verb_id", "completed_at", "completed_month", "hours", "duration_hours",
+    ROW_NUMBER,
+    "kommunekode",
+    "file_month",
+    "record_format",
+    "statement_id",
+    "email_key",
+    "empno_key",
+    "course_id",
+    "status",
+    "verb_id",
+    "completed_at",
+    "completed_month",
+    "hours",
+    "duration_hours",
 )
 
 
@@ -83,7 +112,9 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         "status_given": columns["status"].notna().astype(FLAG),
         "timestamp_given": columns["timestamp_given"],
         "statement_id_given": columns["statement_id_given"],
-        "lms_status": columns["status"] if record_format == LMS_CSV else pd.Series(pd.NA, index=rows.index, dtype=STRING),
+        "lms_status": columns["status"]
+        if record_format == LMS_CSV
+        else pd.Series(pd.NA, index=rows.index, dtype=STRING),
     }
     checked = frame_with_unparsed(common)
     return ParsedFile(
@@ -105,14 +136,20 @@ def month_of(timestamps: pd.Series) -> pd.Series:
 
 
 def _lms_columns(data: bytes, file: FileName, context: ParseContext) -> dict[str, object]:
-    rows = require_columns(csv_frame(data), ("course_id", "status", "completed_at"), optional=("user_email", "medarbejdernr", "hours"))
+    rows = require_columns(
+        csv_frame(data), ("course_id", "status", "completed_at"), optional=("user_email", "medarbejdernr", "hours")
+    )
     if "user_email" not in rows.columns and "medarbejdernr" not in rows.columns:
         raise Unreadable("the header has neither user_email nor medarbejdernr: the learners cannot be told", row=1)
     kommunekode = file.kommunekode
     missing = pd.Series(pd.NA, index=rows.index, dtype=STRING)
     emails = email_refs(rows["user_email"]) if "user_email" in rows.columns else missing
     numbers = rows["medarbejdernr"] if "medarbejdernr" in rows.columns else missing
-    hours = parse_numbers(rows["hours"]) if "hours" in rows.columns else Converted(pd.Series(pd.NA, index=rows.index, dtype=NUMBER), missing)
+    hours = (
+        parse_numbers(rows["hours"])
+        if "hours" in rows.columns
+        else Converted(pd.Series(pd.NA, index=rows.index, dtype=NUMBER), missing)
+    )
     return {
         ROW_NUMBER: rows[ROW_NUMBER],
         "statement_id": missing,
@@ -149,17 +186,23 @@ def _per_distinct(series: pd.Series, convert) -> pd.Series:
 # --------------------------------------------------------------------------------------------
 # xAPI statements (JSON lines)
 
-_XAPI_SCHEMA = pa.schema([
-    ("id", pa.string()),
-    ("actor", pa.struct([("mbox", pa.string())])),
-    ("verb", pa.struct([("id", pa.string())])),
-    ("object", pa.struct([("id", pa.string())])),
-    ("result", pa.struct([("duration", pa.string())])),
-    ("timestamp", pa.string()),
-])
+_XAPI_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("actor", pa.struct([("mbox", pa.string())])),
+        ("verb", pa.struct([("id", pa.string())])),
+        ("object", pa.struct([("id", pa.string())])),
+        ("result", pa.struct([("duration", pa.string())])),
+        ("timestamp", pa.string()),
+    ]
+)
 _FIELDS = {  # column -> path in the statement
-    "id": ("id",), "mbox": ("actor", "mbox"), "verb": ("verb", "id"), "object": ("object", "id"),
-    "duration": ("result", "duration"), "timestamp": ("timestamp",),
+    "id": ("id",),
+    "mbox": ("actor", "mbox"),
+    "verb": ("verb", "id"),
+    "object": ("object", "id"),
+    "duration": ("result", "duration"),
+    "timestamp": ("timestamp",),
 }
 
 
@@ -178,7 +221,10 @@ def _xapi_columns(text: str, file: FileName, context: ParseContext) -> dict[str,
         "status": extract_groups(verb, r"(?P<segment>[^/#:]+)/*$")["segment"],
         "verb_id": verb,
         "completed_at": xapi_timestamps(timestamp),
-        "hours": Converted(pd.Series(pd.NA, index=statements.index, dtype=NUMBER), pd.Series(pd.NA, index=statements.index, dtype=STRING)),
+        "hours": Converted(
+            pd.Series(pd.NA, index=statements.index, dtype=NUMBER),
+            pd.Series(pd.NA, index=statements.index, dtype=STRING),
+        ),
         "duration_hours": iso_durations(statements["duration"]),
         "timestamp_given": timestamp.notna().astype(FLAG),
         "statement_id_given": statement_id.notna().astype(FLAG),
@@ -224,7 +270,9 @@ def _statements_line_by_line(text: str) -> pd.DataFrame:
         try:
             statement = json.loads(line)
         except ValueError:
-            raise Unreadable(f"row {number} is not valid JSON (xAPI statements come one a line, as JSON lines)", row=number) from None
+            raise Unreadable(
+                f"row {number} is not valid JSON (xAPI statements come one a line, as JSON lines)", row=number
+            ) from None
         if not isinstance(statement, dict):
             raise Unreadable(f"row {number} is not a JSON object (an xAPI statement)", row=number)
         records[ROW_NUMBER].append(number)
@@ -232,7 +280,9 @@ def _statements_line_by_line(text: str) -> pd.DataFrame:
             records[name].append(_text(_get(statement, path)))
     if not records[ROW_NUMBER]:
         raise Unreadable("the file holds no xAPI statement")
-    frame = pd.DataFrame({name: pd.Series(values, dtype=STRING) for name, values in records.items() if name != ROW_NUMBER})
+    frame = pd.DataFrame(
+        {name: pd.Series(values, dtype=STRING) for name, values in records.items() if name != ROW_NUMBER}
+    )
     frame.insert(0, ROW_NUMBER, pd.Series(records[ROW_NUMBER], dtype="int64"))
     return frame
 

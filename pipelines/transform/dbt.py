@@ -1,4 +1,5 @@
 """Building dbt invocations: small pure functions, so they can be tested without running dbt."""
+
 from __future__ import annotations
 
 import os
@@ -92,11 +93,24 @@ def ensure_manifest() -> Path:
     settings (DIGILEAD_WAREHOUSE is only a placeholder here; parse opens no database).
     """
     if manifest_is_stale():
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-               "DIGILEAD_WAREHOUSE": str(PROJECT_DIR / "target" / "parse-only.duckdb")}
+        env = {
+            **os.environ,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            "DIGILEAD_WAREHOUSE": str(PROJECT_DIR / "target" / "parse-only.duckdb"),
+        }
         result = subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--quiet"],
-            env=env, capture_output=True, text=True,
+            [
+                dbt_executable(),
+                "parse",
+                "--project-dir",
+                str(PROJECT_DIR),
+                "--profiles-dir",
+                str(PROJECT_DIR),
+                "--quiet",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise RuntimeError(f"dbt could not parse {PROJECT_DIR}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")

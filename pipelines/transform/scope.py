@@ -10,6 +10,7 @@ signature* (the models' SQL and the settings that change results). The next buil
   file's municipality is in meta.files), so a new file costs time in proportion to its own
   municipality's data, not to every municipality's history.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,12 +30,14 @@ class BuildScope:
     full_refresh: bool = False
 
     @classmethod
-    def everything(cls, full_refresh: bool = False) -> "BuildScope":
+    def everything(cls, full_refresh: bool = False) -> BuildScope:
         return cls(None, full_refresh)
 
     def describe(self) -> str:
         if self.kommuner is None:
-            return "every municipality" + (" (full refresh: first build or changed models/settings)" if self.full_refresh else "")
+            return "every municipality" + (
+                " (full refresh: first build or changed models/settings)" if self.full_refresh else ""
+            )
         return "municipalities " + ", ".join(self.kommuner) + " only (incremental)"
 
 
@@ -42,17 +45,22 @@ def build_signature(manifest: Path, variables: dict[str, object]) -> str:
     """Changes when a model's or macro's SQL, a seed, or a result-changing setting changes."""
     nodes = json.loads(Path(manifest).read_text())
     parts = sorted(
-        f"{key}:{node['checksum']['checksum']}" for key, node in nodes["nodes"].items()
+        f"{key}:{node['checksum']['checksum']}"
+        for key, node in nodes["nodes"].items()
         if node["resource_type"] in ("model", "seed")
     )
-    parts += sorted(f"{key}:{macro['macro_sql']}" for key, macro in nodes["macros"].items() if macro["package_name"] == "digilead")
+    parts += sorted(
+        f"{key}:{macro['macro_sql']}" for key, macro in nodes["macros"].items() if macro["package_name"] == "digilead"
+    )
     parts.append(json.dumps(variables, sort_keys=True))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def scope_for(con: duckdb.DuckDBPyConnection, signature: str) -> BuildScope:
     """The scope of the next build, from meta.state and meta.files."""
-    state = dict(con.execute("select key, value from meta.state where key in (?, ?)", [BUILT_AT, BUILD_SIGNATURE]).fetchall())
+    state = dict(
+        con.execute("select key, value from meta.state where key in (?, ?)", [BUILT_AT, BUILD_SIGNATURE]).fetchall()
+    )
     if BUILT_AT not in state or state.get(BUILD_SIGNATURE) != signature:
         return BuildScope.everything(full_refresh=True)
     changed = con.execute(
@@ -68,4 +76,6 @@ def scope_for(con: duckdb.DuckDBPyConnection, signature: str) -> BuildScope:
 
 def record_build(con: duckdb.DuckDBPyConnection, started: str, signature: str) -> None:
     """After a successful build and publish: the next build starts from here."""
-    con.executemany("insert or replace into meta.state values (?, ?)", [(BUILT_AT, started), (BUILD_SIGNATURE, signature)])
+    con.executemany(
+        "insert or replace into meta.state values (?, ?)", [(BUILT_AT, started), (BUILD_SIGNATURE, signature)]
+    )

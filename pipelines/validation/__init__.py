@@ -1,5 +1,13 @@
 """Great Expectations suites from `expectations/`, run on a file's validation frame in chunks."""
+
 from pipelines.validation.runner import FailedCheck, ValidationOutcome, validate_batches, validate_files
 from pipelines.validation.suites import expectations_dir, load_suite_spec
 
-__all__ = ["FailedCheck", "ValidationOutcome", "expectations_dir", "load_suite_spec", "validate_batches", "validate_files"]
+__all__ = [
+    "FailedCheck",
+    "ValidationOutcome",
+    "expectations_dir",
+    "load_suite_spec",
+    "validate_batches",
+    "validate_files",
+]

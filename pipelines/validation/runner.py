@@ -3,14 +3,15 @@
 GE is fed bounded batches (Arrow record batches turned into Arrow-backed pandas frames), so memory
 follows the batch size, not the file size. Results of all batches are merged per expectation.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -90,7 +91,9 @@ def _context():
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch_definition = (
-        context.data_sources.add_pandas("digilead_files").add_dataframe_asset("file_batch").add_batch_definition_whole_dataframe("batch")
+        context.data_sources.add_pandas("digilead_files")
+        .add_dataframe_asset("file_batch")
+        .add_batch_definition_whole_dataframe("batch")
     )
     return context, batch_definition
 
@@ -102,17 +105,25 @@ def _validation_definition(suite_name: str, expectations_json: str):
 
     context, batch_definition = _context()
     digest = hashlib.sha256(expectations_json.encode()).hexdigest()[:12]
-    suite = context.suites.add(ExpectationSuite(name=f"{suite_name}-{digest}", expectations=json.loads(expectations_json)))
-    return context.validation_definitions.add(gx.ValidationDefinition(name=f"{suite_name}-{digest}", data=batch_definition, suite=suite))
+    suite = context.suites.add(
+        ExpectationSuite(name=f"{suite_name}-{digest}", expectations=json.loads(expectations_json))
+    )
+    return context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite_name}-{digest}", data=batch_definition, suite=suite)
+    )
 
 
-def validate_batches(spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_columns: list[str] | None = None) -> ValidationOutcome:
+def validate_batches(
+    spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_columns: list[str] | None = None
+) -> ValidationOutcome:
     """Validate one file, batch by batch; an empty file is validated as one empty batch."""
     [outcome] = validate_files(spec, [batches], item_columns)
     return outcome
 
 
-def validate_files(spec: SuiteSpec, files: list[Iterable[pd.DataFrame]], item_columns: list[str] | None = None) -> list[ValidationOutcome]:
+def validate_files(
+    spec: SuiteSpec, files: list[Iterable[pd.DataFrame]], item_columns: list[str] | None = None
+) -> list[ValidationOutcome]:
     """Validate several files of one source (with the same columns) in few GE runs, one outcome per file.
 
     GE's fixed cost per run dominates small files, so rows of successive files share batches of
@@ -137,8 +148,11 @@ def validate_files(spec: SuiteSpec, files: list[Iterable[pd.DataFrame]], item_co
         label = [column for column in spec.row_label if column in batch.columns]
         result = definition.run(
             batch_parameters={"dataframe": batch},
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [ROW, FILE, *label],
-                           "partial_unexpected_count": EXAMPLES_PER_CHECK},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [ROW, FILE, *label],
+                "partial_unexpected_count": EXAMPLES_PER_CHECK,
+            },
         )
         for expectation_result in result.results:
             if expectation_result.success:
@@ -180,10 +194,16 @@ def _within_file(expectation: dict) -> dict:
     """Uniqueness holds within one file: add the file to the key (other rules are row by row)."""
     kwargs = expectation["kwargs"]
     if expectation["type"] == "expect_column_values_to_be_unique":
-        return {**expectation, "type": "expect_compound_columns_to_be_unique",
-                "kwargs": {**{k: v for k, v in kwargs.items() if k != "column"},
-                           "column_list": [FILE, kwargs["column"]], "ignore_row_if": "any_value_is_missing"},
-                "meta": {**expectation["meta"], "shows_column": kwargs["column"]}}
+        return {
+            **expectation,
+            "type": "expect_compound_columns_to_be_unique",
+            "kwargs": {
+                **{k: v for k, v in kwargs.items() if k != "column"},
+                "column_list": [FILE, kwargs["column"]],
+                "ignore_row_if": "any_value_is_missing",
+            },
+            "meta": {**expectation["meta"], "shows_column": kwargs["column"]},
+        }
     if expectation["type"] == "expect_compound_columns_to_be_unique":
         return {**expectation, "kwargs": {**kwargs, "column_list": [FILE, *kwargs["column_list"]]}}
     return expectation
@@ -196,7 +216,9 @@ def _identity(expectation: dict) -> tuple:
     return expectation["type"], expectation.get("meta", {}).get("rule"), columns
 
 
-def _merge(failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str], entries: list[dict]) -> None:
+def _merge(
+    failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str], entries: list[dict]
+) -> None:
     meta = expectation.get("meta", {})
     shown = meta.get("shows_column") or expectation.get("kwargs", {}).get("column")
     check = failed.setdefault(index, FailedCheck(expectation=expectation["type"], column=shown, rule=meta["rule"]))

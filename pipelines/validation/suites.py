@@ -7,6 +7,7 @@ Two small additions to GE's format, expanded here into ordinary expectations:
 - every `<column>__unparsed` column the parser left (values it could not read as a date, number or
   answer) must be empty: that rule holds for every source, so it is added here once.
 """
+
 from __future__ import annotations
 
 import copy
@@ -59,4 +60,6 @@ def load_suite_spec(name: str, folder: Path | None = None) -> SuiteSpec:
     for expectation in payload["expectations"]:
         if not expectation.get("meta", {}).get("rule"):
             raise ValueError(f"{path}: every expectation needs meta.rule in plain words ({expectation['type']})")
-    return SuiteSpec(name=name, expectations=tuple(payload["expectations"]), row_label=tuple(payload.get("row_label", ())))
+    return SuiteSpec(
+        name=name, expectations=tuple(payload["expectations"]), row_label=tuple(payload.get("row_label", ()))
+    )

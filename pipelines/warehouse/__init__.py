@@ -3,6 +3,7 @@
 Only one process writes at a time (DuckDB allows one writer or many readers, never both), so BI
 tools read the published copy (see `publish.py`), never this file.
 """
+
 from pipelines.warehouse.duck import LOOKUPS, FileRecord, Warehouse, lookup, utc_now
 
 __all__ = ["LOOKUPS", "FileRecord", "Warehouse", "lookup", "utc_now"]

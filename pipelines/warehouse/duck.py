@@ -1,12 +1,14 @@
 """DuckDB connection, schemas, atomic loads and the file registry (`meta.files`)."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import duckdb
 
@@ -35,7 +37,7 @@ class FileRecord:
 
 def utc_now() -> datetime:
     """Naive UTC, as meta.files.processed_at and the raw tables' _loaded_at store it."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _first_processed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> datetime | None:
@@ -43,7 +45,8 @@ def _first_processed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> dateti
     order, because "the newest delivery wins" rules (HR months, training files, survey re-deliveries)
     compare `_loaded_at`: re-processing an old delivery must not make it newer than its corrections."""
     return con.execute(
-        "select min(processed_at) from meta.files where fingerprint = ? and status in ('accepted', 'quarantined')", [fingerprint]
+        "select min(processed_at) from meta.files where fingerprint = ? and status in ('accepted', 'quarantined')",
+        [fingerprint],
     ).fetchone()[0]
 
 
@@ -84,8 +87,19 @@ class Warehouse:
         con.execute(
             "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                record.fingerprint, record.file_name, record.source, record.kommunekode, record.period, record.status,
-                record.rows_read, record.rows_loaded, record.rows_rejected, record.reason, record.moved_to, utc_now(), record.run_id,
+                record.fingerprint,
+                record.file_name,
+                record.source,
+                record.kommunekode,
+                record.period,
+                record.status,
+                record.rows_read,
+                record.rows_loaded,
+                record.rows_rejected,
+                record.reason,
+                record.moved_to,
+                utc_now(),
+                record.run_id,
             ],
         )
 
@@ -94,7 +108,8 @@ class Warehouse:
         con.execute("delete from meta.rejected_rows where fingerprint = ?", [fingerprint])
         if rejected:
             con.executemany(
-                "insert into meta.rejected_rows values (?, ?, ?)", [(fingerprint, row, why) for row, why in sorted(rejected.items())]
+                "insert into meta.rejected_rows values (?, ?, ?)",
+                [(fingerprint, row, why) for row, why in sorted(rejected.items())],
             )
 
     # --- loading ---------------------------------------------------------------------------
@@ -114,7 +129,9 @@ class Warehouse:
                     from read_parquet(?)""",
                 [fingerprint, loaded_at, str(parquet)],
             )
-            loaded[table] = con.execute(f"select count(*) from raw.{table} where _file_fingerprint = ?", [fingerprint]).fetchone()[0]
+            loaded[table] = con.execute(
+                f"select count(*) from raw.{table} where _file_fingerprint = ?", [fingerprint]
+            ).fetchone()[0]
         return loaded
 
     # --- what parsers need from earlier files ------------------------------------------------
@@ -142,10 +159,15 @@ class Warehouse:
         ).fetchall()
         if not rows:
             return None
-        return {row[0]: Item(item_id=row[0], question_text=row[1], competence_code=row[2], reverse_scored=bool(row[3])) for row in rows}
+        return {
+            row[0]: Item(item_id=row[0], question_text=row[1], competence_code=row[2], reverse_scored=bool(row[3]))
+            for row in rows
+        }
 
     @staticmethod
-    def benefit_register_part(con: duckdb.DuckDBPyConnection, kommunekode: str, snapshot_date: str, part: str) -> dict[str, Any] | None:
+    def benefit_register_part(
+        con: duckdb.DuckDBPyConnection, kommunekode: str, snapshot_date: str, part: str
+    ) -> dict[str, Any] | None:
         """The loaded `part` of a municipality's register snapshot (the newest loaded file of it), or
         None if that part has not been loaded: initiativer as initiative_id -> start_dato, gevinster
         as benefit_id -> initiative_id."""
@@ -157,10 +179,14 @@ class Warehouse:
         ).fetchone()
         if newest is None:
             return None
-        table, key, value = {"initiativer": ("benefit_initiativer", "initiative_id", "start_dato"),
-                             "gevinster": ("benefit_gevinster", "benefit_id", "initiative_id")}[part]
-        rows = con.execute(f"select {key}, {value} from raw.{table} where _file_fingerprint = ? and snapshot_date = ?::date",
-                           [newest[0], snapshot_date]).fetchall()
+        table, key, value = {
+            "initiativer": ("benefit_initiativer", "initiative_id", "start_dato"),
+            "gevinster": ("benefit_gevinster", "benefit_id", "initiative_id"),
+        }[part]
+        rows = con.execute(
+            f"select {key}, {value} from raw.{table} where _file_fingerprint = ? and snapshot_date = ?::date",
+            [newest[0], snapshot_date],
+        ).fetchall()
         return dict(rows)
 
     # --- small state: what is stale --------------------------------------------------------

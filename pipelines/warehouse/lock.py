@@ -8,14 +8,15 @@ the first and says so, instead of failing. The lock is re-entrant within a proce
 executes Dagster steps in-process that connect again), and the kernel releases it when its process
 dies, so a killed run never leaves it behind.
 """
+
 from __future__ import annotations
 
 import fcntl
 import os
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 _guard = threading.Lock()
 _held: dict[Path, tuple[int, int]] = {}  # lock file -> (file descriptor, depth) held by this process
@@ -44,7 +45,9 @@ def writer_lock(warehouse: Path, waiting: Callable[[str], None] | None = None) -
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if waiting:
-                    waiting(f"another digilead process is writing {path.with_suffix('').name}: waiting until it is done")
+                    waiting(
+                        f"another digilead process is writing {path.with_suffix('').name}: waiting until it is done"
+                    )
                 fcntl.flock(descriptor, fcntl.LOCK_EX)
         except BaseException:
             os.close(descriptor)

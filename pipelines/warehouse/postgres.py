@@ -5,15 +5,25 @@ When DIGILEAD_POSTGRES_URL is set, every publish also writes the marts there: in
 schema `marts_incoming`, which replaces `marts` in the same transaction, so dashboards see the
 old marts or the new ones, never a mix. Rows are streamed with COPY in batches: memory stays flat.
 """
+
 from __future__ import annotations
 
 from pipelines.warehouse.duck import Warehouse
 
 BATCH_ROWS = 50_000
 POSTGRES_TYPES = {
-    "VARCHAR": "text", "BOOLEAN": "boolean", "TINYINT": "smallint", "SMALLINT": "smallint", "INTEGER": "integer",
-    "BIGINT": "bigint", "HUGEINT": "numeric", "DOUBLE": "double precision", "FLOAT": "real", "DATE": "date",
-    "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "VARCHAR": "text",
+    "BOOLEAN": "boolean",
+    "TINYINT": "smallint",
+    "SMALLINT": "smallint",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "numeric",
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "DATE": "date",
+    "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
 }
 
 
@@ -29,16 +39,20 @@ def publish_postgres(warehouse: Warehouse, url: str, schema: str = "marts") -> d
     incoming = f"{schema}_incoming"
     counts: dict[str, int] = {}
     with warehouse.connect(read_only=False) as con, psycopg.connect(url) as pg:
-        marts = [row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
-        ).fetchall()]
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+            ).fetchall()
+        ]
         with pg.transaction():
             pg.execute(f'drop schema if exists "{incoming}" cascade')
             pg.execute(f'create schema "{incoming}"')
             for mart in marts:
                 columns = con.execute(
                     "select column_name, data_type from information_schema.columns "
-                    "where table_schema = 'marts' and table_name = ? order by ordinal_position", [mart]
+                    "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                    [mart],
                 ).fetchall()
                 ddl = ", ".join(f'"{name}" {postgres_type(kind)}' for name, kind in columns)
                 pg.execute(f'create table "{incoming}"."{mart}" ({ddl})')

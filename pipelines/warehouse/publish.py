@@ -6,6 +6,7 @@ the pipeline writes. After each build the `marts` schema is copied to
 drivers can open) and to `published/parquet/<mart>.parquet`, each written beside the old one and
 renamed over it: a reader sees the old copy or the new one, never half of either.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,12 @@ def publish(warehouse: Warehouse, folder: Path) -> dict[str, int]:
     tmp_database.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     with warehouse.connect() as con:
-        marts = [row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
-        ).fetchall()]
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
+            ).fetchall()
+        ]
         con.execute(f"attach '{tmp_database}' as serving (storage_version '{SERVING_STORAGE_VERSION}')")
         try:
             con.execute("create schema serving.marts")

@@ -1,4 +1,5 @@
 """Raw and meta table definitions (docs/internals.md §5). dbt reads these; the loader writes them."""
+
 from __future__ import annotations
 
 LINEAGE = "_file_fingerprint VARCHAR NOT NULL, _row_number INTEGER NOT NULL, _loaded_at TIMESTAMP NOT NULL"

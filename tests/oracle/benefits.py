@@ -23,6 +23,7 @@ Readings (where the contract leaves a choice, the project's documented decision)
 - A benefit's status as a snapshot told it: that snapshot's row for the snapshot's month (after
   the last month, the last row); before the first month 'not_started' (stopped wins).
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,7 +35,16 @@ from pathlib import Path
 FLOWS = {"oekonomi_dkk": "DKK", "tid_timer": "hours"}
 LEVEL = "kvalitet_indeks"
 KEY = ["kommunekode", "initiative_id", "benefit_id", "month"]
-COLUMNS = KEY + ["gevinsttype", "sektor", "los_id", "target", "realised_cumulative", "planned_cumulative", "realisation_pct", "status"]
+COLUMNS = KEY + [
+    "gevinsttype",
+    "sektor",
+    "los_id",
+    "target",
+    "realised_cumulative",
+    "planned_cumulative",
+    "realisation_pct",
+    "status",
+]
 
 
 def _rows(truth_dir: Path, name: str) -> list[dict[str, str]]:
@@ -138,9 +148,24 @@ def realisation(truth_dir: Path, kommunekode: str, snapshot_date: dt.date) -> li
                 status = "at_risk"
             else:
                 status = "behind"
-            out.append(Row(kommunekode, snapshot_date, initiative["initiative_id"], benefit["benefit_id"], month, kind,
-                           initiative["sektor"], initiative["los_id"], initiative["status"], target, realised, planned,
-                           realised / target if target else None, status))
+            out.append(
+                Row(
+                    kommunekode,
+                    snapshot_date,
+                    initiative["initiative_id"],
+                    benefit["benefit_id"],
+                    month,
+                    kind,
+                    initiative["sektor"],
+                    initiative["los_id"],
+                    initiative["status"],
+                    target,
+                    realised,
+                    planned,
+                    realised / target if target else None,
+                    status,
+                )
+            )
     return out
 
 
@@ -231,7 +256,10 @@ def expected_status_changes(truth_dir: Path) -> dict[tuple, tuple[str | None, st
     out = {}
     for kommunekode, dates in snapshots(truth_dir).items():
         for previous, current in zip(dates, dates[1:]):
-            before, after = status_as_of(truth_dir, kommunekode, previous), status_as_of(truth_dir, kommunekode, current)
+            before, after = (
+                status_as_of(truth_dir, kommunekode, previous),
+                status_as_of(truth_dir, kommunekode, current),
+            )
             for benefit_id in before.keys() | after.keys():
                 pair = (before.get(benefit_id), after.get(benefit_id))
                 if pair[0] != pair[1]:
@@ -245,5 +273,8 @@ def register_as_of(truth_dir: Path, kommunekode: str, day: dt.date) -> dict[str,
     dates = [d for d in snapshots(truth_dir).get(kommunekode, []) if d <= day]
     if not dates:
         return None
-    return {row["initiative_id"]: row for row in _rows(truth_dir, "benefits_initiativer.csv")
-            if row["kommunekode"] == kommunekode and _date(row["snapshot_date"]) == dates[-1]}
+    return {
+        row["initiative_id"]: row
+        for row in _rows(truth_dir, "benefits_initiativer.csv")
+        if row["kommunekode"] == kommunekode and _date(row["snapshot_date"]) == dates[-1]
+    }

@@ -19,6 +19,7 @@ Readings of the contract made here (where its text leaves a choice):
 - The previous wave is the calendar predecessor (2025H2 -> 2025H1, 2025H1 -> 2024H2); where that wave
   or the unit in it does not exist, prev_mean_score is null.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,7 +65,7 @@ def _timestamp(text: str) -> dt.datetime | None:
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     # Compare everything as naive UTC so aware and naive values can be ordered together.
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -241,7 +242,11 @@ def expected_digital_maturity(truth_dir: Path, min_cell: int = 5) -> pd.DataFram
         # respondent scores, placed at the unit and all its ancestors
         kept = _kept_responses(wave_responses)
         scores = _respondent_scores(
-            answers[(answers["kommunekode"] == kommunekode) & (answers["wave"] == wave) & answers["respondent_id"].isin(set(kept["respondent_id"]))],
+            answers[
+                (answers["kommunekode"] == kommunekode)
+                & (answers["wave"] == wave)
+                & answers["respondent_id"].isin(set(kept["respondent_id"]))
+            ],
             items[(items["kommunekode"] == kommunekode) & (items["wave"] == wave)],
         )
         placed: dict[tuple[str, str], list[float]] = {}

@@ -10,6 +10,7 @@ Org extracts (units valid on the period's last day make the tree):
 
 HR extracts: 2025-03 (decoy), 2025-06 (used for 2025H1), 2025-08 (decoy), 2025-11 (used for 2025H2 and 2026H1).
 """
+
 from __future__ import annotations
 
 import csv
@@ -70,38 +71,105 @@ def truth_dir(tmp_path: Path) -> Path:
     d.mkdir()
     _write(
         d / "org_units.csv",
-        ["kommunekode", "snapshot_month", "los_id", "parent_los_id", "enhedsnavn", "sektor", "gyldig_fra", "gyldig_til"],
-        _org("2025-05", [("R", "", "2020-01-01", ""), ("A", "R", "2020-01-01", ""), ("B", "R", "2020-01-01", ""),
-                         ("C", "R", "2020-01-01", ""), ("A1", "A", "2020-01-01", ""),
-                         ("X", "R", "2020-01-01", "2025-03-31"), ("F", "A", "2025-07-01", "")])
-        + _org("2025-07", [("R", "", "2020-01-01", ""), ("A", "R", "2020-01-01", ""), ("B", "R", "2020-01-01", ""),
-                           ("C", "R", "2020-01-01", ""), ("A1", "A", "2020-01-01", ""), ("Z", "R", "2025-07-01", "")])
-        + _org("2025-12", [("R", "", "2020-01-01", ""), ("A", "R", "2020-01-01", ""), ("B", "R", "2020-01-01", ""),
-                           ("C", "R", "2020-01-01", ""), ("A1", "A", "2020-01-01", "2025-09-30"),
-                           ("A2", "A", "2025-10-01", "")]),
+        [
+            "kommunekode",
+            "snapshot_month",
+            "los_id",
+            "parent_los_id",
+            "enhedsnavn",
+            "sektor",
+            "gyldig_fra",
+            "gyldig_til",
+        ],
+        _org(
+            "2025-05",
+            [
+                ("R", "", "2020-01-01", ""),
+                ("A", "R", "2020-01-01", ""),
+                ("B", "R", "2020-01-01", ""),
+                ("C", "R", "2020-01-01", ""),
+                ("A1", "A", "2020-01-01", ""),
+                ("X", "R", "2020-01-01", "2025-03-31"),
+                ("F", "A", "2025-07-01", ""),
+            ],
+        )
+        + _org(
+            "2025-07",
+            [
+                ("R", "", "2020-01-01", ""),
+                ("A", "R", "2020-01-01", ""),
+                ("B", "R", "2020-01-01", ""),
+                ("C", "R", "2020-01-01", ""),
+                ("A1", "A", "2020-01-01", ""),
+                ("Z", "R", "2025-07-01", ""),
+            ],
+        )
+        + _org(
+            "2025-12",
+            [
+                ("R", "", "2020-01-01", ""),
+                ("A", "R", "2020-01-01", ""),
+                ("B", "R", "2020-01-01", ""),
+                ("C", "R", "2020-01-01", ""),
+                ("A1", "A", "2020-01-01", "2025-09-30"),
+                ("A2", "A", "2025-10-01", ""),
+            ],
+        ),
     )
     _write(
         d / "employees.csv",
-        ["kommunekode", "snapshot_month", "medarbejdernr", "email", "los_id", "beskaeftigelsesgrad", "ansat_fra", "ansat_til"],
+        [
+            "kommunekode",
+            "snapshot_month",
+            "medarbejdernr",
+            "email",
+            "los_id",
+            "beskaeftigelsesgrad",
+            "ansat_fra",
+            "ansat_til",
+        ],
         _emp("2025-03", [("E20", "R", "2020-01-01", ""), ("E21", "A", "2020-01-01", "")])
-        + _emp("2025-06", [("E1", "A1", "2020-01-01", ""), ("E2", "A1", "2025-06-30", ""), ("E3", "A", "2025-07-01", ""),
-                           ("E4", "B", "2020-01-01", "2025-06-30"), ("E5", "B", "2020-01-01", "2025-06-29"),
-                           ("E6", "A", "2020-01-01", ""), ("E6", "A1", "2020-01-01", ""),
-                           ("E7", "X", "2020-01-01", ""), ("E8", "R", "2020-01-01", "")])
+        + _emp(
+            "2025-06",
+            [
+                ("E1", "A1", "2020-01-01", ""),
+                ("E2", "A1", "2025-06-30", ""),
+                ("E3", "A", "2025-07-01", ""),
+                ("E4", "B", "2020-01-01", "2025-06-30"),
+                ("E5", "B", "2020-01-01", "2025-06-29"),
+                ("E6", "A", "2020-01-01", ""),
+                ("E6", "A1", "2020-01-01", ""),
+                ("E7", "X", "2020-01-01", ""),
+                ("E8", "R", "2020-01-01", ""),
+            ],
+        )
         + _emp("2025-08", [("E9", "R", "2020-01-01", ""), ("E1", "C", "2020-01-01", "")])
-        + _emp("2025-11", [("E1", "A2", "2020-01-01", ""), ("E2", "A", "2020-01-01", ""),
-                           ("E4", "B", "2020-01-01", "2025-12-15"), ("E5", "B", "2020-01-01", ""),
-                           ("E6", "B", "2020-01-01", ""), ("E8", "R", "2020-01-01", ""),
-                           ("E10", "C", "2026-01-01", "")]),
+        + _emp(
+            "2025-11",
+            [
+                ("E1", "A2", "2020-01-01", ""),
+                ("E2", "A", "2020-01-01", ""),
+                ("E4", "B", "2020-01-01", "2025-12-15"),
+                ("E5", "B", "2020-01-01", ""),
+                ("E6", "B", "2020-01-01", ""),
+                ("E8", "R", "2020-01-01", ""),
+                ("E10", "C", "2026-01-01", ""),
+            ],
+        ),
     )
     _write(
         d / "items.csv",
         ["kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"],
-        [[K, "2025H1", "Q1", "Jeg kan finde ting", "1.1", "0"], [K, "2025H1", "Q2", "Jeg er bange", "1.2", "1"],
-         [K, "2025H1", "Q3", "Jeg kan dele", "2.1", "0"],
-         [K, "2025H2", "Q1", "Jeg kan finde ting", "1.1", "0"], [K, "2025H2", "Q2", "Jeg er bange", "1.2", "1"],
-         [K, "2025H2", "Q3", "Jeg kan lave indhold", "3.1", "0"],
-         [K, "2026H1", "Q1", "Jeg kan finde ting", "1.1", "0"], [K, "2026H1", "Q2", "Jeg kan løse problemer", "5.2", "0"]],
+        [
+            [K, "2025H1", "Q1", "Jeg kan finde ting", "1.1", "0"],
+            [K, "2025H1", "Q2", "Jeg er bange", "1.2", "1"],
+            [K, "2025H1", "Q3", "Jeg kan dele", "2.1", "0"],
+            [K, "2025H2", "Q1", "Jeg kan finde ting", "1.1", "0"],
+            [K, "2025H2", "Q2", "Jeg er bange", "1.2", "1"],
+            [K, "2025H2", "Q3", "Jeg kan lave indhold", "3.1", "0"],
+            [K, "2026H1", "Q1", "Jeg kan finde ting", "1.1", "0"],
+            [K, "2026H1", "Q2", "Jeg kan løse problemer", "5.2", "0"],
+        ],
     )
     _write(
         d / "responses.csv",
@@ -140,7 +208,11 @@ def test_shape_keys_and_trees(truth_dir: Path) -> None:
     assert not frame.duplicated(["kommunekode", "wave", "los_id", "competence_area"]).any()
     units = {w: set(frame.loc[frame["wave"] == w, "los_id"]) for w in ("2025H1", "2025H2", "2026H1")}
     # newest org extract not after the period's end, units valid on its last day
-    assert units == {"2025H1": {"R", "A", "B", "C", "A1"}, "2025H2": {"R", "A", "B", "C", "A2"}, "2026H1": {"R", "A", "B", "C", "A2"}}
+    assert units == {
+        "2025H1": {"R", "A", "B", "C", "A1"},
+        "2025H2": {"R", "A", "B", "C", "A2"},
+        "2026H1": {"R", "A", "B", "C", "A2"},
+    }
     assert len(frame) == 3 * 5 * 6  # every unit x every area, also where nothing happened
     assert set(frame["competence_area"]) == {"1", "2", "3", "4", "5", "all"}
     assert set(frame["kommunekode"]) == {K}
@@ -153,18 +225,62 @@ def test_2025h1_scores_rollup_dedup(truth_dir: Path) -> None:
     # r1: area1 (4, 6-2) = 4.0, area2 5.0, all 13/3; r3: area1 2.0, area2 3.0, all 2.5; r4: area1 (5, 6-1) = 5.0, all 5.0
     # headcount (HR 2025-06 on 2025-06-30): A1 {E1, E2, E6}, A {E1, E2, E6}, B {E4}, C {}, R {E1, E2, E4, E6, E8}
     _check(rows["2025H1", "A1", "1"], respondents=1, headcount=3, response_rate=1 / 3, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H1", "A", "1"], respondents=2, headcount=3, response_rate=2 / 3, mean_score=4.5, share_basic=0.0,
-           share_advanced=1.0, prev_mean_score=None, change=None, suppressed=False)
+    _check(
+        rows["2025H1", "A", "1"],
+        respondents=2,
+        headcount=3,
+        response_rate=2 / 3,
+        mean_score=4.5,
+        share_basic=0.0,
+        share_advanced=1.0,
+        prev_mean_score=None,
+        change=None,
+        suppressed=False,
+    )
     _check(rows["2025H1", "B", "1"], respondents=1, headcount=1, response_rate=1.0, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H1", "R", "1"], respondents=3, headcount=5, response_rate=3 / 5, mean_score=11 / 3,
-           share_basic=1 / 3, share_advanced=2 / 3, prev_mean_score=None, change=None, suppressed=False)
+    _check(
+        rows["2025H1", "R", "1"],
+        respondents=3,
+        headcount=5,
+        response_rate=3 / 5,
+        mean_score=11 / 3,
+        share_basic=1 / 3,
+        share_advanced=2 / 3,
+        prev_mean_score=None,
+        change=None,
+        suppressed=False,
+    )
     _check(rows["2025H1", "A", "2"], respondents=1, headcount=3, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H1", "R", "2"], respondents=2, headcount=5, response_rate=2 / 5, mean_score=4.0, share_basic=0.0,
-           share_advanced=0.5, suppressed=False)
-    _check(rows["2025H1", "A", "all"], respondents=2, mean_score=14 / 3, share_basic=0.0, share_advanced=1.0, suppressed=False)
-    _check(rows["2025H1", "B", "all"], respondents=1, suppressed=True, **NULL_MEASURES)  # score exactly 2.5 is not basic
-    _check(rows["2025H1", "R", "all"], respondents=3, headcount=5, mean_score=71 / 18, share_basic=0.0,
-           share_advanced=2 / 3, suppressed=False)
+    _check(
+        rows["2025H1", "R", "2"],
+        respondents=2,
+        headcount=5,
+        response_rate=2 / 5,
+        mean_score=4.0,
+        share_basic=0.0,
+        share_advanced=0.5,
+        suppressed=False,
+    )
+    _check(
+        rows["2025H1", "A", "all"],
+        respondents=2,
+        mean_score=14 / 3,
+        share_basic=0.0,
+        share_advanced=1.0,
+        suppressed=False,
+    )
+    _check(
+        rows["2025H1", "B", "all"], respondents=1, suppressed=True, **NULL_MEASURES
+    )  # score exactly 2.5 is not basic
+    _check(
+        rows["2025H1", "R", "all"],
+        respondents=3,
+        headcount=5,
+        mean_score=71 / 18,
+        share_basic=0.0,
+        share_advanced=2 / 3,
+        suppressed=False,
+    )
     # a unit with nobody employed and nobody answering: zeros, rate null
     _check(rows["2025H1", "C", "all"], respondents=0, headcount=0, response_rate=None, suppressed=True, **NULL_MEASURES)
     # an area without items this wave: rows exist, zero respondents, the rate is 0 (not null) where there is headcount
@@ -173,8 +289,12 @@ def test_2025h1_scores_rollup_dedup(truth_dir: Path) -> None:
 
 def test_2025h1_exact_threshold_2_5_is_not_basic(truth_dir: Path) -> None:
     rows = _rows(expected_digital_maturity(truth_dir, min_cell=1))
-    _check(rows["2025H1", "B", "all"], respondents=1, mean_score=2.5, share_basic=0.0, share_advanced=0.0, suppressed=False)
-    _check(rows["2025H1", "A1", "1"], respondents=1, mean_score=4.0, share_basic=0.0, share_advanced=1.0)  # 4.0 is advanced
+    _check(
+        rows["2025H1", "B", "all"], respondents=1, mean_score=2.5, share_basic=0.0, share_advanced=0.0, suppressed=False
+    )
+    _check(
+        rows["2025H1", "A1", "1"], respondents=1, mean_score=4.0, share_basic=0.0, share_advanced=1.0
+    )  # 4.0 is advanced
 
 
 def test_2025h2_prev_and_change(truth_dir: Path) -> None:
@@ -182,35 +302,121 @@ def test_2025h2_prev_and_change(truth_dir: Path) -> None:
     # s1 (A2): area1 3.0, area3 4.0, all 10/3; s2 (A): area1 (4, 6-5) = 2.5, all 2.5; s3 at A1 (ended): nowhere;
     # s4 (anonymous, A2): area1 (2, 6-4) = 2.0, all 2.0; s5 (B): area1 1.0, area3 1.0, all 1.0; s6 (B): area1 5.0, all 5.0
     # headcount (HR 2025-11 on 2025-12-31; E4 left 2025-12-15, E10 starts 2026): A2 1, A 2, B 2, C 0, R 5
-    _check(rows["2025H2", "A2", "1"], respondents=2, headcount=1, response_rate=2.0, mean_score=2.5, share_basic=0.5,
-           share_advanced=0.0, prev_mean_score=None, change=None, suppressed=False)  # A2 is new: no previous row
-    _check(rows["2025H2", "A", "1"], respondents=3, headcount=2, response_rate=1.5, mean_score=2.5, share_basic=1 / 3,
-           share_advanced=0.0, prev_mean_score=4.5, change=-2.0, suppressed=False)
-    _check(rows["2025H2", "B", "1"], respondents=2, headcount=2, response_rate=1.0, mean_score=3.0, share_basic=0.5,
-           share_advanced=0.5, prev_mean_score=None, change=None, suppressed=False)  # previous was suppressed
+    _check(
+        rows["2025H2", "A2", "1"],
+        respondents=2,
+        headcount=1,
+        response_rate=2.0,
+        mean_score=2.5,
+        share_basic=0.5,
+        share_advanced=0.0,
+        prev_mean_score=None,
+        change=None,
+        suppressed=False,
+    )  # A2 is new: no previous row
+    _check(
+        rows["2025H2", "A", "1"],
+        respondents=3,
+        headcount=2,
+        response_rate=1.5,
+        mean_score=2.5,
+        share_basic=1 / 3,
+        share_advanced=0.0,
+        prev_mean_score=4.5,
+        change=-2.0,
+        suppressed=False,
+    )
+    _check(
+        rows["2025H2", "B", "1"],
+        respondents=2,
+        headcount=2,
+        response_rate=1.0,
+        mean_score=3.0,
+        share_basic=0.5,
+        share_advanced=0.5,
+        prev_mean_score=None,
+        change=None,
+        suppressed=False,
+    )  # previous was suppressed
     _check(rows["2025H2", "C", "1"], respondents=0, headcount=0, response_rate=None, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H2", "R", "1"], respondents=5, headcount=5, response_rate=1.0, mean_score=2.7, share_basic=0.4,
-           share_advanced=0.2, prev_mean_score=11 / 3, change=2.7 - 11 / 3, suppressed=False)
+    _check(
+        rows["2025H2", "R", "1"],
+        respondents=5,
+        headcount=5,
+        response_rate=1.0,
+        mean_score=2.7,
+        share_basic=0.4,
+        share_advanced=0.2,
+        prev_mean_score=11 / 3,
+        change=2.7 - 11 / 3,
+        suppressed=False,
+    )
     _check(rows["2025H2", "R", "2"], respondents=0, headcount=5, response_rate=0.0, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H2", "R", "3"], respondents=2, mean_score=2.5, share_basic=0.5, share_advanced=0.5,
-           prev_mean_score=None, change=None, suppressed=False)  # previous had 0 respondents
+    _check(
+        rows["2025H2", "R", "3"],
+        respondents=2,
+        mean_score=2.5,
+        share_basic=0.5,
+        share_advanced=0.5,
+        prev_mean_score=None,
+        change=None,
+        suppressed=False,
+    )  # previous had 0 respondents
     _check(rows["2025H2", "A", "3"], respondents=1, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H2", "A2", "all"], respondents=2, mean_score=8 / 3, share_basic=0.5, share_advanced=0.0,
-           prev_mean_score=None, change=None)
-    _check(rows["2025H2", "A", "all"], respondents=3, mean_score=47 / 18, share_basic=1 / 3, share_advanced=0.0,
-           prev_mean_score=14 / 3, change=47 / 18 - 14 / 3)
-    _check(rows["2025H2", "R", "all"], respondents=5, mean_score=83 / 30, share_basic=0.4, share_advanced=0.2,
-           prev_mean_score=71 / 18, change=83 / 30 - 71 / 18)
+    _check(
+        rows["2025H2", "A2", "all"],
+        respondents=2,
+        mean_score=8 / 3,
+        share_basic=0.5,
+        share_advanced=0.0,
+        prev_mean_score=None,
+        change=None,
+    )
+    _check(
+        rows["2025H2", "A", "all"],
+        respondents=3,
+        mean_score=47 / 18,
+        share_basic=1 / 3,
+        share_advanced=0.0,
+        prev_mean_score=14 / 3,
+        change=47 / 18 - 14 / 3,
+    )
+    _check(
+        rows["2025H2", "R", "all"],
+        respondents=5,
+        mean_score=83 / 30,
+        share_basic=0.4,
+        share_advanced=0.2,
+        prev_mean_score=71 / 18,
+        change=83 / 30 - 71 / 18,
+    )
 
 
 def test_2026h1_follows_2025h2_and_older_snapshots(truth_dir: Path) -> None:
     rows = _rows(expected_digital_maturity(truth_dir, min_cell=2))
     # org tree from the 2025-12 extract, HR from 2025-11 judged on 2026-06-30: E10 (C, from 2026-01-01) now counts
     _check(rows["2026H1", "C", "all"], respondents=0, headcount=1, response_rate=0.0, suppressed=True, **NULL_MEASURES)
-    _check(rows["2026H1", "R", "1"], respondents=2, headcount=6, response_rate=2 / 6, mean_score=2.5, share_basic=0.5,
-           share_advanced=0.5, prev_mean_score=2.7, change=2.5 - 2.7, suppressed=False)
-    _check(rows["2026H1", "R", "5"], respondents=2, mean_score=3.5, share_basic=0.5, share_advanced=0.5,
-           prev_mean_score=None, change=None)
+    _check(
+        rows["2026H1", "R", "1"],
+        respondents=2,
+        headcount=6,
+        response_rate=2 / 6,
+        mean_score=2.5,
+        share_basic=0.5,
+        share_advanced=0.5,
+        prev_mean_score=2.7,
+        change=2.5 - 2.7,
+        suppressed=False,
+    )
+    _check(
+        rows["2026H1", "R", "5"],
+        respondents=2,
+        mean_score=3.5,
+        share_basic=0.5,
+        share_advanced=0.5,
+        prev_mean_score=None,
+        change=None,
+    )
     _check(rows["2026H1", "R", "all"], respondents=2, mean_score=3.0, prev_mean_score=83 / 30, change=3.0 - 83 / 30)
     # the current row is suppressed: its previous mean is hidden as well
     _check(rows["2026H1", "A", "1"], respondents=0, headcount=2, suppressed=True, **NULL_MEASURES)
@@ -220,10 +426,25 @@ def test_default_min_cell_suppresses_measures_but_keeps_counts(truth_dir: Path) 
     frame = expected_digital_maturity(truth_dir)  # min_cell 5
     rows = _rows(frame)
     _check(rows["2025H1", "R", "1"], respondents=3, headcount=5, response_rate=3 / 5, suppressed=True, **NULL_MEASURES)
-    _check(rows["2025H2", "R", "1"], respondents=5, headcount=5, response_rate=1.0, mean_score=2.7, share_basic=0.4,
-           share_advanced=0.2, prev_mean_score=None, change=None, suppressed=False)  # 2025H1 R was suppressed at 5
+    _check(
+        rows["2025H2", "R", "1"],
+        respondents=5,
+        headcount=5,
+        response_rate=1.0,
+        mean_score=2.7,
+        share_basic=0.4,
+        share_advanced=0.2,
+        prev_mean_score=None,
+        change=None,
+        suppressed=False,
+    )  # 2025H1 R was suppressed at 5
     assert (frame["suppressed"] == (frame["respondents"] < 5)).all()
-    assert frame.loc[frame["suppressed"], ["mean_score", "share_basic", "share_advanced", "prev_mean_score", "change"]].isna().all().all()
+    assert (
+        frame.loc[frame["suppressed"], ["mean_score", "share_basic", "share_advanced", "prev_mean_score", "change"]]
+        .isna()
+        .all()
+        .all()
+    )
 
 
 def test_wave_helpers() -> None:
@@ -248,22 +469,60 @@ def random_truth(draw):
         [K, "2025-06", f"E{j}", f"e{j}@kommune.dk", f"U{draw(st.integers(0, n_units))}", "1", "2020-01-01", ""]
         for j in range(draw(st.integers(0, 12)))
     ]  # U{n_units} is not in the tree
-    items = [[K, "2025H1", f"Q{i}", f"q{i}", f"{draw(st.integers(1, 5))}.1", str(draw(st.integers(0, 1)))] for i in range(4)]
+    items = [
+        [K, "2025H1", f"Q{i}", f"q{i}", f"{draw(st.integers(1, 5))}.1", str(draw(st.integers(0, 1)))] for i in range(4)
+    ]
     responses, answers = [], []
     for r in range(draw(st.integers(0, 15))):
         ref = draw(st.sampled_from(["", "", "E1", "e2@kommune.dk", "E2@Kommune.DK ", "E3"]))
         los = f"U{draw(st.integers(0, n_units))}"
-        responses.append([K, "2025H1", f"R{r}", ref, los, f"2025-05-{r + 1:02d}T12:00:00", str(draw(st.integers(0, 1)))])
-        answers += [[K, "2025H1", f"R{r}", f"Q{i}", draw(st.sampled_from(["", "1", "2", "3", "4", "5"]))] for i in range(4)]
+        responses.append(
+            [K, "2025H1", f"R{r}", ref, los, f"2025-05-{r + 1:02d}T12:00:00", str(draw(st.integers(0, 1)))]
+        )
+        answers += [
+            [K, "2025H1", f"R{r}", f"Q{i}", draw(st.sampled_from(["", "1", "2", "3", "4", "5"]))] for i in range(4)
+        ]
     return org, employees, items, responses, answers
 
 
 def _write_truth(d: Path, org, employees, items, responses, answers) -> None:
     d.mkdir(exist_ok=True)
-    _write(d / "org_units.csv", ["kommunekode", "snapshot_month", "los_id", "parent_los_id", "enhedsnavn", "sektor", "gyldig_fra", "gyldig_til"], org)
-    _write(d / "employees.csv", ["kommunekode", "snapshot_month", "medarbejdernr", "email", "los_id", "beskaeftigelsesgrad", "ansat_fra", "ansat_til"], employees)
-    _write(d / "items.csv", ["kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"], items)
-    _write(d / "responses.csv", ["kommunekode", "wave", "respondent_id", "employee_ref", "los_id", "submitted_at", "is_response"], responses)
+    _write(
+        d / "org_units.csv",
+        [
+            "kommunekode",
+            "snapshot_month",
+            "los_id",
+            "parent_los_id",
+            "enhedsnavn",
+            "sektor",
+            "gyldig_fra",
+            "gyldig_til",
+        ],
+        org,
+    )
+    _write(
+        d / "employees.csv",
+        [
+            "kommunekode",
+            "snapshot_month",
+            "medarbejdernr",
+            "email",
+            "los_id",
+            "beskaeftigelsesgrad",
+            "ansat_fra",
+            "ansat_til",
+        ],
+        employees,
+    )
+    _write(
+        d / "items.csv", ["kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"], items
+    )
+    _write(
+        d / "responses.csv",
+        ["kommunekode", "wave", "respondent_id", "employee_ref", "los_id", "submitted_at", "is_response"],
+        responses,
+    )
     _write(d / "answers.csv", ["kommunekode", "wave", "respondent_id", "item_id", "answer"], answers)
 
 
@@ -284,7 +543,9 @@ def test_properties_on_random_truths(tmp_path: Path, truth, min_cell: int, seed)
     assert ((shown["share_basic"] + shown["share_advanced"]) <= 1 + 1e-12).all()
     assert shown["mean_score"].between(1, 5).all()
     with_staff = frame[frame["headcount"] > 0]
-    assert (with_staff["response_rate"] - with_staff["respondents"] / with_staff["headcount"]).abs().max() < 1e-12 or with_staff.empty
+    assert (
+        with_staff["response_rate"] - with_staff["respondents"] / with_staff["headcount"]
+    ).abs().max() < 1e-12 or with_staff.empty
     assert frame.loc[frame["headcount"] == 0, "response_rate"].isna().all()
     # roll-up: a parent covers at least what each child covers
     rows = {(r["los_id"], r["competence_area"]): r for r in frame.to_dict("records")}

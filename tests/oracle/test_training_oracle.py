@@ -17,6 +17,7 @@ Training records:
   9  2025-03 CSV  e4@k.dk + E4                  K9 completed 5 Mar               -> E4, 'all' only, no hours
 Months: 2025-01 and 2025-03 (February's only completion falls in March).
 """
+
 from __future__ import annotations
 
 import csv
@@ -40,52 +41,246 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
 
 @pytest.fixture
 def truth(tmp_path: Path) -> Path:
-    org_header = ["kommunekode", "snapshot_month", "los_id", "parent_los_id", "enhedsnavn", "sektor", "gyldig_fra", "gyldig_til"]
-    _write(tmp_path / "org_units.csv", org_header, [
-        [K, month, los, parent, f"Enhed {los}", "Administration", "2020-01-01", ""]
-        for month in ("2024-12", "2025-01") for los, parent in (("R", ""), ("A", "R"), ("B", "R"))
-    ])
-    _write(tmp_path / "employees.csv",
-           ["kommunekode", "snapshot_month", "medarbejdernr", "email", "los_id", "beskaeftigelsesgrad", "ansat_fra", "ansat_til"], [
-               [K, "2025-01", "E1", "e1@k.dk", "A", "1.0", "2020-01-01", ""],
-               [K, "2025-01", "E2", "e2@k.dk", "B", "0.5", "2020-01-01", ""],
-               [K, "2025-01", "E3", "e3@k.dk", "B", "1.0", "2020-01-01", "2025-01-15"],
-               [K, "2025-03", "E1", "e1@k.dk", "A", "1.0", "2020-01-01", ""],
-               [K, "2025-03", "E2", "e2@k.dk", "A", "0.5", "2020-01-01", ""],
-               [K, "2025-03", "E4", "e4@k.dk", "B", "1.0", "2025-02-01", ""],
-           ])
-    _write(tmp_path / "courses.csv", ["kommunekode", "course_id", "course_name", "competence_code", "nominal_hours"], [
-        [K, "K1", "Kursus 1", "1.2", "2"], [K, "K2", "Kursus 2", "4.1", "1"],
-    ])
-    header = ["kommunekode", "file_month", "record_format", "statement_id", "user_email", "medarbejdernr", "linked_medarbejdernr",
-              "course_id", "status", "is_completion", "completed_at", "completed_month", "hours", "duration_hours"]
-    _write(tmp_path / "training.csv", header, [
-        [K, "2025-01", "lms_csv", "", "E1@K.DK ", "", "E1", "K1", "completed", "1", "2025-01-10T10:00:00+01:00", "2025-01", "", ""],
-        [K, "2025-01", "lms_csv", "", "", "E2", "E2", "K1", "completed", "1", "2025-01-11T10:00:00+01:00", "2025-01", "1.5", ""],
-        [K, "2025-01", "lms_csv", "", "e1@k.dk", "E1", "E1", "K1", "completed", "1", "2025-01-20T10:00:00+01:00", "2025-01", "3", ""],
-        [K, "2025-01", "lms_csv", "", "ext@x.dk", "", "", "K2", "completed", "1", "2025-01-12T10:00:00+01:00", "2025-01", "", ""],
-        [K, "2025-01", "lms_csv", "", "e3@k.dk", "", "E3", "K2", "in_progress", "0", "", "", "", ""],
-        [K, "2025-01", "lms_csv", "", "e3@k.dk", "", "E3", "K2", "completed", "1", "2025-01-05T10:00:00+01:00", "2025-01", "0", ""],
-        [K, "2025-02", "xapi", "s1", "e2@k.dk", "", "E2", "K2", "completed", "1", "2025-03-01T00:30:00+01:00", "2025-03", "", "0.5"],
-        [K, "2025-02", "xapi", "s2", "e1@k.dk", "", "E1", "K1", "attempted", "0", "2025-02-10T10:00:00+01:00", "2025-02", "", ""],
-        [K, "2025-03", "lms_csv", "", "e4@k.dk", "E4", "E4", "K9", "completed", "1", "2025-03-05T10:00:00+01:00", "2025-03", "", ""],
-    ])
-    _write(tmp_path / "items.csv", ["kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"], [
-        [K, "2024H2", "Q1", "Spørgsmål 1", "1.1", "0"], [K, "2024H2", "Q2", "Spørgsmål 2", "4.1", "0"],
-    ])
-    _write(tmp_path / "responses.csv",
-           ["kommunekode", "wave", "respondent_id", "employee_ref", "los_id", "submitted_at", "is_response", "medarbejdernr"], [
-               [K, "2024H2", "r1", "E1", "A", "2024-11-01T09:00:00", "1", "E1"],
-               [K, "2024H2", "r2", " E2@k.dk", "B", "2024-11-01T09:00:00", "1", "E2"],
-               [K, "2024H2", "r3", "nobody@x.dk", "B", "2024-11-01T09:00:00", "1", ""],
-               [K, "2024H2", "r4", "", "A", "2024-11-01T09:00:00", "1", ""],
-           ])
-    _write(tmp_path / "answers.csv", ["kommunekode", "wave", "respondent_id", "item_id", "answer"], [
-        [K, "2024H2", "r1", "Q1", "1"], [K, "2024H2", "r1", "Q2", "2"],
-        [K, "2024H2", "r2", "Q1", "4"], [K, "2024H2", "r2", "Q2", "4"],
-        [K, "2024H2", "r3", "Q1", "1"], [K, "2024H2", "r3", "Q2", "1"],
-        [K, "2024H2", "r4", "Q1", "1"], [K, "2024H2", "r4", "Q2", "1"],
-    ])
+    org_header = [
+        "kommunekode",
+        "snapshot_month",
+        "los_id",
+        "parent_los_id",
+        "enhedsnavn",
+        "sektor",
+        "gyldig_fra",
+        "gyldig_til",
+    ]
+    _write(
+        tmp_path / "org_units.csv",
+        org_header,
+        [
+            [K, month, los, parent, f"Enhed {los}", "Administration", "2020-01-01", ""]
+            for month in ("2024-12", "2025-01")
+            for los, parent in (("R", ""), ("A", "R"), ("B", "R"))
+        ],
+    )
+    _write(
+        tmp_path / "employees.csv",
+        [
+            "kommunekode",
+            "snapshot_month",
+            "medarbejdernr",
+            "email",
+            "los_id",
+            "beskaeftigelsesgrad",
+            "ansat_fra",
+            "ansat_til",
+        ],
+        [
+            [K, "2025-01", "E1", "e1@k.dk", "A", "1.0", "2020-01-01", ""],
+            [K, "2025-01", "E2", "e2@k.dk", "B", "0.5", "2020-01-01", ""],
+            [K, "2025-01", "E3", "e3@k.dk", "B", "1.0", "2020-01-01", "2025-01-15"],
+            [K, "2025-03", "E1", "e1@k.dk", "A", "1.0", "2020-01-01", ""],
+            [K, "2025-03", "E2", "e2@k.dk", "A", "0.5", "2020-01-01", ""],
+            [K, "2025-03", "E4", "e4@k.dk", "B", "1.0", "2025-02-01", ""],
+        ],
+    )
+    _write(
+        tmp_path / "courses.csv",
+        ["kommunekode", "course_id", "course_name", "competence_code", "nominal_hours"],
+        [
+            [K, "K1", "Kursus 1", "1.2", "2"],
+            [K, "K2", "Kursus 2", "4.1", "1"],
+        ],
+    )
+    header = [
+        "kommunekode",
+        "file_month",
+        "record_format",
+        "statement_id",
+        "user_email",
+        "medarbejdernr",
+        "linked_medarbejdernr",
+        "course_id",
+        "status",
+        "is_completion",
+        "completed_at",
+        "completed_month",
+        "hours",
+        "duration_hours",
+    ]
+    _write(
+        tmp_path / "training.csv",
+        header,
+        [
+            [
+                K,
+                "2025-01",
+                "lms_csv",
+                "",
+                "E1@K.DK ",
+                "",
+                "E1",
+                "K1",
+                "completed",
+                "1",
+                "2025-01-10T10:00:00+01:00",
+                "2025-01",
+                "",
+                "",
+            ],
+            [
+                K,
+                "2025-01",
+                "lms_csv",
+                "",
+                "",
+                "E2",
+                "E2",
+                "K1",
+                "completed",
+                "1",
+                "2025-01-11T10:00:00+01:00",
+                "2025-01",
+                "1.5",
+                "",
+            ],
+            [
+                K,
+                "2025-01",
+                "lms_csv",
+                "",
+                "e1@k.dk",
+                "E1",
+                "E1",
+                "K1",
+                "completed",
+                "1",
+                "2025-01-20T10:00:00+01:00",
+                "2025-01",
+                "3",
+                "",
+            ],
+            [
+                K,
+                "2025-01",
+                "lms_csv",
+                "",
+                "ext@x.dk",
+                "",
+                "",
+                "K2",
+                "completed",
+                "1",
+                "2025-01-12T10:00:00+01:00",
+                "2025-01",
+                "",
+                "",
+            ],
+            [K, "2025-01", "lms_csv", "", "e3@k.dk", "", "E3", "K2", "in_progress", "0", "", "", "", ""],
+            [
+                K,
+                "2025-01",
+                "lms_csv",
+                "",
+                "e3@k.dk",
+                "",
+                "E3",
+                "K2",
+                "completed",
+                "1",
+                "2025-01-05T10:00:00+01:00",
+                "2025-01",
+                "0",
+                "",
+            ],
+            [
+                K,
+                "2025-02",
+                "xapi",
+                "s1",
+                "e2@k.dk",
+                "",
+                "E2",
+                "K2",
+                "completed",
+                "1",
+                "2025-03-01T00:30:00+01:00",
+                "2025-03",
+                "",
+                "0.5",
+            ],
+            [
+                K,
+                "2025-02",
+                "xapi",
+                "s2",
+                "e1@k.dk",
+                "",
+                "E1",
+                "K1",
+                "attempted",
+                "0",
+                "2025-02-10T10:00:00+01:00",
+                "2025-02",
+                "",
+                "",
+            ],
+            [
+                K,
+                "2025-03",
+                "lms_csv",
+                "",
+                "e4@k.dk",
+                "E4",
+                "E4",
+                "K9",
+                "completed",
+                "1",
+                "2025-03-05T10:00:00+01:00",
+                "2025-03",
+                "",
+                "",
+            ],
+        ],
+    )
+    _write(
+        tmp_path / "items.csv",
+        ["kommunekode", "wave", "item_id", "question_text", "competence_code", "reverse_scored"],
+        [
+            [K, "2024H2", "Q1", "Spørgsmål 1", "1.1", "0"],
+            [K, "2024H2", "Q2", "Spørgsmål 2", "4.1", "0"],
+        ],
+    )
+    _write(
+        tmp_path / "responses.csv",
+        [
+            "kommunekode",
+            "wave",
+            "respondent_id",
+            "employee_ref",
+            "los_id",
+            "submitted_at",
+            "is_response",
+            "medarbejdernr",
+        ],
+        [
+            [K, "2024H2", "r1", "E1", "A", "2024-11-01T09:00:00", "1", "E1"],
+            [K, "2024H2", "r2", " E2@k.dk", "B", "2024-11-01T09:00:00", "1", "E2"],
+            [K, "2024H2", "r3", "nobody@x.dk", "B", "2024-11-01T09:00:00", "1", ""],
+            [K, "2024H2", "r4", "", "A", "2024-11-01T09:00:00", "1", ""],
+        ],
+    )
+    _write(
+        tmp_path / "answers.csv",
+        ["kommunekode", "wave", "respondent_id", "item_id", "answer"],
+        [
+            [K, "2024H2", "r1", "Q1", "1"],
+            [K, "2024H2", "r1", "Q2", "2"],
+            [K, "2024H2", "r2", "Q1", "4"],
+            [K, "2024H2", "r2", "Q2", "4"],
+            [K, "2024H2", "r3", "Q1", "1"],
+            [K, "2024H2", "r3", "Q2", "1"],
+            [K, "2024H2", "r4", "Q1", "1"],
+            [K, "2024H2", "r4", "Q2", "1"],
+        ],
+    )
     return tmp_path
 
 
@@ -109,24 +304,38 @@ def test_months_units_and_areas(truth: Path):
     assert len(frame) == 2 * 3 * 6  # every unit of the tree x every area, each month
 
 
-@pytest.mark.parametrize("month, los_id, area, want", [
-    # min_cell 0: nothing suppressed. headcount, fte, completions, people_trained, training_hours, hours_per_fte, coverage_12m
-    ("2025-01", "R", "1", (2, 1.5, 2, 2, 4.5, 3.0, 1.0)),
-    ("2025-01", "R", "4", (2, 1.5, 1, 1, 1.0, 1 / 1.5, 0.0)),  # E3 trained but left: not in the headcount
-    ("2025-01", "R", "all", (2, 1.5, 3, 3, 5.5, 5.5 / 1.5, 1.0)),  # the unlinked completion is nowhere
-    ("2025-01", "A", "1", (1, 1.0, 1, 1, 3.0, 3.0, 1.0)),  # E1 twice in January: once, with the later 3 h
-    ("2025-01", "B", "4", (1, 0.5, 1, 1, 1.0, 2.0, 0.0)),  # hours 0 -> nominal 1 h
-    ("2025-01", "B", "all", (1, 0.5, 2, 2, 2.5, 5.0, 1.0)),
-    ("2025-01", "A", "2", (1, 1.0, 0, 0, 0.0, 0.0, 0.0)),
-    ("2025-03", "R", "4", (3, 2.5, 1, 1, 0.5, 0.2, 1 / 3)),  # 23:30Z on 28 Feb is March; PT30M
-    ("2025-03", "R", "1", (3, 2.5, 0, 0, 0.0, 0.0, 2 / 3)),  # January's K1 completions within 12 months
-    ("2025-03", "R", "all", (3, 2.5, 2, 2, 0.5, 0.2, 1.0)),  # K9 (not in the catalogue): 'all' only, no hours
-    ("2025-03", "A", "4", (2, 1.5, 1, 1, 0.5, 0.5 / 1.5, 0.5)),  # E2 moved to A: placed by March's snapshot
-    ("2025-03", "B", "all", (1, 1.0, 1, 1, 0.0, 0.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    "month, los_id, area, want",
+    [
+        # min_cell 0: nothing suppressed. headcount, fte, completions, people_trained, training_hours, hours_per_fte, coverage_12m
+        ("2025-01", "R", "1", (2, 1.5, 2, 2, 4.5, 3.0, 1.0)),
+        ("2025-01", "R", "4", (2, 1.5, 1, 1, 1.0, 1 / 1.5, 0.0)),  # E3 trained but left: not in the headcount
+        ("2025-01", "R", "all", (2, 1.5, 3, 3, 5.5, 5.5 / 1.5, 1.0)),  # the unlinked completion is nowhere
+        ("2025-01", "A", "1", (1, 1.0, 1, 1, 3.0, 3.0, 1.0)),  # E1 twice in January: once, with the later 3 h
+        ("2025-01", "B", "4", (1, 0.5, 1, 1, 1.0, 2.0, 0.0)),  # hours 0 -> nominal 1 h
+        ("2025-01", "B", "all", (1, 0.5, 2, 2, 2.5, 5.0, 1.0)),
+        ("2025-01", "A", "2", (1, 1.0, 0, 0, 0.0, 0.0, 0.0)),
+        ("2025-03", "R", "4", (3, 2.5, 1, 1, 0.5, 0.2, 1 / 3)),  # 23:30Z on 28 Feb is March; PT30M
+        ("2025-03", "R", "1", (3, 2.5, 0, 0, 0.0, 0.0, 2 / 3)),  # January's K1 completions within 12 months
+        ("2025-03", "R", "all", (3, 2.5, 2, 2, 0.5, 0.2, 1.0)),  # K9 (not in the catalogue): 'all' only, no hours
+        ("2025-03", "A", "4", (2, 1.5, 1, 1, 0.5, 0.5 / 1.5, 0.5)),  # E2 moved to A: placed by March's snapshot
+        ("2025-03", "B", "all", (1, 1.0, 1, 1, 0.0, 0.0, 1.0)),
+    ],
+)
 def test_uptake_values(truth: Path, month, los_id, area, want):
     row = _row(expected_training_uptake(truth, min_cell=0), month=month, los_id=los_id, competence_area=area)
-    got = tuple(row[c] for c in ("headcount", "fte", "completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"))
+    got = tuple(
+        row[c]
+        for c in (
+            "headcount",
+            "fte",
+            "completions",
+            "people_trained",
+            "training_hours",
+            "hours_per_fte",
+            "coverage_12m",
+        )
+    )
     assert all(_close(g, w) for g, w in zip(got, want)), got
     assert not row["suppressed"]
 
@@ -157,7 +366,12 @@ def test_after_maturity(truth: Path):
     assert len(frame) == 3 * 6 and set(frame["followup_months_loaded"]) == {3}
     root_all = _row(frame, wave="2024H2", los_id="R", competence_area="all")
     # r1 (E1, basic) trained in January; r2 (E2, not basic) trained; r3 unlinked, r4 anonymous: left out
-    assert (root_all["linked_respondents"], root_all["basic_respondents"], root_all["basic_trained_6m"], root_all["trained_6m"]) == (2, 1, 1, 2)
+    assert (
+        root_all["linked_respondents"],
+        root_all["basic_respondents"],
+        root_all["basic_trained_6m"],
+        root_all["trained_6m"],
+    ) == (2, 1, 1, 2)
     assert root_all["share_basic_trained_6m"] == 1.0 and root_all["share_trained_6m"] == 1.0
     root_4 = _row(frame, wave="2024H2", los_id="R", competence_area="4")
     # r1 basic in area 4 but trained only K1 (area 1); r2 trained K2 (area 4) in March
@@ -165,5 +379,11 @@ def test_after_maturity(truth: Path):
     assert root_4["share_basic_trained_6m"] == 0.0 and root_4["share_trained_6m"] == 0.5
     b_all = _row(frame, wave="2024H2", los_id="B", competence_area="all")
     assert b_all["linked_respondents"] == 1 and b_all["basic_respondents"] == 0
-    suppressed = _row(expected_training_after_maturity(truth, min_cell=2), wave="2024H2", los_id="R", competence_area="all")
-    assert suppressed["suppressed"] and _close(suppressed["share_basic_trained_6m"], None) and suppressed["linked_respondents"] == 2
+    suppressed = _row(
+        expected_training_after_maturity(truth, min_cell=2), wave="2024H2", los_id="R", competence_area="all"
+    )
+    assert (
+        suppressed["suppressed"]
+        and _close(suppressed["share_basic_trained_6m"], None)
+        and suppressed["linked_respondents"] == 2
+    )

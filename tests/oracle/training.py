@@ -19,6 +19,7 @@ Readings made here:
   headcount with a completion in the 12 months ending with the month.
 - Suppression: month measures when people_trained < min_cell; coverage when its numerator < min_cell.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,7 +29,13 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from tests.oracle.maturity import (
-    _date, _kept_responses, _read_truth, _respondent_scores, _self_and_ancestors, _snapshot_for, _tree,
+    _date,
+    _kept_responses,
+    _read_truth,
+    _respondent_scores,
+    _self_and_ancestors,
+    _snapshot_for,
+    _tree,
     wave_last_day,
 )
 
@@ -38,12 +45,25 @@ BASIC_BELOW = 2.5
 
 UPTAKE_KEY = ["kommunekode", "month", "los_id", "competence_area"]
 UPTAKE_COLUMNS = UPTAKE_KEY + [
-    "headcount", "fte", "completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m", "suppressed",
+    "headcount",
+    "fte",
+    "completions",
+    "people_trained",
+    "training_hours",
+    "hours_per_fte",
+    "coverage_12m",
+    "suppressed",
 ]
 FOLLOWUP_KEY = ["kommunekode", "wave", "los_id", "competence_area"]
 FOLLOWUP_COLUMNS = FOLLOWUP_KEY + [
-    "linked_respondents", "basic_respondents", "basic_trained_6m", "share_basic_trained_6m", "trained_6m",
-    "share_trained_6m", "suppressed", "followup_months_loaded",
+    "linked_respondents",
+    "basic_respondents",
+    "basic_trained_6m",
+    "share_basic_trained_6m",
+    "trained_6m",
+    "share_trained_6m",
+    "suppressed",
+    "followup_months_loaded",
 ]
 
 
@@ -74,7 +94,7 @@ def _instant(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=COPENHAGEN)
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _add_months(month: str, count: int) -> str:
@@ -91,7 +111,7 @@ def _last_day(month: str) -> dt.date:
 def _email(text: str) -> str | None:
     text = (text or "").strip().lower()
     if text.startswith("mailto:"):
-        text = text[len("mailto:"):].strip()
+        text = text[len("mailto:") :].strip()
     return text or None
 
 
@@ -121,12 +141,17 @@ class Linker:
         return self.emails.get(address) if address else None
 
 
-def linked_completions(kommunekode: str, training: pd.DataFrame, employees: pd.DataFrame, courses: pd.DataFrame) -> dict:
+def linked_completions(
+    kommunekode: str, training: pd.DataFrame, employees: pd.DataFrame, courses: pd.DataFrame
+) -> dict:
     """(person, course, month) -> (area or None, hours or None), plus the set of months with a completion.
 
     Returns {"completions": {...}, "months": set, "unlinked": int, "links": {(row index): person}}."""
     linker = Linker(employees)
-    catalogue = {row.course_id.strip(): (_area(row.competence_code), _number(row.nominal_hours)) for row in courses.itertuples(index=False)}
+    catalogue = {
+        row.course_id.strip(): (_area(row.competence_code), _number(row.nominal_hours))
+        for row in courses.itertuples(index=False)
+    }
     seen_statements: set[str] = set()
     best: dict[tuple[str, str, str], tuple[tuple, str | None, float | None]] = {}
     months: set[str] = set()
@@ -149,7 +174,9 @@ def linked_completions(kommunekode: str, training: pd.DataFrame, employees: pd.D
             continue
         course = row["course_id"].strip()
         area, nominal = catalogue.get(course, (None, None))
-        hours = next((h for h in (_number(row["hours"]), _number(row["duration_hours"])) if h is not None and h > 0), nominal)
+        hours = next(
+            (h for h in (_number(row["hours"]), _number(row["duration_hours"])) if h is not None and h > 0), nominal
+        )
         order = (_instant(row["completed_at"]), -1 if hours is None else hours)
         key = (person, course, month)
         if key not in best or order > best[key][0]:
@@ -184,7 +211,9 @@ def expected_training_uptake(truth_dir: Path, min_cell: int = 5) -> pd.DataFrame
         hr = employees[employees["kommunekode"].str.strip() == kommunekode]
         org = org_units[org_units["kommunekode"].str.strip() == kommunekode]
         found = linked_completions(
-            kommunekode, training[training["kommunekode"].str.strip() == kommunekode], hr,
+            kommunekode,
+            training[training["kommunekode"].str.strip() == kommunekode],
+            hr,
             courses[courses["kommunekode"].str.strip() == kommunekode],
         )
         completions = found["completions"]
@@ -235,16 +264,22 @@ def expected_training_uptake(truth_dir: Path, min_cell: int = 5) -> pd.DataFrame
                     hours = float(sum(h for h in cell.values() if h is not None))
                     covered = len(staff[unit] & trained_12m[area])
                     month_hidden, coverage_hidden = people < min_cell, covered < min_cell
-                    rows.append({
-                        "kommunekode": kommunekode, "month": month, "los_id": unit, "competence_area": area,
-                        "headcount": headcount, "fte": fte[unit],
-                        "completions": None if month_hidden else len(cell),
-                        "people_trained": None if month_hidden else people,
-                        "training_hours": None if month_hidden else hours,
-                        "hours_per_fte": None if month_hidden or not fte[unit] else hours / fte[unit],
-                        "coverage_12m": None if coverage_hidden or not headcount else covered / headcount,
-                        "suppressed": month_hidden or coverage_hidden,
-                    })
+                    rows.append(
+                        {
+                            "kommunekode": kommunekode,
+                            "month": month,
+                            "los_id": unit,
+                            "competence_area": area,
+                            "headcount": headcount,
+                            "fte": fte[unit],
+                            "completions": None if month_hidden else len(cell),
+                            "people_trained": None if month_hidden else people,
+                            "training_hours": None if month_hidden else hours,
+                            "hours_per_fte": None if month_hidden or not fte[unit] else hours / fte[unit],
+                            "coverage_12m": None if coverage_hidden or not headcount else covered / headcount,
+                            "suppressed": month_hidden or coverage_hidden,
+                        }
+                    )
     frame = pd.DataFrame(rows, columns=UPTAKE_COLUMNS)
     for column in ("headcount",):
         frame[column] = frame[column].astype("int64")
@@ -286,7 +321,9 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
         first = _add_months(day.strftime("%Y-%m"), 1)
         window = {_add_months(first, i) for i in range(6)}
         loaded = len(window & {m.strip()[:7] for m in k_training["file_month"]})
-        completions = linked_completions(kommunekode, k_training, hr, courses[courses["kommunekode"] == kommunekode])["completions"]
+        completions = linked_completions(kommunekode, k_training, hr, courses[courses["kommunekode"] == kommunekode])[
+            "completions"
+        ]
         trained: dict[str, set[str]] = {area: set() for area in AREAS}
         for (person, _course, month), (area, _hours) in completions.items():
             if month in window:
@@ -298,7 +335,11 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
         kept = _kept_responses(wave_responses)
         refs = dict(zip(wave_responses["respondent_id"], wave_responses["employee_ref"]))
         scores = _respondent_scores(
-            answers[(answers["kommunekode"] == kommunekode) & (answers["wave"] == wave) & answers["respondent_id"].isin(set(kept["respondent_id"]))],
+            answers[
+                (answers["kommunekode"] == kommunekode)
+                & (answers["wave"] == wave)
+                & answers["respondent_id"].isin(set(kept["respondent_id"]))
+            ],
             items[(items["kommunekode"] == kommunekode) & (items["wave"] == wave)],
         )
         cells: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
@@ -317,17 +358,22 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
                 basic = [was_trained for is_basic, was_trained in cell if is_basic]
                 hidden = len(basic) < min_cell
                 unknown = hidden or loaded == 0
-                rows.append({
-                    "kommunekode": kommunekode, "wave": wave, "los_id": unit, "competence_area": area,
-                    "linked_respondents": len(cell),
-                    "basic_respondents": None if hidden else len(basic),
-                    "basic_trained_6m": None if unknown else sum(basic),
-                    "share_basic_trained_6m": None if unknown or not basic else sum(basic) / len(basic),
-                    "trained_6m": None if unknown else sum(t for _, t in cell),
-                    "share_trained_6m": None if unknown or not cell else sum(t for _, t in cell) / len(cell),
-                    "suppressed": hidden,
-                    "followup_months_loaded": loaded,
-                })
+                rows.append(
+                    {
+                        "kommunekode": kommunekode,
+                        "wave": wave,
+                        "los_id": unit,
+                        "competence_area": area,
+                        "linked_respondents": len(cell),
+                        "basic_respondents": None if hidden else len(basic),
+                        "basic_trained_6m": None if unknown else sum(basic),
+                        "share_basic_trained_6m": None if unknown or not basic else sum(basic) / len(basic),
+                        "trained_6m": None if unknown else sum(t for _, t in cell),
+                        "share_trained_6m": None if unknown or not cell else sum(t for _, t in cell) / len(cell),
+                        "suppressed": hidden,
+                        "followup_months_loaded": loaded,
+                    }
+                )
     frame = pd.DataFrame(rows, columns=FOLLOWUP_COLUMNS)
     for column in ("linked_respondents", "followup_months_loaded"):
         frame[column] = frame[column].astype("int64")

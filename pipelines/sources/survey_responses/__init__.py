@@ -7,6 +7,7 @@ The dialect is detected from the bytes (though a file named .xlsx or .zip must b
 Each dialect module reads its file into dialect-neutral respondent rows; `assemble` does the rest
 (its docstring lists the output). Without the item catalogue the file waits for it.
 """
+
 from __future__ import annotations
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile, Unreadable, WaitingFor

@@ -19,22 +19,36 @@ Output (kommunekode and wave from the file name; dialect `flat|qualtrics|forms|s
   the file are all <NA> (and listed in notes["items_missing"]).
 - not_loaded: the excluded rows, with their exclusion_reason (they are counted, never scored).
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
 from pipelines.sources.base import FileName, Item, ParseContext, ParsedFile, Unreadable
 from pipelines.sources.readers import (
-    FLAG, ROW_NUMBER, STRING, Converted, clean_text, constant, header_key, keyed, parse_timestamps, unparsed_text,
+    FLAG,
+    ROW_NUMBER,
+    STRING,
+    Converted,
+    clean_text,
+    constant,
     frame_with_unparsed,
+    header_key,
+    keyed,
+    parse_timestamps,
+    unparsed_text,
 )
 
 ANSWER = "Int8"
 ANSWER_LABELS = {
     **{str(score): score for score in range(1, 6)},
-    "helt uenig": 1, "uenig": 2, "hverken enig eller uenig": 3, "enig": 4, "helt enig": 5,
+    "helt uenig": 1,
+    "uenig": 2,
+    "hverken enig eller uenig": 3,
+    "enig": 4,
+    "helt enig": 5,
 }
 NO_ANSWER = {"-", "ved ikke"}  # and an empty cell
 
@@ -51,15 +65,17 @@ def respondent_rows(
 ) -> pd.DataFrame:
     """The dialect-neutral rows `assemble` takes (None: the file has no such column)."""
     missing = constant(pd.NA, rows)
-    return pd.DataFrame({
-        ROW_NUMBER: rows[ROW_NUMBER],
-        "respondent_id": clean_text(respondent_id),
-        "employee_ref": clean_text(employee_ref if employee_ref is not None else missing),
-        "los_id": clean_text(los_id),
-        "submitted_at": clean_text(submitted_at if submitted_at is not None else missing),
-        "exclusion_reason": exclusion_reason if exclusion_reason is not None else missing,
-        **{item_id: clean_text(answer) for item_id, answer in answers.items()},
-    })
+    return pd.DataFrame(
+        {
+            ROW_NUMBER: rows[ROW_NUMBER],
+            "respondent_id": clean_text(respondent_id),
+            "employee_ref": clean_text(employee_ref if employee_ref is not None else missing),
+            "los_id": clean_text(los_id),
+            "submitted_at": clean_text(submitted_at if submitted_at is not None else missing),
+            "exclusion_reason": exclusion_reason if exclusion_reason is not None else missing,
+            **{item_id: clean_text(answer) for item_id, answer in answers.items()},
+        }
+    )
 
 
 def answers_by_item_id(rows: pd.DataFrame, items: Mapping[str, Item]) -> dict[str, pd.Series]:
@@ -101,31 +117,37 @@ def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context
     is_response = respondents["exclusion_reason"].isna()
     employee_ref = respondents["employee_ref"]
 
-    checked = frame_with_unparsed({
-        ROW_NUMBER: respondents[ROW_NUMBER],
-        "respondent_id": respondents["respondent_id"],
-        "los_id": respondents["los_id"],
-        "submitted_at": parse_timestamps(respondents["submitted_at"]),
-        "is_response": is_response.astype(FLAG),
-        "has_employee_ref": employee_ref.notna().astype(FLAG),
-        **{item_id: _scores_of_responses(respondents.get(item_id), is_response) for item_id in catalogue},
-    })
-    responses = pd.DataFrame({
-        ROW_NUMBER: checked[ROW_NUMBER],
-        "kommunekode": constant(kommunekode, checked),
-        "wave": constant(wave, checked),
-        "dialect": constant(dialect, checked),
-        "respondent_id": checked["respondent_id"],
-        "ref_key": keyed(employee_ref, lambda ref: context.link_key(kommunekode, ref)),
-        "los_id": checked["los_id"],
-        "submitted_at": checked["submitted_at"],
-        "is_response": checked["is_response"],
-        "exclusion_reason": respondents["exclusion_reason"].astype(STRING),
-    })
-    excluded = pd.DataFrame({
-        ROW_NUMBER: responses.loc[~is_response, ROW_NUMBER],
-        "reason": responses.loc[~is_response, "exclusion_reason"],
-    }).reset_index(drop=True)
+    checked = frame_with_unparsed(
+        {
+            ROW_NUMBER: respondents[ROW_NUMBER],
+            "respondent_id": respondents["respondent_id"],
+            "los_id": respondents["los_id"],
+            "submitted_at": parse_timestamps(respondents["submitted_at"]),
+            "is_response": is_response.astype(FLAG),
+            "has_employee_ref": employee_ref.notna().astype(FLAG),
+            **{item_id: _scores_of_responses(respondents.get(item_id), is_response) for item_id in catalogue},
+        }
+    )
+    responses = pd.DataFrame(
+        {
+            ROW_NUMBER: checked[ROW_NUMBER],
+            "kommunekode": constant(kommunekode, checked),
+            "wave": constant(wave, checked),
+            "dialect": constant(dialect, checked),
+            "respondent_id": checked["respondent_id"],
+            "ref_key": keyed(employee_ref, lambda ref: context.link_key(kommunekode, ref)),
+            "los_id": checked["los_id"],
+            "submitted_at": checked["submitted_at"],
+            "is_response": checked["is_response"],
+            "exclusion_reason": respondents["exclusion_reason"].astype(STRING),
+        }
+    )
+    excluded = pd.DataFrame(
+        {
+            ROW_NUMBER: responses.loc[~is_response, ROW_NUMBER],
+            "reason": responses.loc[~is_response, "exclusion_reason"],
+        }
+    ).reset_index(drop=True)
     return ParsedFile(
         tables={
             "survey_responses": responses,
@@ -155,11 +177,13 @@ def _answers_long(responses: pd.DataFrame, item_ids: list[str], kommunekode: str
     long = responses.melt(
         id_vars=[ROW_NUMBER, "respondent_id"], value_vars=item_ids, var_name="item_id", value_name="answer"
     ).sort_values(ROW_NUMBER, kind="stable", ignore_index=True)
-    return pd.DataFrame({
-        ROW_NUMBER: long[ROW_NUMBER],
-        "kommunekode": constant(kommunekode, long),
-        "wave": constant(wave, long),
-        "respondent_id": long["respondent_id"].astype(STRING),
-        "item_id": long["item_id"].astype(STRING),
-        "answer": long["answer"].astype(ANSWER),
-    })
+    return pd.DataFrame(
+        {
+            ROW_NUMBER: long[ROW_NUMBER],
+            "kommunekode": constant(kommunekode, long),
+            "wave": constant(wave, long),
+            "respondent_id": long["respondent_id"].astype(STRING),
+            "item_id": long["item_id"].astype(STRING),
+            "answer": long["answer"].astype(ANSWER),
+        }
+    )

@@ -3,9 +3,10 @@
 `respondent_id`, `employee_ref` (optional: absent or empty in an anonymous survey), `los_id`,
 `submitted_at`, then one column per item id. Other columns (free text) are dropped.
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

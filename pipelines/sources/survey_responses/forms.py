@@ -6,9 +6,10 @@ employee_ref = `Email` (Forms writes `anonymous` there for an anonymous response
 Questions are matched to catalogue items by their text, ignoring case and spacing; other columns
 (free text, `Name`) are dropped.
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

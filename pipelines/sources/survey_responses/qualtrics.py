@@ -9,9 +9,10 @@ Not responses (kept in survey_responses with is_response False, never scored): `
 `Finished` false/0. An empty `Finished` does not exclude a row; any other value makes the file
 unreadable, since then no row can be trusted to be a response.
 """
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 

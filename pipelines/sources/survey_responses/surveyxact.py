@@ -11,10 +11,11 @@ label is kept as unparsed, saying so.
 respondent_id: the first variable present of RESPONDENT_ID_VARIABLES, else the file row number.
 submitted_at: the first of SUBMITTED_AT_VARIABLES present (SurveyXact's close time), else empty.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
-from typing import Iterable, Mapping
 
 import pandas as pd
 
