@@ -1,4 +1,4 @@
-"""Training records (contract §2.6) -> `raw.training_records`, from either form the LMS delivers:
+"""Training records (docs/files.md) -> `raw.training_records`, from either form the LMS delivers:
 
 - an LMS completion report (CSV, any encoding, delimiter and date form of the contract):
   `user_email` and/or `medarbejdernr`, `course_id`, `status`, `completed_at`, `hours`;
