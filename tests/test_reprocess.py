@@ -18,11 +18,12 @@ import pytest
 
 from pipelines import cli, reprocess
 from pipelines.generate import generate
-from pipelines.ingest import MARTS_STALE, Pipeline
+from pipelines.ingest import Pipeline
 from pipelines.landing import fingerprint_of
 from pipelines.reprocess import ReprocessError, withdraw
 from pipelines.settings import Settings
 from pipelines.warehouse.schema import RAW_TABLES
+from pipelines.warehouse.state import MARTS_STALE
 from tests.conftest import TEST_PSEUDONYM_KEY
 from tests.test_lifecycle import EMPLOYEES, ORG, ORG_WITH_CYCLE, Crash, land, process
 

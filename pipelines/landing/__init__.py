@@ -1,6 +1,6 @@
 """The landing zone and the file lifecycle (docs/files.md): scan, fingerprint, archive, quarantine."""
 
-from pipelines.landing.files import LandingFile, fingerprint_of, scan
+from pipelines.landing.files import LandingFile, actionable, fingerprint_of, scan
 from pipelines.landing.moves import free_name, move, write_json_atomically
 
-__all__ = ["LandingFile", "fingerprint_of", "free_name", "move", "scan", "write_json_atomically"]
+__all__ = ["LandingFile", "actionable", "fingerprint_of", "free_name", "move", "scan", "write_json_atomically"]

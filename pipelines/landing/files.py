@@ -45,6 +45,12 @@ def scan(landing: Path, only: Callable[[str], bool] | None = None) -> list[Landi
     return files
 
 
+def actionable(name: str) -> bool:
+    """A delivery a run acts on: every file but those still being written (a name matching no source is
+    acted on too: it is quarantined)."""
+    return not _in_transfer(name)
+
+
 def _in_transfer(name: str) -> bool:
     lowered = name.lower()
     return (
