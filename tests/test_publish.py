@@ -312,6 +312,13 @@ def test_a_mart_whose_columns_changed_is_altered_in_place_or_refused_with_a_clea
     with pytest.raises(PostgresPublishError, match=rf"{schema}\.dim_org_unit"):
         publish_postgres(Warehouse(path), POSTGRES_URL, schema=schema)
     assert pg.execute(f'select count(*) from "{schema}".units').fetchone() == (3,), "the failed publish changed nothing"
+    with Warehouse(path).connect() as con:  # a mart retired while a user's view still reads it
+        con.execute("drop table marts.dim_org_unit")
+    with pytest.raises(PostgresPublishError, match=rf"{schema}\.dim_org_unit is no longer built"):
+        publish_postgres(Warehouse(path), POSTGRES_URL, schema=schema)
+    pg.execute(f'drop view "{schema}".units')
+    assert publish_postgres(Warehouse(path), POSTGRES_URL, schema=schema) == {"digital_maturity": 2}
+    assert pg.execute("select count(*) from pg_tables where schemaname = %s", [schema]).fetchone() == (1,)
 
 
 @pytest.mark.postgres

@@ -98,6 +98,7 @@ def publish_postgres(
                 csv.unlink()
                 counts[mart] = pg.execute(sql.SQL("select count(*) from {}").format(table)).fetchone()[0]
                 _comment(pg, schema, mart, names, docs.get(mart, MartDoc()))
+            _drop_retired_marts(pg, schema, set(columns))
             _write_doc_tables(pg, doc_schema, docs, columns)
     return counts
 
@@ -145,6 +146,23 @@ def _ensure_table(pg, schema: str, mart: str, wanted: list[tuple[str, str]]) -> 
             f"{error.diag.message_detail or error}. Drop or change those views (and recreate them after the next "
             "publish); nothing was published."
         ) from error
+
+
+def _drop_retired_marts(pg, schema: str, marts: set[str]) -> None:
+    """A mart the warehouse no longer has (renamed or retired by a new version) leaves PostgreSQL too."""
+    import psycopg
+    from psycopg import sql
+
+    tables = [r[0] for r in pg.execute("select tablename from pg_tables where schemaname = %s", [schema]).fetchall()]
+    for retired in sorted(set(tables) - marts):
+        try:
+            with pg.transaction():
+                pg.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, retired)))
+        except psycopg.errors.DependentObjectsStillExist as error:
+            raise PostgresPublishError(
+                f"mart {schema}.{retired} is no longer built, but objects built on it still use it: "
+                f"{error.diag.message_detail or error}. Drop or change those views; nothing was published."
+            ) from error
 
 
 def _same_type(existing: str, wanted: str) -> bool:
