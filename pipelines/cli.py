@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
     generate.add_argument("--no-training", action="store_true")
     generate.add_argument("--no-benefits", action="store_true")
+    add_grant_reader_parser(commands)
     args = parser.parse_args(argv)
 
     from pipelines.settings import SettingsError
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_reprocess(Settings.from_env(), args)
         if args.command == "demo":
             return command_demo(args)
+        if args.command == "grant-reader":
+            return command_grant_reader(args)
     except SettingsError as error:
         print(f"digilead: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -185,6 +188,40 @@ def command_demo(args: argparse.Namespace) -> int:
         f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})"
     )
     return code
+
+
+# --- grant-reader: a read-only PostgreSQL role for BI users (pipelines/serving/postgres.py) ----------------------
+def add_grant_reader_parser(commands) -> None:
+    grant = commands.add_parser(
+        "grant-reader",
+        help="create or update a read-only PostgreSQL role for BI users (needs DIGILEAD_POSTGRES_URL)",
+        description="Creates the role if it does not exist (else updates it): it may log in, read the marts and "
+        "their documentation (schemas marts and marts_doc, also marts published later) and nothing else. "
+        "Grants survive every publish.",
+    )
+    grant.add_argument("role", help="the role's name, e.g. bi_reader")
+    grant.add_argument(
+        "--password-env",
+        metavar="VARIABLE",
+        help="set the role's password from this environment variable (never on the command line)",
+    )
+
+
+def command_grant_reader(args: argparse.Namespace) -> int:
+    from pipelines.serving.postgres import grant_reader
+    from pipelines.settings import Settings, SettingsError
+
+    url = Settings.from_env().postgres_url
+    if not url:
+        raise SettingsError("DIGILEAD_POSTGRES_URL is not set: grant-reader creates the role in that database")
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise SettingsError(f"--password-env {args.password_env}: that environment variable is empty or not set")
+    grant_reader(url, args.role, password)
+    print(f"role {args.role} may now read the marts (schemas marts, marts_doc) and nothing else")
+    return EXIT_OK
 
 
 if __name__ == "__main__":
