@@ -1,4 +1,4 @@
-"""`digilead` commands (contract §1). `run` starts the same Dagster job the landing sensor starts."""
+"""`digilead` commands (docs/usage.md). `run` starts the same Dagster job the landing sensor starts."""
 
 from __future__ import annotations
 
