@@ -53,6 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
     generate.add_argument("--no-training", action="store_true")
     generate.add_argument("--no-benefits", action="store_true")
+    generate.add_argument(
+        "--scale",
+        choices=["S", "M", "L"],
+        help="many municipalities instead of --municipality/--employees: S = 3,000 employees, M = 25,000, "
+        "L = the 98 municipalities with 500,000 (12 months of every source, optional columns varied)",
+    )
+    generate.add_argument("--classic", action="store_true", help="with --scale: vary nothing the contract leaves free")
+    generate.add_argument(
+        "--dialect", choices=["surveyxact", "qualtrics", "forms", "flat"], help="with --scale: every survey in this one"
+    )
     add_grant_reader_parser(commands)
     args = parser.parse_args(argv)
 
@@ -82,9 +92,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    from pipelines.generate import generate
+    from pipelines.generate import generate, generate_scale
 
     started = time.monotonic()
+    if args.scale:
+        if args.bad_files:
+            print("digilead: --bad-files is for one municipality, not with --scale", file=sys.stderr)
+            return EXIT_FAILURE
+        plans, files = generate_scale(
+            args.out,
+            args.scale,
+            seed=args.seed,
+            waves=args.waves,
+            first_wave=args.first_wave,
+            truth=args.truth,
+            training=not args.no_training,
+            benefits=not args.no_benefits,
+            classic=args.classic,
+            dialect=args.dialect,
+        )
+        employees = sum(p.employees for p in plans)
+        print(
+            f"wrote {len(files)} files for {len(plans)} municipalities ({employees:,} employees) to {args.out} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+        return EXIT_OK
     summary = generate(
         args.out,
         municipality=args.municipality,

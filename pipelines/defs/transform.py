@@ -10,6 +10,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
+from pipelines.defs.observability import stage_timer
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import MARTS_STALE, marts_stale
 from pipelines.serving.docs import project_mart_docs
@@ -76,7 +77,8 @@ def dbt_definitions() -> list:
                 dbt_env(settings, scope)
             )  # the project reads the warehouse, min cell and scope at run time
             target = fresh_target(settings, context.run_id[:8])
-            yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
+            with stage_timer(context, "dbt"):
+                yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
 
     mart_keys = [
@@ -98,7 +100,10 @@ def dbt_definitions() -> list:
     def published_marts(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
         settings = digilead.settings()
         warehouse = Warehouse(settings.warehouse)
-        with writer_lock(settings.warehouse, waiting=context.log.info):  # the copies and the record of them together
+        with (
+            stage_timer(context, "publish") as timing,
+            writer_lock(settings.warehouse, waiting=context.log.info),  # the copies and the record of them together
+        ):
             docs = project_mart_docs()  # descriptions and Danish labels from the dbt ymls, into every copy
             counts = publish(warehouse, settings.published, docs)
             suppressed = _suppressed_rows(settings.published / "digilead.duckdb")
@@ -114,6 +119,7 @@ def dbt_definitions() -> list:
                 # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
                 **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
                 "min_cell": settings.min_cell,
+                **timing,
             }
         )
 
