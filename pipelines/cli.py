@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
     generate.add_argument("--no-training", action="store_true")
     generate.add_argument("--no-benefits", action="store_true")
+    add_report_command(commands)
     args = parser.parse_args(argv)
 
     from pipelines.settings import SettingsError
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_reprocess(Settings.from_env(), args)
         if args.command == "demo":
             return command_demo(args)
+        if args.command == "report":
+            return command_report(args)
     except SettingsError as error:
         print(f"digilead: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -184,7 +187,43 @@ def command_demo(args: argparse.Namespace) -> int:
     print(
         f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})"
     )
+    if code != EXIT_FAILURE:
+        from pipelines.report import render_report
+
+        print(f"report: {render_report(settings.published, '0751', min_cell=settings.min_cell)}")
     return code
+
+
+# --------------------------------------------------------------------------- digilead report
+
+
+def add_report_command(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="render a municipality's (or one unit's) offline HTML report from the published marts",
+        description="Writes one self-contained HTML file (charts, tables, no scripts or fonts to fetch) from "
+        "$DIGILEAD_HOME/published/, by default to $DIGILEAD_HOME/published/reports/.",
+    )
+    report.add_argument("--municipality", required=True, help="4-digit kommunekode, with its leading zero (e.g. 0751)")
+    report.add_argument("--unit", help="los_id of an org unit: the report for that unit and its sub-units")
+    report.add_argument("--out", type=Path, help="folder to write into (default $DIGILEAD_HOME/published/reports)")
+    report.add_argument("--lang", choices=["da", "en"], default="da", help="language (default Danish)")
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from pipelines.report import ReportError, render_report
+    from pipelines.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        path = render_report(
+            settings.published, args.municipality, args.unit, args.lang, args.out, min_cell=settings.min_cell
+        )
+    except ReportError as error:
+        print(f"digilead report: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(path)
+    return EXIT_OK
 
 
 if __name__ == "__main__":
