@@ -11,10 +11,10 @@ from typing import Protocol
 from pipelines.ingest import Pipeline
 from pipelines.landing import actionable
 from pipelines.reprocess import finish_withdrawals
+from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
 from pipelines.warehouse import Warehouse, utc_now
-from pipelines.warehouse.publish import marts_stale
 
 MAX_PASSES = 20
 
@@ -48,15 +48,19 @@ class RunOutcome:
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     duplicates: list[str] = field(default_factory=list)
     still_in_landing: list[str] = field(default_factory=list)
+    not_files: list[str] = field(default_factory=list)  # directories (or other non-files) in landing
     failed: str | None = None
 
     def summary(self) -> str:
         lines = [
             f"run finished: {len(self.accepted)} accepted, {len(self.quarantined)} quarantined, "
-            f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting or not loaded by this version)"
+            f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting, or still being written)"
         ]
         lines += [f"  quarantined {name}: {reason}" for name, reason in self.quarantined]
-        lines += [f"  left in landing: {name}" for name in self.still_in_landing]
+        lines += [
+            f"  left in landing: {name}" + (" (not a file: digilead leaves it alone)" if name in self.not_files else "")
+            for name in self.still_in_landing
+        ]
         if self.failed:
             lines.append(f"RUN FAILED: {self.failed}")
         return "\n".join(lines)
@@ -64,7 +68,9 @@ class RunOutcome:
 
 def files_waiting(settings: Settings) -> bool:
     """New files in landing, or files staged but not yet loaded?"""
-    if settings.landing.exists() and any(p.is_file() and actionable(p.name) for p in settings.landing.iterdir()):
+    if settings.landing.exists() and any(
+        (p.is_file() or p.is_symlink()) and actionable(p.name) for p in settings.landing.iterdir()
+    ):
         return True
     return bool(staged_files(settings.staging))
 
@@ -123,8 +129,10 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
     warehouse = Warehouse(settings.warehouse)
     warehouse.ensure_schema()
     with warehouse.connect() as con:
+        # this invocation's own Dagster runs only: another run at the same time reports its files itself
         rows = con.execute(
-            "select file_name, status, reason from meta.files where processed_at >= ? order by processed_at", [started]
+            "select file_name, status, reason from meta.files where run_id in (select unnest(?)) order by processed_at",
+            [outcome.run_ids],
         ).fetchall()
         for name, status, reason in rows:
             if status == "accepted":
@@ -134,6 +142,11 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
             elif status == "duplicate":
                 outcome.duplicates.append(name)
         outcome.still_in_landing = sorted(_landing_names(settings))
+        outcome.not_files = sorted(
+            name
+            for name in outcome.still_in_landing
+            if not (settings.landing / name).is_file() and not (settings.landing / name).is_symlink()
+        )
         con.execute(
             "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?)",
             [

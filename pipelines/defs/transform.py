@@ -9,7 +9,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from pipelines.defs.freshness import mart_keys_of
 from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
+from pipelines.defs.observability import stage_timer
 from pipelines.defs.resources import DigileadResource
+from pipelines.serving.release import marts_stale, publish_build
 from pipelines.transform.dbt import (
     NOT_IN_PIPELINE_BUILDS,
     PROJECT_DIR,
@@ -23,7 +25,6 @@ from pipelines.transform.dbt import (
 )
 from pipelines.transform.scope import plan_build
 from pipelines.warehouse.lock import writer_lock
-from pipelines.warehouse.publish import marts_stale, publish_build
 
 
 class DigileadDbtTranslator(DagsterDbtTranslator):
@@ -70,7 +71,8 @@ def dbt_definitions() -> list:
                 dbt_env(settings, scope)
             )  # the project reads the warehouse, min cell and scope at run time
             target = fresh_target(settings, context.run_id[:8])
-            yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
+            with stage_timer(context, "dbt"):
+                yield from dbt.cli(build_args(scope), context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
 
     @dg.asset(
@@ -80,17 +82,20 @@ def dbt_definitions() -> list:
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", "parquet"},
         description="The serving copy BI tools read: $DIGILEAD_HOME/published/digilead.duckdb (readable by DuckDB 1.x) and "
-        "one Parquet file per mart, replaced atomically; never the warehouse the pipeline writes.",
+        "one Parquet file per mart, replaced atomically, with the dbt column descriptions; never the warehouse the pipeline "
+        "writes.",
     )
     def published_marts(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
         settings = digilead.settings()
-        counts, suppressed = publish_build(settings, say=context.log.info)
+        with stage_timer(context, "publish") as timing:
+            counts, suppressed = publish_build(settings, say=context.log.info)
         return dg.MaterializeResult(
             metadata={
                 **{f"rows_{name}": count for name, count in counts.items()},
                 # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
                 **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
                 "min_cell": settings.min_cell,
+                **timing,
             }
         )
 

@@ -36,6 +36,17 @@ class FileRecord:
     run_id: str | None = None
 
 
+def sql_string(value: object) -> str:
+    """A SQL string literal for the statements DuckDB cannot bind parameters into (ATTACH, COPY ... TO,
+    COMMENT ON): the value quoted, every quote doubled, so a path like `/srv/Borgerservice' filer` stays a path."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A quoted SQL identifier (a schema, table or column name), every double quote doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 # Every record of meta.files but duplicates, each with what its fingerprint's history says: the one
 # place that knows "the newest record of a file is its state" (a re-processed file is accepted ->
 # withdrawn -> accepted; ties on processed_at go to the later insert).
