@@ -8,6 +8,7 @@ command is one `add_<name>_parser(commands)` function and one `if` in `main`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -272,10 +273,14 @@ def command_run(settings) -> int:
     progress = Progress(total=len(waiting))
     files_log = logging.getLogger("digilead.files")
     files_log.addHandler(progress)
-    try:
-        outcome = run_pipeline(settings, InProcessJobs(loaded(), verbose=output.verbose), progress=log.info)
-    finally:
-        files_log.removeHandler(progress)
+    # dagster-dbt echoes every dbt line to stdout (for Dagster's captured logs): --verbose only
+    with open(os.devnull, "w") as devnull:
+        echo = contextlib.nullcontext() if output.verbose else contextlib.redirect_stdout(devnull)
+        try:
+            with echo:
+                outcome = run_pipeline(settings, InProcessJobs(loaded(), verbose=output.verbose), progress=log.info)
+        finally:
+            files_log.removeHandler(progress)
     print(outcome.summary(), flush=True)
     if outcome.failed or outcome.unplaceable:
         return EXIT_FAILURE
