@@ -2,9 +2,11 @@
     marts.training_after_maturity: did the people with a basic digital-maturity score get
     training? Grain: kommunekode × wave × los_id × competence_area, the grid of
     digital_maturity. See the docs block training_after_maturity_definition.
-    Suppression (contract §4), as digital_maturity: basic_respondents < var('min_cell') ->
-    basic_respondents, basic_trained_6m, trained_6m and both shares are null and
-    suppressed = true; linked_respondents stays published (a count, like respondents).
+    Suppression (macros/suppression.sql) by the population the row describes, the linked
+    respondents: where linked_respondents < var('min_cell'), or where publishing the row would
+    let a smaller group be derived by subtracting published rows, basic_respondents,
+    basic_trained_6m, trained_6m and both shares are null, suppressed = true and
+    suppression_reason says why; linked_respondents stays published (a count, like respondents).
     Before any training file of the follow-up window has been delivered, the trained counts
     and shares are null as well (not suppressed: unknown yet).
 -#}
@@ -17,13 +19,19 @@ rollup as (
 
 ),
 
+suppression as (
+
+    {{ small_cell_suppression('rollup', ['kommunekode', 'wave'], 'linked_respondents', split_by=['competence_area']) }}
+
+),
+
 flagged as (
 
     select
-        rollup.*,
-        {{ is_small_cell('rollup.basic_respondents') }} as is_suppressed,
-        rollup.followup_months_loaded > 0 as has_followup_data
-    from rollup
+        suppression.*,
+        suppression_reason is not null as is_suppressed,
+        followup_months_loaded > 0 as has_followup_data
+    from suppression
 
 ),
 
@@ -42,6 +50,7 @@ final as (
         case when not is_suppressed and has_followup_data then trained_6m end as trained_6m,
         case when not is_suppressed and has_followup_data then share_trained_6m end as share_trained_6m,
         is_suppressed as suppressed,
+        suppression_reason,
         followup_first_month,
         followup_last_month,
         followup_months_loaded,
