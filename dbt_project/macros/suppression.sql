@@ -171,6 +171,136 @@
 
 
 {#-
+    subset_suppression: small_cell_suppression for a mart whose rows describe a subset of the
+    people of another published mart's rows, on the same grid (training_after_maturity: the
+    linked respondents of digital_maturity's respondents). Subtracting the subset row from the
+    full row gives the rest (e.g. the unlinked respondents), and the rows' residual groups split
+    the same way, so the subset mart publishes a row only where no rest group of
+    1..min_cell-1 people can be derived:
+    - where the full mart hides the row, the subset mart hides it too (so its residual groups
+      are unions of the full mart's);
+    - a unit whose subtree holds none of the rest is published as the full mart publishes it
+      (the subset is then the whole group, the full mart's suppression holds for it);
+    - a top unit (the root) whose rest is at least min_cell is published when its own residual
+      (its subset minus that of its nearest published units below) is 0 or at least min_cell;
+    - every other unit is hidden ('secondary'), or 'small_group' when its subset population is
+      below min_cell.
+    `relation` holds the columns of small_cell_suppression plus `full_population` (the full
+    mart's population of the row) and `full_suppressed` (whether the full mart hides it).
+-#}
+{% macro subset_suppression(relation, tree_by, population, full_population, full_suppressed, split_by=[], key='los_id', parent='parent_los_id') %}
+    {%- set partition = tree_by + split_by -%}
+    {%- set min_cell = var('min_cell') | int -%}
+
+    with recursive
+
+    ss_rows as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            {{ key }} as ss_node,
+            {{ parent }} as ss_parent_key,
+            coalesce({{ population }}, 0) as ss_population,
+            coalesce({{ full_population }}, 0) - coalesce({{ population }}, 0) as ss_rest,
+            coalesce({{ full_suppressed }}, true) as ss_full_hidden
+        from {{ relation }}
+
+    ),
+
+    ss_units as (
+
+        select
+            unit.*,
+            unit.ss_population < {{ min_cell }} as ss_is_small,
+            -- a parent not in the table (a branch whose parent is not in the period's tree) is no parent
+            parent_row.ss_node is null as ss_is_top,
+            -- (with min_cell 1 or less no group is too small, whatever the rest)
+            not unit.ss_full_hidden and unit.ss_population >= {{ min_cell }}
+                and (unit.ss_rest = 0 or {{ min_cell }} <= 1) as ss_as_full
+        from ss_rows as unit
+        left join ss_rows as parent_row
+            on {{ _sc_same(partition, 'parent_row', 'unit') }}
+            and parent_row.ss_node = unit.ss_parent_key
+
+    ),
+
+    -- from each top unit with a rest of min_cell or more, down to the nearest units published as in the full mart
+    ss_walk as (
+
+        select
+            {% for col in partition %}child.{{ col }}, {% endfor %}
+            top.ss_node as ss_top,
+            child.ss_node,
+            child.ss_population,
+            child.ss_as_full
+        from ss_units as top
+        inner join ss_units as child
+            on {{ _sc_same(partition, 'child', 'top') }}
+            and child.ss_parent_key = top.ss_node
+        where top.ss_is_top and not top.ss_full_hidden and not top.ss_is_small and top.ss_rest >= {{ min_cell }}
+
+        union all
+
+        select
+            {% for col in partition %}child.{{ col }}, {% endfor %}
+            walk.ss_top,
+            child.ss_node,
+            child.ss_population,
+            child.ss_as_full
+        from ss_walk as walk
+        inner join ss_units as child
+            on {{ _sc_same(partition, 'child', 'walk') }}
+            and child.ss_parent_key = walk.ss_node
+        where not walk.ss_as_full
+
+    ),
+
+    ss_published_below_top as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            ss_top,
+            sum(ss_population) as ss_below
+        from ss_walk
+        where ss_as_full
+        group by {% for col in partition %}{{ col }}, {% endfor %}ss_top
+
+    ),
+
+    ss_reasons as (
+
+        select
+            {% for col in partition %}ss_units.{{ col }}, {% endfor %}
+            ss_units.ss_node,
+            case
+                when ss_units.ss_is_small then 'small_group'
+                when ss_units.ss_as_full then null
+                when ss_units.ss_is_top and not ss_units.ss_full_hidden and ss_units.ss_rest >= {{ min_cell }}
+                    and (
+                        ss_units.ss_population - coalesce(below.ss_below, 0) = 0
+                        or ss_units.ss_population - coalesce(below.ss_below, 0) >= {{ min_cell }}
+                    ) then null
+                else 'secondary'
+            end as suppression_reason
+        from ss_units
+        left join ss_published_below_top as below
+            on {{ _sc_same(partition, 'below', 'ss_units') }}
+            and below.ss_top = ss_units.ss_node
+
+    )
+
+    select
+        {{ relation }}.*,
+        ss_reasons.suppression_reason
+    from {{ relation }}
+    inner join ss_reasons
+        on {{ _sc_same(partition, 'ss_reasons', relation) }}
+        and ss_reasons.ss_node = {{ relation }}.{{ key }}
+
+{% endmacro %}
+
+
+{#-
     derivable_small_groups: the check of a mart's published rows, as an analyst would attack
     them: for each published row (suppressed = false) of `model`, its population minus the
     populations of its nearest published descendants (found by walking down through hidden

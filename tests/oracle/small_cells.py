@@ -75,3 +75,49 @@ def suppression_reasons(
             return reason
         for unit in newly_hidden:
             reason[unit] = SECONDARY
+
+
+def subset_suppression_reasons(
+    tree: Mapping[str, str | None],
+    subset: Mapping[str, int],
+    full: Mapping[str, int],
+    full_reasons: Mapping[str, str | None],
+    min_cell: int,
+) -> dict[str, str | None]:
+    """Reasons for a mart whose rows describe a subset (`subset`, e.g. linked respondents) of the people
+    of another published mart's rows (`full`, e.g. all respondents, hidden where `full_reasons` says).
+
+    The rest (full minus subset, e.g. the unlinked respondents) of any published row could be computed by
+    subtracting the two marts, so: a unit whose subtree holds no rest is published exactly where the full
+    mart publishes it; a top unit with a rest of min_cell or more is published where the full mart
+    publishes it and its subset minus the subset of the nearest published units below is 0 or at least
+    min_cell; every other unit with a subset of min_cell or more is hidden ('secondary')."""
+    children: dict[str, list[str]] = {unit: [] for unit in tree}
+    for unit, parent in tree.items():
+        if parent is not None and parent in tree:
+            children[parent].append(unit)
+
+    def as_full(unit: str) -> bool:
+        # (with min_cell 1 or less no group is too small, whatever the rest)
+        rest = full[unit] - subset[unit]
+        return full_reasons[unit] is None and subset[unit] >= min_cell and (rest == 0 or min_cell <= 1)
+
+    reason: dict[str, str | None] = {}
+    for unit in tree:
+        if subset[unit] < min_cell:
+            reason[unit] = SMALL_GROUP
+        elif as_full(unit):
+            reason[unit] = None
+        elif (tree[unit] is None or tree[unit] not in tree) and full_reasons[unit] is None:
+            below, stack = 0, list(children[unit])
+            while stack:
+                child = stack.pop()
+                if as_full(child):
+                    below += subset[child]
+                else:
+                    stack.extend(children[child])
+            rest, left = full[unit] - subset[unit], subset[unit] - below
+            reason[unit] = None if rest >= min_cell and (left == 0 or left >= min_cell) else SECONDARY
+        else:
+            reason[unit] = SECONDARY
+    return reason

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.oracle.small_cells import suppression_reasons
+from tests.oracle.small_cells import subset_suppression_reasons, suppression_reasons
 
 S, X = "small_group", "secondary"
 
@@ -39,3 +39,20 @@ def test_suppression_reasons_on_hand_made_trees(units: dict, expected: dict) -> 
     tree = {unit: parent for unit, (parent, _) in units.items()}
     population = {unit: size for unit, (_, size) in units.items()}
     assert suppression_reasons(tree, population, min_cell=5) == {unit: expected.get(unit) for unit in units}
+
+
+def test_subset_suppression_reasons_hide_small_groups_of_the_rest() -> None:
+    # min_cell 3, the trees of the dbt unit test test_training_after_maturity_unlinked_respondents_stay_hidden:
+    # subset = linked respondents, full = all respondents (digital_maturity, which publishes every row here)
+    tree = {"R": None, "C1": "R", "C2": "R"}
+    published = {"R": None, "C1": None, "C2": None}
+    # R has 4 unlinked (>= 3) and R minus C1 leaves 6 linked; C1 has none; C2 has 2
+    reasons = subset_suppression_reasons(tree, {"R": 12, "C1": 6, "C2": 6}, {"R": 16, "C1": 6, "C2": 8}, published, 3)
+    assert reasons == {"R": None, "C1": None, "C2": "secondary"}
+    # the root with a single unlinked respondent is hidden too
+    reasons = subset_suppression_reasons(tree, {"R": 12, "C1": 6, "C2": 6}, {"R": 13, "C1": 6, "C2": 7}, published, 3)
+    assert reasons == {"R": "secondary", "C1": None, "C2": "secondary"}
+    # whatever the full mart hides is hidden; a small subset is a small group
+    hidden_root = {"R": "secondary", "C1": None, "C2": None}
+    reasons = subset_suppression_reasons(tree, {"R": 12, "C1": 2, "C2": 6}, {"R": 12, "C1": 2, "C2": 6}, hidden_root, 3)
+    assert reasons == {"R": "secondary", "C1": "small_group", "C2": None}

@@ -19,7 +19,8 @@ Readings made here:
   headcount with a completion in the 12 months ending with the month.
 - Suppression (small cells, primary and secondary; tests/oracle/small_cells.py): training_uptake by
   the unit's headcount (never by the people trained: zero trained is a published zero), every area of
-  a month alike; training_after_maturity by the linked respondents of the wave, area by area.
+  a month alike; training_after_maturity by the linked respondents of the wave, area by area, and
+  never where digital_maturity's respondents minus them would leave a small group of unlinked ones.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from tests.oracle.maturity import (
     _tree,
     wave_last_day,
 )
-from tests.oracle.small_cells import suppression_reasons
+from tests.oracle.small_cells import subset_suppression_reasons, suppression_reasons
 
 AREAS: tuple[str, ...] = ("1", "2", "3", "4", "5", "all")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -351,7 +352,11 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
             items[(items["kommunekode"] == kommunekode) & (items["wave"] == wave)],
         )
         cells: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
+        everyone: dict[tuple[str, str], int] = {}  # respondents, linked or not (digital_maturity's)
         for respondent in kept.itertuples(index=False):
+            for area in scores.get(respondent.respondent_id, {}):
+                for unit in _self_and_ancestors(tree, respondent.los_id):
+                    everyone[unit, area] = everyone.get((unit, area), 0) + 1
             ref = refs[respondent.respondent_id].strip()
             person = linker.person(ref, "") if "@" not in ref else linker.person("", ref)
             if person is None:
@@ -361,8 +366,16 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
                     cells.setdefault((unit, area), []).append((score < BASIC_BELOW, person in trained[area]))
 
         for area in AREAS:
-            # small cells by the linked respondents the row describes, area by area
-            reasons = suppression_reasons(tree, {unit: len(cells.get((unit, area), [])) for unit in tree}, min_cell)
+            # small cells by the linked respondents the row describes, area by area; they are a subset of
+            # digital_maturity's respondents, so no group of the unlinked rest may be derivable either
+            full = {unit: everyone.get((unit, area), 0) for unit in tree}
+            reasons = subset_suppression_reasons(
+                tree,
+                {unit: len(cells.get((unit, area), [])) for unit in tree},
+                full,
+                suppression_reasons(tree, full, min_cell),
+                min_cell,
+            )
             for unit in sorted(tree):
                 cell = cells.get((unit, area), [])
                 basic = [was_trained for is_basic, was_trained in cell if is_basic]
