@@ -52,6 +52,12 @@ UNIT_MARTS = {
         "headcount",
         ("completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m", "people_trained_12m"),
     ),
+    "digital_maturity_by_staff_group": UnitMart(
+        ("kommunekode", "wave"),
+        ("competence_area", "personalekategori"),
+        "respondents",
+        ("mean_score", "share_basic", "share_advanced"),
+    ),
     "training_after_maturity": UnitMart(
         ("kommunekode", "wave"),
         ("competence_area",),
@@ -72,6 +78,8 @@ NO_PERSON_MEASURES = {
     "data_quality": "counts of records and respondents per file or period (population figures), no measures",
     "dq_survey_respondents": "counts of respondents per wave (population figures), no measures",
     "dq_training_records": "counts of training records per file month, no measures of people",
+    "dq_files": "the files seen and what became of them",
+    "benchmark_municipality": "whole-municipality figures set against each other, taken from published root rows only",
 }
 
 
@@ -155,6 +163,26 @@ def test_no_small_group_can_be_derived_by_subtracting_published_rows(published: 
         assert (~rows["suppressed"].astype(bool)).sum() > len(rows) / 10, f"{copy} {name}: nearly every row hidden"
     assert attacked == 2 * len(UNIT_MARTS)
     assert not problems, "\n".join(problems)
+
+
+def test_no_small_group_by_subtracting_published_staff_groups_from_their_unit(published: Path) -> None:
+    # digital_maturity gives a unit's respondents, digital_maturity_by_staff_group its staff groups: the unit
+    # minus its published groups leaves the ungrouped respondents and the hidden groups
+    con = duckdb.connect(str(published / "digilead.duckdb"), read_only=True)
+    leaking = con.execute(
+        f"""
+        select maturity.kommunekode, maturity.wave, maturity.los_id, maturity.competence_area,
+            maturity.respondents - coalesce(sum(groups.respondents) filter (where not groups.suppressed), 0) as rest
+        from marts.digital_maturity as maturity
+        left join marts.digital_maturity_by_staff_group as groups
+            using (kommunekode, wave, los_id, competence_area)
+        where not maturity.suppressed
+        group by all
+        having rest between 1 and {MIN_CELL - 1}
+        """
+    ).fetchall()
+    con.close()
+    assert not leaking, f"{len(leaking)} units give away a small group of respondents, e.g. {leaking[:3]}"
 
 
 def test_every_area_of_a_training_month_is_hidden_alike(published: Path) -> None:

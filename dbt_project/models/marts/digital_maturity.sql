@@ -1,5 +1,5 @@
 {#-
-    marts.digital_maturity (contract §5): kommunekode × wave × los_id × competence_area.
+    marts.digital_maturity (docs/marts.md): kommunekode × wave × los_id × competence_area.
     Suppression (macros/suppression.sql): rows describing fewer than var('min_cell')
     respondents, and rows whose publication would let a smaller group be derived by
     subtracting published rows, have mean_score, share_basic, share_advanced, prev_mean_score

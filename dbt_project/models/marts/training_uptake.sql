@@ -1,5 +1,5 @@
 {#-
-    marts.training_uptake (contract §5): kommunekode × month × los_id × competence_area.
+    marts.training_uptake (docs/marts.md): kommunekode × month × los_id × competence_area.
     Suppression (macros/suppression.sql) by the population the row describes, the unit's
     headcount, never by the number of people trained (nobody trained is a published zero):
     where headcount < var('min_cell'), or where publishing the row would let a smaller group be
