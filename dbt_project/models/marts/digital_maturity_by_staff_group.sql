@@ -5,13 +5,19 @@
     int_survey__respondent_staff_groups); respondents who cannot be grouped (anonymous, unlinked,
     not in the wave's headcount) are counted in ungrouped_respondents, never in a group.
 
-    Suppression (the privacy rules of docs/ and digital_maturity):
+    Suppression (docs/privacy.md, macros/suppression.sql):
     - primary: respondents < var('min_cell') -> scores and shares null, suppressed;
-    - secondary: the unit's total (unit_respondents, published in digital_maturity) minus its
-      published groups leaves ungrouped_respondents plus the primarily suppressed groups. Where
-      that residual is 1..min_cell-1, its mean could be recovered by subtraction, so published
-      groups are suppressed as well, smallest first (ties: by name), until the residual is
-      at least min_cell. suppression_kind tells which rule applied.
+    - secondary along the org tree: each staff group's rows are rolled up, so a published unit
+      minus its published sub-units must not leave a group of 1..min_cell-1 of its respondents
+      (small_cell_suppression, one table per area and staff group);
+    - secondary across the groups: the unit's total (unit_respondents, published in
+      digital_maturity) minus its published groups leaves ungrouped_respondents plus the
+      hidden groups. Where that residual is 1..min_cell-1, its mean could be recovered by
+      subtraction, so published groups are suppressed as well, smallest first (ties: by
+      name), until the residual is at least min_cell. Hiding a row whose own tree residual is
+      0 or at least min_cell merges that residual into its parent's, so this step keeps the
+      tree rule.
+    suppression_kind tells which rule applied.
 -#}
 
 with
@@ -22,31 +28,38 @@ rollup as (
 
 ),
 
-primary_rule as (
+-- primary, and secondary along the org tree within each area and staff group
+tree_rule as (
+
+    {{ small_cell_suppression('rollup', ['kommunekode', 'wave'], 'respondents', split_by=['competence_area', 'personalekategori']) }}
+
+),
+
+tree_hidden as (
 
     select
-        rollup.*,
-        {{ is_small_cell('rollup.respondents') }} as primary_suppressed
-    from rollup
+        tree_rule.*,
+        suppression_reason is not null as hidden_before_groups
+    from tree_rule
 
 ),
 
 residuals as (
 
     select
-        primary_rule.*,
-        ungrouped_respondents + sum(case when primary_suppressed then respondents else 0 end) over unit_area
+        tree_hidden.*,
+        ungrouped_respondents + sum(case when hidden_before_groups then respondents else 0 end) over unit_area
             as primary_residual,
         -- respondents of the published groups before this one, smallest first
         coalesce(
             sum(respondents) over (
-                partition by kommunekode, wave, los_id, competence_area, primary_suppressed
+                partition by kommunekode, wave, los_id, competence_area, hidden_before_groups
                 order by respondents, personalekategori
                 rows between unbounded preceding and 1 preceding
             ),
             0
         ) as smaller_groups_respondents
-    from primary_rule
+    from tree_hidden
     window unit_area as (partition by kommunekode, wave, los_id, competence_area)
 
 ),
@@ -55,7 +68,7 @@ suppression as (
 
     select
         residuals.*,
-        not primary_suppressed
+        not hidden_before_groups
             and primary_residual > 0
             and {{ is_small_cell('(primary_residual + smaller_groups_respondents)') }} as secondary_suppressed
     from residuals
@@ -73,12 +86,12 @@ final as (
         respondents,
         headcount,
         cast(respondents as double precision) / nullif(headcount, 0) as response_rate,
-        case when not (primary_suppressed or secondary_suppressed) then mean_score end as mean_score,
-        case when not (primary_suppressed or secondary_suppressed) then share_basic end as share_basic,
-        case when not (primary_suppressed or secondary_suppressed) then share_advanced end as share_advanced,
-        primary_suppressed or secondary_suppressed as suppressed,
+        case when not (hidden_before_groups or secondary_suppressed) then mean_score end as mean_score,
+        case when not (hidden_before_groups or secondary_suppressed) then share_basic end as share_basic,
+        case when not (hidden_before_groups or secondary_suppressed) then share_advanced end as share_advanced,
+        hidden_before_groups or secondary_suppressed as suppressed,
         case
-            when primary_suppressed then 'small_group'
+            when hidden_before_groups then suppression_reason
             when secondary_suppressed then 'secondary'
         end as suppression_kind,
         unit_respondents,
