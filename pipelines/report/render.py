@@ -455,7 +455,9 @@ class ReportBuilder:
         w = self.w
         completions = [None if pd.isna(v) else float(v) for v in own["completions"]]
         people = [None if pd.isna(v) else float(v) for v in own["people_trained"]]
-        figure = charts.bars_and_line(months, completions, w("completions"), people, w("people_trained"), self.count)
+        figure = charts.bars_and_line(
+            months, completions, w("completions"), people, w("people_trained"), self.count, self.hidden()
+        )
         known = [(v, m) for v, m in zip(completions, months, strict=False) if v is not None]
         total = sum(v for v, _ in known)
         best = max(known) if known else (None, "–")
