@@ -1,4 +1,4 @@
-"""`digilead` commands (contract §1). `run` starts the same Dagster job the landing sensor starts."""
+"""`digilead` commands (docs/usage.md). `run` starts the same Dagster job the landing sensor starts."""
 
 from __future__ import annotations
 
@@ -53,6 +53,17 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
     generate.add_argument("--no-training", action="store_true")
     generate.add_argument("--no-benefits", action="store_true")
+    generate.add_argument(
+        "--scale",
+        choices=["S", "M", "L"],
+        help="many municipalities instead of --municipality/--employees: S = 3,000 employees, M = 25,000, "
+        "L = the 98 municipalities with 500,000 (12 months of every source, optional columns varied)",
+    )
+    generate.add_argument("--classic", action="store_true", help="with --scale: vary nothing the contract leaves free")
+    generate.add_argument(
+        "--dialect", choices=["surveyxact", "qualtrics", "forms", "flat"], help="with --scale: every survey in this one"
+    )
+    add_grant_reader_parser(commands)
     add_report_command(commands)
     args = parser.parse_args(argv)
 
@@ -73,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             return command_reprocess(Settings.from_env(), args)
         if args.command == "demo":
             return command_demo(args)
+        if args.command == "grant-reader":
+            return command_grant_reader(args)
         if args.command == "report":
             return command_report(args)
     except SettingsError as error:
@@ -82,9 +95,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    from pipelines.generate import generate
+    from pipelines.generate import generate, generate_scale
 
     started = time.monotonic()
+    if args.scale:
+        if args.bad_files:
+            print("digilead: --bad-files is for one municipality, not with --scale", file=sys.stderr)
+            return EXIT_FAILURE
+        plans, files = generate_scale(
+            args.out,
+            args.scale,
+            seed=args.seed,
+            waves=args.waves,
+            first_wave=args.first_wave,
+            truth=args.truth,
+            training=not args.no_training,
+            benefits=not args.no_benefits,
+            classic=args.classic,
+            dialect=args.dialect,
+        )
+        employees = sum(p.employees for p in plans)
+        print(
+            f"wrote {len(files)} files for {len(plans)} municipalities ({employees:,} employees) to {args.out} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+        return EXIT_OK
     summary = generate(
         args.out,
         municipality=args.municipality,
@@ -192,6 +227,40 @@ def command_demo(args: argparse.Namespace) -> int:
 
         print(f"report: {render_report(settings.published, '0751', min_cell=settings.min_cell)}")
     return code
+
+
+# --- grant-reader: a read-only PostgreSQL role for BI users (pipelines/serving/postgres.py) ----------------------
+def add_grant_reader_parser(commands) -> None:
+    grant = commands.add_parser(
+        "grant-reader",
+        help="create or update a read-only PostgreSQL role for BI users (needs DIGILEAD_POSTGRES_URL)",
+        description="Creates the role if it does not exist (else updates it): it may log in, read the marts and "
+        "their documentation (schemas marts and marts_doc, also marts published later) and nothing else. "
+        "Grants survive every publish.",
+    )
+    grant.add_argument("role", help="the role's name, e.g. bi_reader")
+    grant.add_argument(
+        "--password-env",
+        metavar="VARIABLE",
+        help="set the role's password from this environment variable (never on the command line)",
+    )
+
+
+def command_grant_reader(args: argparse.Namespace) -> int:
+    from pipelines.serving.postgres import grant_reader
+    from pipelines.settings import Settings, SettingsError
+
+    url = Settings.from_env().postgres_url
+    if not url:
+        raise SettingsError("DIGILEAD_POSTGRES_URL is not set: grant-reader creates the role in that database")
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise SettingsError(f"--password-env {args.password_env}: that environment variable is empty or not set")
+    grant_reader(url, args.role, password)
+    print(f"role {args.role} may now read the marts (schemas marts, marts_doc) and nothing else")
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- digilead report
