@@ -406,7 +406,7 @@ def test_staff_groups_cannot_be_differenced_against_the_unit_total(published):
                any_value(g.ungrouped_respondents) + sum(g.respondents) as grouped_and_not,
                any_value(g.unit_respondents) - sum(g.respondents) filter (where not g.suppressed) as residual,
                count(*) filter (where g.suppressed) as suppressed_groups,
-               count(*) filter (where g.suppression_kind = 'secondary') as secondary
+               count(*) filter (where g.suppression_reason = 'secondary') as secondary
         from marts.digital_maturity_by_staff_group g
         join marts.digital_maturity m using (kommunekode, wave, los_id, competence_area)
         group by all

@@ -11,7 +11,7 @@
       published groups leaves ungrouped_respondents plus the primarily suppressed groups. Where
       that residual is 1..min_cell-1, its mean could be recovered by subtraction, so published
       groups are suppressed as well, smallest first (ties: by name), until the residual is
-      at least min_cell. suppression_kind tells which rule applied.
+      at least min_cell. suppression_reason tells which rule applied.
 -#}
 
 with
@@ -26,7 +26,7 @@ primary_rule as (
 
     select
         rollup.*,
-        {{ is_small_cell('rollup.respondents') }} as primary_suppressed
+        rollup.respondents < {{ var('min_cell') | int }} as primary_suppressed
     from rollup
 
 ),
@@ -57,7 +57,7 @@ suppression as (
         residuals.*,
         not primary_suppressed
             and primary_residual > 0
-            and {{ is_small_cell('(primary_residual + smaller_groups_respondents)') }} as secondary_suppressed
+            and primary_residual + smaller_groups_respondents < {{ var('min_cell') | int }} as secondary_suppressed
     from residuals
 
 ),
@@ -80,7 +80,7 @@ final as (
         case
             when primary_suppressed then 'small_group'
             when secondary_suppressed then 'secondary'
-        end as suppression_kind,
+        end as suppression_reason,
         unit_respondents,
         ungrouped_respondents,
         wave_end_date,
