@@ -189,7 +189,10 @@ class ReportBuilder:
         figure = charts.heatmap(
             names, [w.area(a) for a in AREAS], values, self.hidden(), self.score, colorbar_label=w("mean_score")
         )
-        known = [(v, n) for n, row in zip(names, values, strict=False) for v in row[-1:] if v is not None]
+        # compare the sub-units (the unit's own row is their total), or the unit alone when it has none
+        compared = list(zip(names, values, strict=False))
+        compared = compared[1:] if len(compared) > 1 else compared
+        known = [(row[-1], name) for name, row in compared if row[-1] is not None]
         if known:
             best, worst = max(known), min(known)
             reading = w(
