@@ -1,4 +1,4 @@
-"""The one path every landing file takes (contract §3), step by step.
+"""The one path every landing file takes (docs/files.md), step by step.
 
     triage   fingerprint; duplicate -> archive/duplicates; unknown name -> quarantine;
              a move a crash interrupted is finished
@@ -526,7 +526,7 @@ def _reason_unknown_name(file: LandingFile) -> dict:
         "name",
         f"{file.name}: the name matches no known source, so digilead cannot tell what the file holds",
         known_name_patterns=patterns,
-        what_to_do="rename the file to one of the contract's names (see DATA_CONTRACT.md §2) and drop it into landing/ again",
+        what_to_do="rename the file to one of the names in docs/files.md and drop it into landing/ again",
     )
 
 

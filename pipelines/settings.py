@@ -1,4 +1,4 @@
-"""The user's settings (contract §1), read from the environment when asked, never at import time."""
+"""The user's settings (docs/usage.md), read from the environment when asked, never at import time."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Settings:
             postgres_url=env.get("DIGILEAD_POSTGRES_URL") or None,
         )
 
-    # The folders of the file lifecycle (contract §3).
+    # The folders of the file lifecycle (docs/files.md).
     @property
     def landing(self) -> Path:
         return self.home / "landing"

@@ -4,7 +4,7 @@
 
     Many municipalities use the same questionnaire, and a municipality often keeps it from one wave
     to the next, so catalogue files of different municipalities or waves can be byte-identical.
-    Contract §3 makes every copy after the first a duplicate: recorded in meta.files and archived,
+    docs/files.md makes every copy after the first a duplicate: recorded in meta.files and archived,
     never loaded twice. Its rows are in raw under the first copy's fingerprint, municipality and
     period; here they are given to the duplicate's municipality and period too (from its file
     name, as meta.files recorded it), delivered when the duplicate was processed. Rows are copied,

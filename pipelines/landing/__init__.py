@@ -1,4 +1,4 @@
-"""The landing zone and the file lifecycle (contract §3): scan, fingerprint, archive, quarantine."""
+"""The landing zone and the file lifecycle (docs/files.md): scan, fingerprint, archive, quarantine."""
 
 from pipelines.landing.files import (
     ARRIVING,

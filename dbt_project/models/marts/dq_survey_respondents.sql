@@ -1,11 +1,13 @@
 {#-
-    Data quality of the survey, per municipality × wave (contract §4: what cannot be linked
+    Data quality of the survey, per municipality × wave (docs/privacy.md: what cannot be linked
     is counted, not dropped silently). Counts only; no person-level values.
     - unlinked: the response's employee_ref (ref_key) matches neither an employee number
       nor an e-mail of any HR extract of that municipality. Unlinked respondents still count
       in digital_maturity at the survey row's los_id.
     - at_unknown_unit: the survey row's los_id is empty or not a unit of the org tree valid
       at the wave's end; these respondents are in no digital_maturity row.
+    - in_wave_without_hr_snapshot: the municipality has no HR extract at or before the wave's
+      last month, so the wave has no headcount or response rate (all its respondents).
 -#}
 
 with
@@ -37,6 +39,17 @@ employees as (
 tree as (
 
     select * from {{ scoped(ref('int_org__tree_per_period')) }}
+
+),
+
+-- the waves with an HR extract at or before their last month (else: no headcount)
+waves_with_hr_snapshot as (
+
+    select distinct responses.kommunekode, responses.wave
+    from (select distinct kommunekode, wave, wave_end_date from responses) as responses
+    inner join (select distinct kommunekode, snapshot_month from employees) as extracts
+        on extracts.kommunekode = responses.kommunekode
+        and extracts.snapshot_month <= responses.wave_end_date
 
 ),
 
@@ -131,11 +144,17 @@ final as (
         coalesce(respondent_counts.linked_respondents, 0) as linked_respondents,
         coalesce(respondent_counts.unlinked_respondents, 0) as unlinked_respondents,
         coalesce(respondent_counts.respondents_at_unknown_unit, 0) as respondents_at_unknown_unit,
-        coalesce(respondent_counts.respondents_without_answers, 0) as respondents_without_answers
+        coalesce(respondent_counts.respondents_without_answers, 0) as respondents_without_answers,
+        case
+            when waves_with_hr_snapshot.wave is null then coalesce(respondent_counts.respondents, 0) else 0
+        end as respondents_in_wave_without_hr_snapshot
     from row_counts
     left join respondent_counts
         on respondent_counts.kommunekode = row_counts.kommunekode
         and respondent_counts.wave = row_counts.wave
+    left join waves_with_hr_snapshot
+        on waves_with_hr_snapshot.kommunekode = row_counts.kommunekode
+        and waves_with_hr_snapshot.wave = row_counts.wave
 
 )
 

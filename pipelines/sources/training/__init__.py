@@ -1,6 +1,6 @@
-"""Training records (contract §2.6) -> `raw.training_records`, from either form the LMS delivers:
+"""Training records (docs/files.md) -> `raw.training_records`, from either form the LMS delivers:
 
-- an LMS completion report (CSV, any encoding, delimiter and date form of the contract):
+- an LMS completion report (CSV, any encoding, delimiter and date form docs/files.md lists):
   `user_email` and/or `medarbejdernr`, `course_id`, `status`, `completed_at`, `hours`;
 - xAPI statements as JSON lines: `id`, `actor.mbox` (`mailto:` e-mail), `verb.id`, `object.id`
   (ending in the course id), `result.duration` (ISO 8601), `timestamp`.

@@ -3,7 +3,7 @@
     - the same respondent_id delivered again in a later file of the same wave: the newest
       loaded file's row wins (a re-delivery, not a second respondent);
     - a respondent who answered twice in a wave with the same employee_ref (ref_key) counts
-      once, with the latest submitted_at (contract §5);
+      once, with the latest submitted_at (docs/marts.md);
     - anonymous responses (ref_key NULL) cannot be matched, so each counts.
 -#}
 
