@@ -36,6 +36,9 @@ bench: $(STAMP)
 ## the Dagster UI with the landing sensor (DAGSTER_HOME keeps runs between restarts)
 dev: $(STAMP)
 	mkdir -p data/dagster && cp deploy/dagster.yaml data/dagster/dagster.yaml  # the instance config of this version
+	# create/upgrade the instance once, before the webserver, daemon and code server start together (two of them
+	# creating a fresh SQLite instance at once can leave "alembic_version has more than one head")
+	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster instance migrate
 	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
 
 docs: $(STAMP)

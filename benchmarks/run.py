@@ -1,9 +1,17 @@
-"""`make bench`: how long digilead takes, how quickly a landed file reaches the marts, how much memory.
+"""`make bench`: how long digilead takes against the limit (plain DuckDB), how quickly a landed file reaches the
+marts, how much memory.
 
-    (a) demo-sized run: `digilead generate` (0751, 3,000 employees, 2 waves, every source) and `digilead run`
-    (b) latency under `dagster dev` with default settings (sensor every 10 s, 3 s settle): a municipality of
-        3,000 employees is loaded first; then, one at a time, a new monthly HR extract is dropped into
-        landing/ and the clock runs until the published marts have been replaced; median of the samples
+    (s) scale: for S, M and L (`digilead generate --scale`), two workloads:
+          maturity  one wave of flat survey exports + 12 monthly HR extracts + org trees (issue 14's target:
+                    `digilead run` <= 5x plain DuckDB, peak memory <= 2 GB)
+          full      two waves in all four dialects, HR, training, benefits (target for L: <= 10 min)
+        Each sample: `digilead run` on a fresh DIGILEAD_HOME (wall, peak RSS, seconds per stage from the run's
+        'stage timing' lines) and, right after it, benchmarks/baseline.sql over the same files (maturity only:
+        the baseline covers the digital_maturity mart of flat exports); ratio = pipeline / baseline per pair,
+        medians over the samples. The baseline's marts are compared with the pipeline's (must be equal).
+    (b) latency under `dagster dev` with default settings: a municipality of 3,000 employees is loaded first;
+        then, one at a time, a new monthly HR extract is dropped into landing/ and the clock runs until the
+        published marts have been replaced; median of the samples
     (c) memory: the peak resident set of the largest process of the demo-sized `digilead run` (dbt included),
         from resource.getrusage(RUSAGE_CHILDREN) in a process of its own
     (d) incremental (issue 5, target < 2x): three years (6 waves from 2023H1, every source) of 3,000 employees
@@ -11,9 +19,10 @@
         month (each sample on a fresh copy of the loaded DIGILEAD_HOME), against the same month loaded into
         an empty warehouse; medians, their ratio, raw row counts and the dbt command's share of each run
 
+Every figure carries the 1-minute load average when it was taken (the machine may be shared).
 Prints a small table and writes benchmarks/results.json. Nothing is asserted: numbers depend on the machine.
-Options: --samples N (latency and incremental samples, default 3), --skip-latency, --skip-incremental,
---incremental-employees N (e.g. 20000), --only demo|latency|incremental (demo is (a) and (c)).
+Options: --samples N (default 3), --scales S,M (add L: --scales S,M,L), --workloads maturity,full,
+--skip-latency, --skip-incremental, --incremental-employees N, --only demo|scale|latency|incremental.
 """
 
 from __future__ import annotations
@@ -42,7 +51,13 @@ KEY = "benchmark-key-not-secret"
 EMPLOYEES = 3000
 DAGSTER = Path(sys.executable).with_name("dagster")
 LATENCY_TIMEOUT_S = 600
-PARTS = ("demo", "latency", "incremental")
+PARTS = ("demo", "scale", "latency", "incremental")
+STAGES = ("triage", "parse", "validate", "load", "dbt", "publish")
+STAGE_LINE = re.compile(r"stage timing: (\w+)(?: (\w+))? (\d+(?:\.\d+)?) s")
+WORKLOADS = {
+    "maturity": ["--waves", "1", "--dialect", "flat", "--classic", "--no-training", "--no-benefits"],
+    "full": [],
+}
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
@@ -87,6 +102,115 @@ def bench_demo_run(root: Path) -> dict:
     files = len(list((home / "landing").iterdir()))
     run = measured(digilead("run"), env)
     return {"files": files, "generate": generate, "run": run}
+
+
+# ----------------------------------------------------------------------------- (s)
+
+
+def load_average() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
+def stage_seconds(log: str) -> dict[str, float]:
+    """Seconds per lifecycle stage, summed over sources and passes, from the run's 'stage timing' lines."""
+    totals = dict.fromkeys(STAGES, 0.0)
+    for stage, _source, seconds in STAGE_LINE.findall(log):
+        totals[stage] = round(totals.get(stage, 0.0) + float(seconds), 2)
+    return totals
+
+
+def _pipeline_sample(source: Path, home: Path) -> dict:
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(source, home / "landing")
+    log = home.with_name(f"{home.name}.log")
+    load = load_average()
+    result = measured(digilead("run"), _env(home), log)
+    return result | {"load_avg": load, "stages": stage_seconds(log.read_text(errors="replace"))}
+
+
+def bench_scale(root: Path, scale: str, workload: str, samples: int) -> dict:
+    from benchmarks.baseline import compare, normalise, run_baseline
+
+    work = root / f"{scale}_{workload}"
+    source = work / "source"
+    load = load_average()
+    generate = measured(digilead("generate", "--scale", scale, "--out", str(source), *WORKLOADS[workload]), _env(work))
+    files = sorted(source.iterdir())
+    result: dict = {
+        "scale": scale,
+        "workload": workload,
+        "files": len(files),
+        "megabytes": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "generate": generate | {"load_avg": load},
+        "runs": [],
+        "baseline_s": [],
+    }
+    with_baseline = workload == "maturity"
+    if with_baseline:
+        started = time.monotonic()
+        result["normalised_files"] = normalise(source, work / "normalised")
+        result["normalise_s"] = round(time.monotonic() - started, 2)
+    for sample in range(samples):  # interleaved: a slow spell of the machine hits both alike
+        run = _pipeline_sample(source, work / "home")
+        result["runs"].append(run)
+        if with_baseline:
+            load = load_average()
+            result["baseline_s"].append(
+                run_baseline(work / "normalised", work / "baseline.duckdb") | {"load_avg": load}
+            )
+            if sample == 0:
+                result["equal_to_pipeline"] = compare(
+                    work / "baseline.duckdb", work / "home" / "published" / "digilead.duckdb"
+                )
+    walls = [r["wall_s"] for r in result["runs"]]
+    result["median_wall_s"] = statistics.median(walls)
+    result["max_rss_mb"] = max(r["max_rss_mb"] for r in result["runs"])
+    result["median_stages"] = {stage: statistics.median(r["stages"][stage] for r in result["runs"]) for stage in STAGES}
+    if with_baseline:
+        ratios = [r["wall_s"] / b["wall_s"] for r, b in zip(result["runs"], result["baseline_s"], strict=True)]
+        result["median_baseline_s"] = statistics.median(b["wall_s"] for b in result["baseline_s"])
+        result["median_ratio"] = round(statistics.median(ratios), 2)
+        cpu_ratios = [
+            (r["user_s"] + r["sys_s"]) / b["cpu_s"] for r, b in zip(result["runs"], result["baseline_s"], strict=True)
+        ]
+        result["median_cpu_ratio"] = round(statistics.median(cpu_ratios), 2)
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def scale_rows(scales: list[dict]) -> list[tuple[str, str, str]]:
+    rows = []
+    for r in scales:
+        name = f"(s) {r['scale']} {r['workload']}: digilead run ({r['files']} files, {r['megabytes']} MB)"
+        stages = ", ".join(f"{stage} {seconds:.0f}" for stage, seconds in r["median_stages"].items())
+        loads = ", ".join(f"{run['load_avg']}" for run in r["runs"])
+        cpu = statistics.median(run["user_s"] + run["sys_s"] for run in r["runs"])
+        rows.append(
+            (
+                name,
+                f"{r['median_wall_s']:.1f} s",
+                f"cpu {cpu:.0f} s; peak {r['max_rss_mb']:.0f} MB; stages (s) {stages}; load {loads}",
+            )
+        )
+        if "median_ratio" in r:
+            equal = all(c["equal"] for c in r["equal_to_pipeline"].values())
+            rows.append(
+                (
+                    f"(s) {r['scale']} {r['workload']}: plain DuckDB (baseline.sql)",
+                    f"{r['median_baseline_s']:.1f} s",
+                    f"cpu {statistics.median(b['cpu_s'] for b in r['baseline_s']):.1f} s; ratio {r['median_ratio']:.1f}x "
+                    f"(cpu {r['median_cpu_ratio']:.1f}x); marts equal: {equal}; "
+                    f"load {', '.join(str(b['load_avg']) for b in r['baseline_s'])}",
+                )
+            )
+        rows.append(
+            (
+                f"(s) {r['scale']} {r['workload']}: generate",
+                f"{r['generate']['wall_s']:.1f} s",
+                f"cpu {r['generate']['user_s'] + r['generate']['sys_s']:.0f} s; load {r['generate']['load_avg']}",
+            )
+        )
+    return rows
 
 
 # ----------------------------------------------------------------------------- (b)
@@ -149,6 +273,14 @@ def bench_latency(root: Path, samples: int) -> dict:
             capture_output=True,
         )
     new_files = sorted(p for p in later.iterdir() if p.name.startswith("hr_employees_"))[:samples]
+    # one process creates the instance before dagster dev's services start together (Dagster's alembic-head race)
+    subprocess.run(
+        [str(DAGSTER), "instance", "migrate"],
+        cwd=REPO_ROOT,
+        env=_env(home, DAGSTER_HOME=str(dagster_home)),
+        check=True,
+        capture_output=True,
+    )
     log = (root / "dagster_dev.log").open("w")
     process = subprocess.Popen(
         [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(_free_port())],
@@ -179,7 +311,7 @@ def bench_latency(root: Path, samples: int) -> dict:
             os.replace(tmp, home / "landing" / path.name)
             _wait(
                 f"{path.name} to reach the published marts",
-                lambda: _published(home).stat().st_mtime_ns != before and _idle(home),
+                lambda before=before: _published(home).stat().st_mtime_ns != before and _idle(home),
                 LATENCY_TIMEOUT_S,
                 process,
             )
@@ -327,7 +459,7 @@ def bench_incremental(root: Path, employees: int, samples: int) -> dict:
 
 
 def table(results: dict) -> str:
-    rows = []
+    rows = scale_rows(results.get("scale", []))
     demo = results.get("demo")
     if demo:
         rows += [
@@ -392,12 +524,43 @@ def incremental_rows(incremental: dict | None) -> list[tuple[str, str, str]]:
     ]
 
 
+def machine() -> dict:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    memory_kb = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(memory_kb / 1024**2, 1),
+        "python": platform.python_version(),
+        "duckdb": duckdb.__version__,
+        "platform": platform.platform(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--skip-incremental", action="store_true")
     parser.add_argument("--incremental-employees", type=int, default=EMPLOYEES)
+    parser.add_argument("--scales", default="S,M", help="comma-separated: S, M, L")
+    parser.add_argument("--workloads", default="maturity,full", help="comma-separated: maturity, full")
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--only", choices=PARTS, help="run one part: demo is (a) and (c)")
     args = parser.parse_args(argv)
     wanted = [args.only] if args.only else [part for part in PARTS if not getattr(args, f"skip_{part}", False)]
@@ -405,10 +568,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         results: dict = {
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "machine": machine(),
         }
         if "demo" in wanted:
             results["demo"] = bench_demo_run(root)
+        if "scale" in wanted:
+            results["scale"] = [
+                bench_scale(root, scale, workload, args.samples)
+                for scale in args.scales.split(",")
+                for workload in args.workloads.split(",")
+            ]
         if "latency" in wanted:
             results["latency"] = bench_latency(root, args.samples)
         if "incremental" in wanted:

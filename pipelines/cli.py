@@ -1,4 +1,4 @@
-"""`digilead` commands (contract §1). `run` starts the same Dagster job the landing sensor starts."""
+"""`digilead` commands (docs/usage.md). `run` starts the same Dagster job the landing sensor starts."""
 
 from __future__ import annotations
 
@@ -53,6 +53,18 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--truth", type=Path, help="also write what the files mean, as clean CSV (for tests)")
     generate.add_argument("--no-training", action="store_true")
     generate.add_argument("--no-benefits", action="store_true")
+    generate.add_argument(
+        "--scale",
+        choices=["S", "M", "L"],
+        help="many municipalities instead of --municipality/--employees: S = 3,000 employees, M = 25,000, "
+        "L = the 98 municipalities with 500,000 (12 months of every source, optional columns varied)",
+    )
+    generate.add_argument("--classic", action="store_true", help="with --scale: vary nothing the contract leaves free")
+    generate.add_argument(
+        "--dialect", choices=["surveyxact", "qualtrics", "forms", "flat"], help="with --scale: every survey in this one"
+    )
+    add_grant_reader_parser(commands)
+    add_report_command(commands)
     args = parser.parse_args(argv)
 
     from pipelines.settings import SettingsError
@@ -72,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             return command_reprocess(Settings.from_env(), args)
         if args.command == "demo":
             return command_demo(args)
+        if args.command == "grant-reader":
+            return command_grant_reader(args)
+        if args.command == "report":
+            return command_report(args)
     except SettingsError as error:
         print(f"digilead: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -79,9 +95,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    from pipelines.generate import generate
+    from pipelines.generate import generate, generate_scale
 
     started = time.monotonic()
+    if args.scale:
+        if args.bad_files:
+            print("digilead: --bad-files is for one municipality, not with --scale", file=sys.stderr)
+            return EXIT_FAILURE
+        plans, files = generate_scale(
+            args.out,
+            args.scale,
+            seed=args.seed,
+            waves=args.waves,
+            first_wave=args.first_wave,
+            truth=args.truth,
+            training=not args.no_training,
+            benefits=not args.no_benefits,
+            classic=args.classic,
+            dialect=args.dialect,
+        )
+        employees = sum(p.employees for p in plans)
+        print(
+            f"wrote {len(files)} files for {len(plans)} municipalities ({employees:,} employees) to {args.out} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+        return EXIT_OK
     summary = generate(
         args.out,
         municipality=args.municipality,
@@ -184,7 +222,77 @@ def command_demo(args: argparse.Namespace) -> int:
     print(
         f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})"
     )
+    if code != EXIT_FAILURE:
+        from pipelines.report import render_report
+
+        print(f"report: {render_report(settings.published, '0751', min_cell=settings.min_cell)}")
     return code
+
+
+# --- grant-reader: a read-only PostgreSQL role for BI users (pipelines/serving/postgres.py) ----------------------
+def add_grant_reader_parser(commands) -> None:
+    grant = commands.add_parser(
+        "grant-reader",
+        help="create or update a read-only PostgreSQL role for BI users (needs DIGILEAD_POSTGRES_URL)",
+        description="Creates the role if it does not exist (else updates it): it may log in, read the marts and "
+        "their documentation (schemas marts and marts_doc, also marts published later) and nothing else. "
+        "Grants survive every publish.",
+    )
+    grant.add_argument("role", help="the role's name, e.g. bi_reader")
+    grant.add_argument(
+        "--password-env",
+        metavar="VARIABLE",
+        help="set the role's password from this environment variable (never on the command line)",
+    )
+
+
+def command_grant_reader(args: argparse.Namespace) -> int:
+    from pipelines.serving.postgres import grant_reader
+    from pipelines.settings import Settings, SettingsError
+
+    url = Settings.from_env().postgres_url
+    if not url:
+        raise SettingsError("DIGILEAD_POSTGRES_URL is not set: grant-reader creates the role in that database")
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise SettingsError(f"--password-env {args.password_env}: that environment variable is empty or not set")
+    grant_reader(url, args.role, password)
+    print(f"role {args.role} may now read the marts (schemas marts, marts_doc) and nothing else")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- digilead report
+
+
+def add_report_command(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="render a municipality's (or one unit's) offline HTML report from the published marts",
+        description="Writes one self-contained HTML file (charts, tables, no scripts or fonts to fetch) from "
+        "$DIGILEAD_HOME/published/, by default to $DIGILEAD_HOME/published/reports/.",
+    )
+    report.add_argument("--municipality", required=True, help="4-digit kommunekode, with its leading zero (e.g. 0751)")
+    report.add_argument("--unit", help="los_id of an org unit: the report for that unit and its sub-units")
+    report.add_argument("--out", type=Path, help="folder to write into (default $DIGILEAD_HOME/published/reports)")
+    report.add_argument("--lang", choices=["da", "en"], default="da", help="language (default Danish)")
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from pipelines.report import ReportError, render_report
+    from pipelines.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        path = render_report(
+            settings.published, args.municipality, args.unit, args.lang, args.out, min_cell=settings.min_cell
+        )
+    except ReportError as error:
+        print(f"digilead report: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(path)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

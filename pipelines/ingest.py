@@ -1,4 +1,4 @@
-"""The one path every landing file takes (contract §3), step by step.
+"""The one path every landing file takes (docs/files.md), step by step.
 
     triage   fingerprint; duplicate -> archive/duplicates; unknown name -> quarantine;
              a move a crash interrupted is finished
@@ -14,15 +14,31 @@ crash at any point converges on the same warehouse, archive and quarantine.
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from pipelines.landing import LandingFile, free_name, move, scan, write_json_atomically
+from pipelines.landing import (
+    ARRIVING,
+    NOT_A_FILE,
+    SYMLINK,
+    UNREADABLE,
+    LandingFile,
+    delivery_fingerprint,
+    delivery_identity,
+    fingerprint_of_bytes,
+    free_name,
+    move,
+    reason_path,
+    scan,
+    write_json_atomically,
+)
 from pipelines.privacy import Pseudonymiser
 from pipelines.settings import Settings
 from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
@@ -64,6 +80,9 @@ class Step:
     quarantined: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    arriving: list[str] = field(default_factory=list)  # still being written: left for the next run
+    not_files: list[str] = field(default_factory=list)  # directories with a delivery's name: reported, left alone
+    skipped: list[str] = field(default_factory=list)  # could not even be moved: left, with a message
     not_yet_loaded: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     rows: int = 0
@@ -105,34 +124,63 @@ class Pipeline:
 
             finish_withdrawals(self.settings, con, self.progress)  # files a crash left between archive and landing
             known = self.warehouse.records_by_fingerprint(con)
-            for file in scan(self.settings.landing):
-                record = known.get(file.fingerprint)
-                if (
-                    record
-                    and record.file_name == file.name
-                    and record.moved_to
-                    and not (self.settings.home / record.moved_to).exists()
-                ):
-                    # A crash came between recording and moving: finish the move, record nothing new.
-                    move(file.path, self.settings.home / record.moved_to)
+            for file in scan(self.settings.landing, settle_seconds=self.settings.settle_seconds):
+                if file.problem == ARRIVING:
+                    step.arriving.append(file.name)
+                    self.progress(f"{file.name}: still being written; left in landing/ for the next run")
                     continue
-                if record or file.fingerprint in seen_now:
-                    self._settle_duplicate(con, file, record)
-                    step.duplicates.append(file.name)
+                if file.problem == NOT_A_FILE:
+                    step.not_files.append(file.name)
+                    self.progress(f"{file.name}: {file.detail}, not a file; digilead leaves it alone (remove it)")
                     continue
-                detected = detect(file.name)
-                if detected is None:
-                    self.quarantine(con, file, None, _reason_unknown_name(file))
-                    step.quarantined.append(file.name)
-                    continue
-                spec, _ = detected
-                if not spec.loaded:
-                    step.not_yet_loaded.append(file.name)  # recognised; a later version loads it
-                    continue
-                seen_now.add(file.fingerprint)
-                pending[spec.name].append(file)
+                try:
+                    self._triage_file(con, file, known, seen_now, step, pending)
+                except OSError as error:  # e.g. landing/ does not let us move it: never block the others
+                    step.skipped.append(file.name)
+                    self.progress(
+                        f"{file.name}: cannot be moved out of landing/ ({os.strerror(error.errno or 5)}); skipped"
+                    )
         self._drop_orphaned_staging({f.fingerprint for files in pending.values() for f in files})
         return step, pending
+
+    def _triage_file(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        file: LandingFile,
+        known: dict[str, FileRecord],
+        seen_now: set[str],
+        step: Step,
+        pending: dict[str, list[LandingFile]],
+    ) -> None:
+        record = known.get(file.fingerprint)
+        if (
+            record
+            and record.file_name == file.name
+            and record.moved_to
+            and not os.path.lexists(self.settings.home / record.moved_to)
+        ):
+            # A crash came between recording and moving: finish the move, record nothing new.
+            move(file.path, self.settings.home / record.moved_to)
+            return
+        if file.problem:  # a symbolic link or an unreadable file: quarantined, never read or followed
+            self.quarantine(con, file, None, _reason_not_deliverable(file))
+            step.quarantined.append(file.name)
+            return
+        if record or file.fingerprint in seen_now:
+            self._settle_duplicate(con, file, record)
+            step.duplicates.append(file.name)
+            return
+        detected = detect(file.name)
+        if detected is None:
+            self.quarantine(con, file, None, _reason_unknown_name(file))
+            step.quarantined.append(file.name)
+            return
+        spec, _ = detected
+        if not spec.loaded:
+            step.not_yet_loaded.append(file.name)  # recognised; a later version loads it
+            return
+        seen_now.add(file.fingerprint)
+        pending[spec.name].append(file)
 
     def _settle_duplicate(self, con: duckdb.DuckDBPyConnection, file: LandingFile, original: FileRecord | None) -> None:
         for (moved_to,) in con.execute(
@@ -180,6 +228,8 @@ class Pipeline:
         with self.warehouse.connect() as con:
             known = self.warehouse.records_by_fingerprint(con)
             for file in files:
+                if file.problem:
+                    continue  # triage settles or reports it
                 if file.fingerprint in known:
                     continue  # arrived after this run's triage as a duplicate: the next triage settles it
                 if file.fingerprint in already:
@@ -190,7 +240,24 @@ class Pipeline:
                 if spec.needs:
                     context.needed = lookup(con, spec.needs.lookup, file_name)
                 try:
-                    parsed = spec.parser()(file.path.read_bytes(), file_name, context)
+                    data = file.path.read_bytes()
+                except FileNotFoundError:
+                    continue  # taken by another run since the scan
+                except OSError as error:  # an I/O error or lost permission: the file cannot be read
+                    detail = (
+                        "permission denied" if isinstance(error, PermissionError) else os.strerror(error.errno or 5)
+                    )
+                    self.quarantine(
+                        con, file, spec, _reason_not_deliverable(replace(file, problem=UNREADABLE, detail=detail))
+                    )
+                    step.quarantined.append(file.name)
+                    continue
+                if fingerprint_of_bytes(data, delivery_identity(file.name)) != file.fingerprint or self._recently_changed(file):
+                    step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
+                    self.progress(f"{file.name}: still being written; left in landing/ for the next run")
+                    continue
+                try:
+                    parsed = spec.parser()(data, file_name, context)
                 except WaitingFor as waiting:
                     step.waiting.append(file.name)
                     self.progress(f"{file.name}: waiting for {waiting}; it stays in landing/")
@@ -236,6 +303,12 @@ class Pipeline:
                 self.progress(f"{file.name}: read {parsed.rows_read} rows ({spec.name})")
         return step
 
+    def _recently_changed(self, file: LandingFile) -> bool:
+        try:
+            return time.time() - file.path.stat().st_mtime < self.settings.settle_seconds
+        except FileNotFoundError:
+            return True
+
     def staged_of(self, spec: SourceSpec) -> list[StagedFile]:
         return [staged for staged in staged_files(self.settings.staging) if staged.manifest.source == spec.name]
 
@@ -254,7 +327,7 @@ class Pipeline:
         with self.warehouse.connect() as con:
             for (_, item_columns), group in alike.items():
                 results = validate_files(suite, [staged.validation_batches() for staged in group], list(item_columns))
-                for staged, outcome in zip(group, results):
+                for staged, outcome in zip(group, results, strict=True):
                     by_fingerprint[staged.fingerprint] = outcome
             for staged in todo:
                 outcome = outcomes[staged.manifest.file_name] = by_fingerprint[staged.fingerprint]
@@ -285,6 +358,12 @@ class Pipeline:
                     continue
                 manifest = staged.manifest
                 landing_path = Path(manifest.landing_path)
+                if landing_path.exists() and delivery_fingerprint(landing_path) != manifest.fingerprint:
+                    # written to since it was read: not archived under the old fingerprint, read again next run
+                    staged.remove()
+                    step.arriving.append(manifest.file_name)
+                    self.progress(f"{manifest.file_name}: changed since it was read; left in landing/ for the next run")
+                    continue
                 target = free_name(self.settings.archive / spec.name, manifest.file_name, manifest.fingerprint)
                 not_loaded = staged.not_loaded()
                 # a file fills the source's tables it has rows for (one part of a CSV register fills one)
@@ -298,7 +377,7 @@ class Pipeline:
                     Warehouse.record_rejected_rows(
                         con,
                         manifest.fingerprint,
-                        dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))),
+                        dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str), strict=True)),
                     )
                     Warehouse.record(
                         con,
@@ -361,7 +440,7 @@ class Pipeline:
     ) -> None:
         """Reason file, then registry row, then the move: each step safe to repeat after a crash."""
         target = free_name(self.settings.quarantine, file.name, file.fingerprint)
-        write_json_atomically(target.with_name(target.name + ".reason.json"), reason)
+        write_json_atomically(reason_path(target), reason)
         detected = detect(file.name)
         con.execute("begin transaction")
         Warehouse.record_rejected_rows(con, file.fingerprint, rejected or {})
@@ -416,8 +495,20 @@ def _reason_unknown_name(file: LandingFile) -> dict:
         "name",
         f"{file.name}: the name matches no known source, so digilead cannot tell what the file holds",
         known_name_patterns=patterns,
-        what_to_do="rename the file to one of the contract's names (see DATA_CONTRACT.md §2) and drop it into landing/ again",
+        what_to_do="rename the file to one of the names in docs/files.md and drop it into landing/ again",
     )
+
+
+def _reason_not_deliverable(file: LandingFile) -> dict:
+    if file.problem == SYMLINK:
+        summary = f"{file.name}: is a symbolic link; digilead never follows links (the link was moved here, its target left alone)"
+        what = "copy the file itself into landing/, not a link to it"
+    else:
+        summary = f"{file.name}: could not be read from disk ({file.detail})"
+        what = (
+            "make the file readable by the user digilead runs as (or deliver it again) and drop it into landing/ again"
+        )
+    return _reason(file, None, "read", summary, what_to_do=what)
 
 
 def _reason_unreadable(file: LandingFile, spec: SourceSpec, error: Unreadable) -> dict:

@@ -471,7 +471,7 @@ def test_every_file_ends_where_files_csv_says(scenario: Scenario) -> None:
 
 
 def test_accepted_files_are_archived_by_source(scenario: Scenario) -> None:
-    """Contract §3: an accepted file moves to archive/<source>/."""
+    """docs/files.md: an accepted file moves to archive/<source>/."""
     where = {Path(p).name: Path(p).parts[0] for p in scenario.after_run1["archive"]}
     wrong = [
         f"{row.file_name}: in archive/{where[row.file_name]}/, want archive/{row.source}/"
@@ -687,7 +687,7 @@ def test_training_linking_follows_the_generators_intent(scenario: Scenario) -> N
 
 
 def test_training_unlinked_completions_are_counted(scenario: Scenario) -> None:
-    """Contract §4: completions of learners HR does not know are counted per file month, not dropped."""
+    """docs/privacy.md: completions of learners HR does not know are counted per file month, not dropped."""
     training = pd.read_csv(scenario.truth / "training.csv", dtype=str, keep_default_na=False)
     completions = training[training["is_completion"] == "1"]
     want = completions[completions["linked_medarbejdernr"] == ""].groupby("file_month").size().to_dict()

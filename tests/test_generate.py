@@ -18,7 +18,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipelines.generate import GenerateSummary, generate
+from pipelines.generate import GenerateSummary, Variation, generate, generate_scale
+from pipelines.generate.scale import plan as scale_plan
 
 GENERATOR_DIR = Path(__file__).resolve().parents[1] / "pipelines" / "generate"
 
@@ -422,3 +423,115 @@ def test_arguments_are_checked(tmp_path):
         generate(tmp_path, first_wave="2025Q1")
     with pytest.raises(ValueError):
         generate(tmp_path, waves=0)
+
+
+# --- what the contract leaves free, and the scale generator -----------------------------------------
+
+VARIED = Variation(
+    flat_employee_ref=False,
+    flat_submitted_at=False,
+    surveyxact_closetime=False,
+    surveyxact_trailing_column=False,
+    qualtrics_numeric=True,
+    qualtrics_extra_columns=True,
+    qualtrics_test_row=True,
+)
+
+
+@pytest.fixture(scope="module")
+def varied_run(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("varied")
+    generate(
+        root / "landing",
+        employees=300,
+        waves=4,
+        seed=5,
+        truth=root / "truth",
+        training=False,
+        benefits=False,
+        variation=VARIED,
+    )
+    return root / "landing", root / "truth"
+
+
+def test_classic_variation_is_the_default_form(tmp_path, full_run):
+    landing, _, _ = full_run
+    generate(tmp_path, employees=400, waves=4, seed=3, variation=Variation())
+    everything = snapshot(landing)
+    assert all(everything[name] == data for name, data in snapshot(tmp_path).items())
+
+
+def test_flat_export_without_optional_columns_is_anonymous_in_the_truth(varied_run):
+    landing, truth = varied_run
+    header, rows = table((landing / "survey_responses_0751_2026H2.csv").read_bytes())
+    assert "employee_ref" not in header[0] and "submitted_at" not in header[0]
+    assert header[0][:2] == ["respondent_id", "los_id"]
+    refs = [r["employee_ref"] for r in read_truth(truth, "responses") if r["wave"] == "2026H2"]
+    assert len(refs) == len(rows) and set(refs) == {""}
+
+
+def test_surveyxact_export_without_close_time(varied_run):
+    landing, _ = varied_run
+    with zipfile.ZipFile(landing / "survey_responses_0751_2025H1.zip") as archive:
+        dataset = decode(archive.read("dataset.csv")).splitlines()[0]
+        structure = decode(archive.read("structure.csv")).splitlines()
+    assert "closetime" not in dataset and "employee_ref" in dataset
+    assert not any("closetime" in line for line in structure)
+    assert not structure[0].endswith((";", ",", "\t"))  # no trailing empty column
+
+
+def test_qualtrics_numeric_export_codes_previews_tests_and_spam(varied_run):
+    landing, truth = varied_run
+    headers, rows = table((landing / "survey_responses_0751_2025H2.csv").read_bytes(), header_rows=3)
+    assert {"IPAddress", "LocationLatitude", "kommentar - Topics", "los_id"} <= set(headers[0])
+    assert {r["Status"] for r in rows} == {"0", "1", "2", "8"} and {r["Finished"] for r in rows} == {"0", "1"}
+    not_responses = sum(r["Status"] != "0" or r["Finished"] == "0" for r in rows)
+    truth_rows = [r for r in read_truth(truth, "responses") if r["wave"] == "2025H2"]
+    assert not_responses == sum(r["is_response"] == "0" for r in truth_rows) == 2 + 1 + 1 + 4
+    answers = {r["Q01"] for r in rows}
+    assert answers <= {"", "1", "2", "3", "4", "5"}
+
+
+def test_municipalities_can_share_an_org_tree_byte_for_byte(tmp_path):
+    generate(tmp_path, municipality="0101", employees=400, waves=2, training=False, benefits=False)
+    generate(
+        tmp_path,
+        municipality="0147",
+        employees=250,
+        waves=2,
+        training=False,
+        benefits=False,
+        org_like=("0101", 400),
+        truth=tmp_path / "truth",
+    )
+    org_files = sorted(p.name for p in tmp_path.glob("hr_org_units_0147_*"))
+    assert org_files
+    for name in org_files:
+        assert (tmp_path / name).read_bytes() == (tmp_path / name.replace("0147", "0101")).read_bytes()
+    units = {r["los_id"] for r in read_truth(tmp_path / "truth", "org_units")}
+    assert {r["los_id"] for r in read_truth(tmp_path / "truth", "employees")} <= units
+
+
+def test_national_scale_plan_covers_every_dialect_and_varies():
+    plans = scale_plan("L")
+    assert len(plans) == 98 == len({p.kommunekode for p in plans})
+    assert sum(p.employees for p in plans) == 500_000 and min(p.employees for p in plans) >= 100
+    for wave in (0, 1):
+        assert {p.dialects[wave % len(p.dialects)] for p in plans} == {"surveyxact", "qualtrics", "forms", "flat"}
+    sharing = [p for p in plans if p.org_like]
+    assert 10 < len(sharing) < 60 and all(p.org_like[0] in {q.kommunekode for q in plans} for p in sharing)
+    assert len({p.variation for p in plans}) > 10
+    assert scale_plan("L") == plans  # seeded
+    classic = scale_plan("L", classic=True, dialect="flat")
+    assert {p.variation for p in classic} == {Variation()} and not any(p.org_like for p in classic)
+    assert {p.dialects for p in classic} == {("flat",)}
+
+
+def test_scale_writes_one_truth_for_every_municipality(tmp_path):
+    plans, files = generate_scale(
+        tmp_path / "landing", "S", truth=tmp_path / "truth", training=False, benefits=False, processes=1
+    )
+    assert [p.kommunekode for p in plans] == ["0751"] and plans[0].employees == 3000
+    assert sorted(p.name for p in (tmp_path / "landing").iterdir()) == files
+    assert not (tmp_path / "truth" / "_parts").exists()
+    assert sorted(r["file_name"] for r in read_truth(tmp_path / "truth", "files")) == files

@@ -1,4 +1,4 @@
-"""Crash safety with a real process (contract §3.4): SIGKILL `digilead run` while it parses, loads or
+"""Crash safety with a real process (docs/files.md): SIGKILL `digilead run` while it parses, loads or
 runs dbt, run it again normally, and the warehouse, archive and quarantine must be exactly what a
 run that never crashed leaves behind.
 

@@ -1,4 +1,4 @@
-"""The file lifecycle (contract §3) through `pipelines.ingest.Pipeline`, step by step, without Dagster.
+"""The file lifecycle (docs/files.md) through `pipelines.ingest.Pipeline`, step by step, without Dagster.
 
 Each bad input must end in quarantine with a reason, with nothing loaded; each good file in the
 archive with its rows in raw.* carrying lineage; and a crash at any point must converge on the

@@ -1,4 +1,4 @@
-"""The benefit register (contract §2.7): the parser, its blocking suite, and a register's way
+"""The benefit register (docs/files.md): the parser, its blocking suite, and a register's way
 through the lifecycle as XLSX and as a CSV triplet (a part waits for the part it refers to)."""
 
 from __future__ import annotations

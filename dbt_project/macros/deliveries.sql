@@ -1,5 +1,5 @@
 {#-
-    "The newest delivery wins" for sources delivered as whole files (contract §3): when the same
+    "The newest delivery wins" for sources delivered as whole files (docs/files.md): when the same
     period of a municipality is delivered again, the file loaded last replaces the older one(s)
     as a whole, so rows of two deliveries are never mixed.
 
@@ -50,7 +50,7 @@
 
 {#-
     extract_in_use: which full extract (HR or org) describes each period of `periods`: the
-    extract of the period's month, or else the newest earlier one (contract §5). One row per
+    extract of the period's month, or else the newest earlier one (docs/marts.md). One row per
     municipality × `period_key` with the extract's snapshot_month as `snapshot_column`; a period
     before the first extract has no row. `period_month`: the column of `periods` holding the
     period's month (first day); `extracts`: rows with kommunekode and snapshot_month.

@@ -2,7 +2,7 @@
     The marts' presentation rules shared by the unit × competence-area marts (digital_maturity,
     training_uptake, training_after_maturity).
 
-    is_small_cell: contract §4, person-level aggregates over fewer than var('min_cell') people
+    is_small_cell: docs/privacy.md, person-level aggregates over fewer than var('min_cell') people
     are not published: true when the group `count_column` counts is too small.
 -#}
 {% macro is_small_cell(count_column) -%}

@@ -1,4 +1,4 @@
--- Suppression is exactly "respondents < min_cell" (contract §4, §5), and a suppressed row
+-- Suppression is exactly "respondents < min_cell" (docs/privacy.md, docs/marts.md), and a suppressed row
 -- publishes no score or share; an unsuppressed row always has its mean and shares.
 select *
 from {{ ref('digital_maturity') }}

@@ -1,7 +1,7 @@
 {{ config(severity='warn') }}
 
 {#-
-    Contract §4: training records that cannot be linked to a person through HR are counted,
+    docs/privacy.md: training records that cannot be linked to a person through HR are counted,
     not dropped silently. One row per unlinked completion record in use, so this warn-level
     test's failing-row count is the number of unlinked completions: in the build log and as the
     failed_row_count of the Dagster asset check on int_training__records (per file month in

@@ -1,4 +1,4 @@
--- Suppression in training_uptake (contract §4, dbt docs `training_decisions`): a published
+-- Suppression in training_uptake (docs/privacy.md, dbt docs `training_decisions`): a published
 -- month measure means at least min_cell people trained, a published coverage at least min_cell
 -- people covered; suppressed is exactly "one of the two groups is too small", and the month's
 -- measures are published or hidden together.

@@ -8,7 +8,7 @@ files are already in quarantine with their reasons, so the next run loads the re
 
 import dagster as dg
 
-from pipelines.defs.observability import check_failures, file_counts
+from pipelines.defs.observability import check_failures, file_counts, stage_timer
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import loaded_sources
 from pipelines.landing import scan
@@ -35,10 +35,12 @@ def raw_key(source: str) -> dg.AssetKey:
     "unknown names quarantined with a reason, moves interrupted by a crash finished.",
 )
 def landing_zone(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
-    step, pending = digilead.pipeline(context).triage()
+    with stage_timer(context, "triage") as timing:
+        step, pending = digilead.pipeline(context).triage()
     return dg.MaterializeResult(
         metadata={
             **step.metadata(),
+            **timing,
             "pending": {source: len(files) for source, files in pending.items()},
         }
     )
@@ -60,10 +62,11 @@ def source_assets(spec: SourceSpec) -> list:
         description=f"{spec.description}: files parsed and pseudonymised into staging (unreadable files quarantined).",
     )
     def staged(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
-        pipeline = digilead.pipeline(context)
-        files = scan(pipeline.settings.landing, only=lambda name: _is(spec, name))
-        step = pipeline.stage(spec, files)
-        return dg.MaterializeResult(metadata=step.metadata())
+        with stage_timer(context, "parse", spec.name) as timing:
+            pipeline = digilead.pipeline(context)
+            files = scan(pipeline.settings.landing, only=lambda name: _is(spec, name))
+            step = pipeline.stage(spec, files)
+        return dg.MaterializeResult(metadata={**step.metadata(), **timing})
 
     @dg.asset_check(
         asset=staged_key(spec.name),
@@ -73,8 +76,9 @@ def source_assets(spec: SourceSpec) -> list:
         "quarantined with the failed rules and example rows.",
     )
     def expectations(context: dg.AssetCheckExecutionContext, digilead: DigileadResource) -> dg.AssetCheckResult:
-        pipeline = digilead.pipeline(context)
-        step, outcomes = pipeline.validate(spec)
+        with stage_timer(context, "validate", spec.name) as timing:
+            pipeline = digilead.pipeline(context)
+            step, outcomes = pipeline.validate(spec)
         failures = {name: outcome.failed[0].sentence() for name, outcome in outcomes.items() if not outcome.success}
         if failures:  # the run fails on this check: say which file broke which rule in which rows
             context.log.error(
@@ -90,6 +94,7 @@ def source_assets(spec: SourceSpec) -> list:
                 "files_passed": len(step.accepted),
                 "files_quarantined": step.quarantined,
                 "rows_validated": sum(outcome.rows_validated for outcome in outcomes.values()),
+                **timing,
                 **({"failures": failures} if failures else {}),
             },
         )
@@ -110,13 +115,14 @@ def source_assets(spec: SourceSpec) -> list:
         pool=WAREHOUSE_POOL,
     )
     def raw(context: dg.AssetExecutionContext, digilead: DigileadResource):
-        pipeline = digilead.pipeline(context)
-        step = pipeline.load(spec)
+        with stage_timer(context, "load", spec.name) as timing:
+            pipeline = digilead.pipeline(context)
+            step = pipeline.load(spec)
         counts = file_counts(pipeline.warehouse, step.fingerprints)
         for table in spec.raw_tables:
             yield dg.MaterializeResult(
                 asset_key=raw_key(table),
-                metadata={**step.metadata(), **counts, "rows_loaded": step.rows_by_table.get(table, 0)},
+                metadata={**step.metadata(), **counts, "rows_loaded": step.rows_by_table.get(table, 0), **timing},
             )
 
     return [staged, expectations, raw]

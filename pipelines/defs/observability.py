@@ -8,9 +8,26 @@ writer.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import dagster as dg
 
 from pipelines.warehouse import Warehouse
+
+
+@contextmanager
+def stage_timer(context, stage: str, source: str | None = None) -> Iterator[dict[str, float]]:
+    """Time one stage of the lifecycle: a line in the run log ("stage timing: parse survey_responses 1.23 s",
+    what `make bench` sums per stage) and `seconds` for the step's metadata."""
+    timing: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        yield timing
+    finally:
+        timing["seconds"] = round(time.perf_counter() - started, 3)
+        context.log.info(f"stage timing: {stage}{f' {source}' if source else ''} {timing['seconds']:.2f} s")
 
 
 def file_counts(warehouse: Warehouse, fingerprints: list[str]) -> dict[str, object]:

@@ -22,8 +22,9 @@ from .org import OrgPlan, build_org
 from .people import Workforce, simulate_workforce
 from .periods import Month, check_wave, shift_wave, wave_months
 from .survey_dialects import flat_csv, forms_xlsx, items_csv, qualtrics_csv, surveyxact_zip
-from .surveys import SurveyWave, build_waves
+from .surveys import DIALECTS, SurveyWave, build_waves
 from .truth import write_truth
+from .variation import CLASSIC, Variation
 
 
 @dataclass
@@ -46,7 +47,22 @@ def generate(
     truth: Path | None = None,
     training: bool = True,
     benefits: bool = True,
+    variation: Variation = CLASSIC,
+    dialects: tuple[str, ...] | None = None,
+    org_like: tuple[str, int] | None = None,
+    completions_per_year: float | None = None,
+    style_offset: int = 0,
 ) -> GenerateSummary:
+    """One municipality's files (and, with `truth`, what they mean).
+
+    variation: the optional columns and export forms the contract leaves free (default: the classic form).
+    dialects: the survey dialect of wave i is dialects[i % len] (default: SurveyXact, Qualtrics, Forms, flat).
+    org_like: (kommunekode, employees) of a municipality whose org tree this one shares, byte for byte
+        (same LOS ids and names), as municipalities on one HR system do.
+    completions_per_year: training completions per employee and year (default: about 0.3).
+    style_offset: shifts the CSV styles (encoding, delimiter, dates) of HR extracts, flat surveys and LMS
+        reports, so municipalities differ; org trees and catalogues keep theirs (identical across municipalities).
+    """
     if not re.fullmatch(r"\d{4}", municipality):
         raise ValueError(f"municipality must be a 4-digit kommunekode such as 0751, not {municipality!r}")
     if employees < 100:
@@ -61,18 +77,31 @@ def generate(
     labels = [shift_wave(first_wave, i) for i in range(waves)]
     months = [m for label in labels for m in wave_months(label)]
     change_month = wave_months(labels[1])[0] if waves >= 2 else months[1]
-    org = build_org(stream("org"), municipality, employees, months, change_month)
+    if org_like is None:
+        org = build_org(stream("org"), municipality, employees, months, change_month)
+    else:
+        donor, donor_employees = org_like
+        org = build_org(random.Random(f"digilead:{seed}:{donor}:org"), donor, donor_employees, months, change_month)
     workforce = simulate_workforce(stream("people"), municipality, employees, months, org)
-    survey_waves = build_waves(stream("surveys"), municipality, labels, workforce, org)
+    survey_waves = build_waves(
+        stream("surveys"), municipality, labels, workforce, org, dialects or DIALECTS, variation.qualtrics_test_row
+    )
+    training_rate = (
+        lms.MONTHLY_TRAINING_RATE
+        if completions_per_year is None
+        else min(1.0, completions_per_year / 12 / lms.COMPLETED_SHARE)
+    )
 
     files: list[LandingFile] = []
     # truth rows are only built when asked for: they cost as much as the files themselves
     tables: dict[str, list[dict[str, str]]] | None = defaultdict(list) if truth is not None else None
     files += _org_files(municipality, org, tables)
-    files += _employee_files(municipality, workforce, tables)
-    files += _survey_files(municipality, survey_waves, seed, stream, tables)
+    files += _employee_files(municipality, workforce, tables, style_offset)
+    files += _survey_files(municipality, survey_waves, seed, stream, tables, variation, style_offset)
     if training:
-        files += _training_files(municipality, months, workforce, stream("training"), tables)
+        files += _training_files(
+            municipality, months, workforce, stream("training"), tables, training_rate, style_offset
+        )
     benefit_dates = []
     if benefits:
         benefit_dates = benefit_register.snapshot_dates(months)
@@ -147,10 +176,10 @@ def _org_files(k: str, org: OrgPlan, tables) -> list[LandingFile]:
     return files
 
 
-def _employee_files(k: str, workforce: Workforce, tables) -> list[LandingFile]:
+def _employee_files(k: str, workforce: Workforce, tables, style_offset: int = 0) -> list[LandingFile]:
     files = []
     for index, month in enumerate(workforce.months):
-        style = rotating_style(index)
+        style = rotating_style(index + style_offset)
         rows, truth = [], []
         for e in workforce.snapshot(month):
             los_id, ansat_til = e.los_id_at(month), e.ansat_til_shown(month)
@@ -194,7 +223,9 @@ def _employee_files(k: str, workforce: Workforce, tables) -> list[LandingFile]:
     return files
 
 
-def _survey_files(k: str, survey_waves: list[SurveyWave], seed: int, stream, tables) -> list[LandingFile]:
+def _survey_files(
+    k: str, survey_waves: list[SurveyWave], seed: int, stream, tables, variation: Variation, style_offset: int
+) -> list[LandingFile]:
     files = []
     for wave in survey_waves:
         items_style = rotating_style(wave.index + 4)
@@ -209,15 +240,16 @@ def _survey_files(k: str, survey_waves: list[SurveyWave], seed: int, stream, tab
         exported = datetime.combine(wave_months(wave.wave)[4].first_day, datetime.min.time()) + timedelta(hours=8)
         name = f"survey_responses_{k}_{wave.wave}"
         if wave.dialect == "surveyxact":
-            data, why = surveyxact_zip(wave, (seed + wave.index // 4) % 3, exported)
+            data, why = surveyxact_zip(wave, (seed + style_offset + wave.index // 4) % 3, exported, variation)
             files.append(LandingFile(f"{name}.zip", data, "survey_responses", why=why))
         elif wave.dialect == "qualtrics":
             files.append(
                 LandingFile(
                     f"{name}.csv",
-                    qualtrics_csv(wave),
+                    qualtrics_csv(wave, variation),
                     "survey_responses",
-                    why="qualtrics csv, UTF-8 with BOM, comma, CRLF",
+                    why="qualtrics csv, UTF-8 with BOM, comma, CRLF"
+                    + (", numeric values" if variation.qualtrics_numeric else ""),
                 )
             )
         elif wave.dialect == "forms":
@@ -227,11 +259,11 @@ def _survey_files(k: str, survey_waves: list[SurveyWave], seed: int, stream, tab
                 )
             )
         else:
-            style = rotating_style(wave.index + 2)
+            style = rotating_style(wave.index + 2 + style_offset)
             files.append(
                 LandingFile(
                     f"{name}.csv",
-                    flat_csv(wave, style, stream(f"flat:{wave.wave}")),
+                    flat_csv(wave, style, stream(f"flat:{wave.wave}"), variation),
                     "survey_responses",
                     why=f"flat csv, {style.describe()}",
                 )
@@ -249,17 +281,19 @@ def _survey_files(k: str, survey_waves: list[SurveyWave], seed: int, stream, tab
             }
             for i in wave.items
         ]
+        # a flat export without the employee_ref column is an anonymous survey
+        refs_written = wave.dialect != "flat" or variation.flat_employee_ref
         for r in wave.responses:
             tables["responses"].append(
                 {
                     "kommunekode": k,
                     "wave": wave.wave,
                     "respondent_id": r.respondent_id,
-                    "employee_ref": r.employee_ref,
+                    "employee_ref": r.employee_ref if refs_written else "",
                     "los_id": r.los_id,
                     "submitted_at": r.submitted_at.isoformat(timespec="seconds"),
                     "is_response": str(int(r.is_response)),
-                    "medarbejdernr": r.medarbejdernr,
+                    "medarbejdernr": r.medarbejdernr if refs_written else "",
                 }
             )
             if r.is_response:
@@ -276,7 +310,15 @@ def _survey_files(k: str, survey_waves: list[SurveyWave], seed: int, stream, tab
     return files
 
 
-def _training_files(k: str, months: list[Month], workforce: Workforce, rng: random.Random, tables) -> list[LandingFile]:
+def _training_files(
+    k: str,
+    months: list[Month],
+    workforce: Workforce,
+    rng: random.Random,
+    tables,
+    rate: float = lms.MONTHLY_TRAINING_RATE,
+    style_offset: int = 0,
+) -> list[LandingFile]:
     catalogue = lms.courses()
     courses_style = rotating_style(5)
     files = [
@@ -297,9 +339,9 @@ def _training_files(k: str, months: list[Month], workforce: Workforce, rng: rand
         ]
         tables["training"]  # present (maybe empty) whenever training is on
     for index, month in enumerate(months):
-        records = lms.build_month(rng, month, index, month == months[-1], workforce, catalogue)
+        records = lms.build_month(rng, month, index, month == months[-1], workforce, catalogue, rate)
         if index % 2 == 0:
-            style = rotating_style(index // 2 + 3)
+            style = rotating_style(index // 2 + 3 + style_offset)
             files.append(
                 LandingFile(
                     f"training_{k}_{month}.csv",

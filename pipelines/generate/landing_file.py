@@ -16,7 +16,7 @@ class LandingFile:
     why: str = ""  # for accepted files: the form it was written in; otherwise what is wrong with it
 
 
-# Contract column orders (DATA_CONTRACT.md 2.3 and 2.4), shared by good and bad HR files.
+# Contract column orders (docs/files.md, HR employees and org units), shared by good and bad HR files.
 HR_EMPLOYEE_COLUMNS = [
     "cpr",
     "medarbejdernr",

@@ -20,8 +20,11 @@ from datetime import datetime
 from .danish import ANSWER_LABELS, COMMENT_QUESTION, NO_ANSWER_LABEL
 from .formats import CsvStyle, csv_bytes, fixed_zip, xlsx_bytes
 from .surveys import Response, SurveyItem, SurveyWave
+from .variation import CLASSIC, Variation
 
 SURVEYXACT_ENCODINGS = ((";", "cp1252"), (",", "cp1252"), ("\t", "utf-16"))
+# Qualtrics' numeric codes of the Status values the generator writes (the contract lists them all)
+QUALTRICS_STATUS_CODES = {"IP Address": "0", "Survey Preview": "1", "Survey Test": "2", "Spam": "8"}
 
 
 def items_csv(items: list[SurveyItem], style: CsvStyle) -> bytes:
@@ -34,8 +37,9 @@ def _label_cell(response: Response, item_id: str) -> str:
     return response.missing_as.get(item_id, "") if answer is None else ANSWER_LABELS[answer]
 
 
-def flat_csv(wave: SurveyWave, style: CsvStyle, rng: random.Random) -> bytes:
+def flat_csv(wave: SurveyWave, style: CsvStyle, rng: random.Random, variation: Variation = CLASSIC) -> bytes:
     header = ["respondent_id", "employee_ref", "los_id", "submitted_at", *[i.item_id for i in wave.items], "kommentar"]
+    dropped = {i for i, keep in ((1, variation.flat_employee_ref), (3, variation.flat_submitted_at)) if not keep}
     rows = []
     for response in wave.responses:
         cells = []
@@ -57,10 +61,13 @@ def flat_csv(wave: SurveyWave, style: CsvStyle, rng: random.Random) -> bytes:
                 response.comment,
             ]
         )
+    if dropped:  # optional columns the export does not have (the rng draws above stay the same)
+        header = [c for i, c in enumerate(header) if i not in dropped]
+        rows = [[c for i, c in enumerate(row) if i not in dropped] for row in rows]
     return csv_bytes(header, rows, style)
 
 
-def qualtrics_csv(wave: SurveyWave) -> bytes:
+def qualtrics_csv(wave: SurveyWave, variation: Variation = CLASSIC) -> bytes:
     metadata = [
         ("StartDate", "Start Date", {"ImportId": "startDate", "timeZone": "Europe/Copenhagen"}),
         ("EndDate", "End Date", {"ImportId": "endDate", "timeZone": "Europe/Copenhagen"}),
@@ -77,6 +84,13 @@ def qualtrics_csv(wave: SurveyWave) -> bytes:
         ("DistributionChannel", "Distribution Channel", {"ImportId": "distributionChannel"}),
         ("UserLanguage", "User Language", {"ImportId": "userLanguage"}),
     ]
+    extra = [  # metadata a survey can be set up to record, and a text-analytics column: ignored by contract
+        ("IPAddress", "IP Address", {"ImportId": "ipAddress"}),
+        ("LocationLatitude", "Location Latitude", {"ImportId": "locationLatitude"}),
+        ("LocationLongitude", "Location Longitude", {"ImportId": "locationLongitude"}),
+    ]
+    if variation.qualtrics_extra_columns:
+        metadata = metadata[:4] + extra[:1] + metadata[4:] + extra[1:]
     ids = [m[0] for m in metadata] + [i.item_id for i in wave.items] + ["kommentar", "los_id"]
     texts = [m[1] for m in metadata] + [i.question_text for i in wave.items] + [COMMENT_QUESTION, "los_id"]
     imports = (
@@ -84,36 +98,52 @@ def qualtrics_csv(wave: SurveyWave) -> bytes:
         + [{"ImportId": f"QID{n}"} for n in range(1, len(wave.items) + 1)]
         + [{"ImportId": f"QID{len(wave.items) + 1}_TEXT"}, {"ImportId": "los_id"}]
     )
+    if variation.qualtrics_extra_columns:
+        ids.insert(len(ids) - 1, "kommentar - Topics")
+        texts.insert(len(texts) - 1, f"{COMMENT_QUESTION} - Topics")
+        imports.insert(len(imports) - 1, {"ImportId": f"QID{len(wave.items) + 1}_TEXT_TOPICS"})
     import_row = [json.dumps(i, separators=(",", ":")) for i in imports]
     stamp = "%Y-%m-%d %H:%M:%S"
     rows = []
-    for r in wave.responses:
+    numeric = variation.qualtrics_numeric
+    for number, r in enumerate(wave.responses):
         first, _, last = r.name.partition(" ")
-        status = r.exclusion if r.exclusion in ("Survey Preview", "Spam") else "IP Address"
+        status = r.exclusion if r.exclusion in ("Survey Preview", "Survey Test", "Spam") else "IP Address"
         channel = "preview" if status == "Survey Preview" else ("anonymous" if not r.employee_ref else "email")
-        rows.append(
-            [
-                r.started_at.strftime(stamp),
-                r.submitted_at.strftime(stamp),
-                status,
-                str(r.progress),
-                str(int((r.submitted_at - r.started_at).total_seconds())),
-                "False" if r.exclusion == "unfinished" else "True",
-                r.submitted_at.strftime(stamp),
-                r.respondent_id,
-                last if r.employee_ref else "",
-                first if r.employee_ref else "",
-                r.email if r.employee_ref else "",
-                r.employee_ref,
-                channel,
-                "DA",
-                *[_label_cell(r, i.item_id) for i in wave.items],
-                r.comment,
-                r.los_id,
-            ]
-        )
+        finished = r.exclusion != "unfinished"
+        row = [
+            r.started_at.strftime(stamp),
+            r.submitted_at.strftime(stamp),
+            QUALTRICS_STATUS_CODES[status] if numeric else status,
+            str(r.progress),
+            str(int((r.submitted_at - r.started_at).total_seconds())),
+            str(int(finished)) if numeric else str(finished),
+            r.submitted_at.strftime(stamp),
+            r.respondent_id,
+            last if r.employee_ref else "",
+            first if r.employee_ref else "",
+            r.email if r.employee_ref else "",
+            r.employee_ref,
+            channel,
+            "DA",
+        ]
+        if variation.qualtrics_extra_columns:
+            row = row[:4] + [f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"] + row[4:]
+            row += ["56.1567", "10.2108"]
+        row += [_numeric_cell(r, i.item_id) if numeric else _label_cell(r, i.item_id) for i in wave.items]
+        row.append(r.comment)
+        if variation.qualtrics_extra_columns:
+            row.append("Digitalisering" if r.comment else "")
+        row.append(r.los_id)
+        rows.append(row)
     style = CsvStyle(encoding="utf-8-sig", delimiter=",", line_end="\r\n")
     return csv_bytes(None, rows, style, header_rows=[ids, texts, import_row])
+
+
+def _numeric_cell(response: Response, item_id: str) -> str:
+    """A numeric-values export: the choice's recode value; 'Ved ikke' was set up without one (empty)."""
+    answer = response.answers[item_id]
+    return "" if answer is None else str(answer)
 
 
 def forms_xlsx(wave: SurveyWave, when: datetime) -> bytes:
@@ -154,7 +184,9 @@ def _surveyxact_code(item: SurveyItem, answer: int | None, missing_as: str) -> s
     return str(6 - answer if _descending(item) else answer)
 
 
-def surveyxact_zip(wave: SurveyWave, encoding_index: int, when: datetime) -> tuple[bytes, str]:
+def surveyxact_zip(
+    wave: SurveyWave, encoding_index: int, when: datetime, variation: Variation = CLASSIC
+) -> tuple[bytes, str]:
     delimiter, encoding = SURVEYXACT_ENCODINGS[encoding_index % 3]
     style = CsvStyle(encoding=encoding, delimiter=delimiter, line_end="\r\n")
     dataset_header = [
@@ -201,6 +233,12 @@ def surveyxact_zip(wave: SurveyWave, encoding_index: int, when: datetime) -> tup
             )
             label_rows.append([item.item_id, str(code), label])
     structure_rows.append(["kommentar", "kommentar", "text", "multiline", COMMENT_QUESTION, "", "", ""])
+    if not variation.surveyxact_closetime:  # no submission time at all: the later row wins
+        dataset_header.remove("closetime")
+        dataset_rows = [row[:3] + row[4:] for row in dataset_rows]
+        structure_rows = [row for row in structure_rows if row[1] != "closetime"]
+    if not variation.surveyxact_trailing_column:
+        structure_header, structure_rows = structure_header[:-1], [row[:-1] for row in structure_rows]
     members = [
         ("dataset.csv", csv_bytes(dataset_header, dataset_rows, style)),
         ("structure.csv", csv_bytes(structure_header, structure_rows, style)),

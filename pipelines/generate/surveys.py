@@ -42,7 +42,7 @@ class Response:
     answers: dict[str, int | None]  # item_id -> 1..5 as given, None = no answer
     missing_as: dict[str, str] = field(default_factory=dict)  # item_id -> '', '-' or 'Ved ikke' for a None answer
     comment: str = ""
-    exclusion: str = ""  # '', 'Survey Preview', 'Spam' or 'unfinished' (Qualtrics rows that are not responses)
+    exclusion: str = ""  # '', 'Survey Preview', 'Survey Test', 'Spam' or 'unfinished' (Qualtrics non-responses)
     progress: int = 100
 
     @property
@@ -114,9 +114,16 @@ def _random_id(rng: random.Random, length: int) -> str:
 
 
 def build_wave(
-    rng: random.Random, latent: _Latent, kommunekode: str, wave: str, index: int, workforce: Workforce, org: OrgPlan
+    rng: random.Random,
+    latent: _Latent,
+    kommunekode: str,
+    wave: str,
+    index: int,
+    workforce: Workforce,
+    org: OrgPlan,
+    dialect: str,
+    test_row: bool = False,
 ) -> SurveyWave:
-    dialect = DIALECTS[index % 4]
     items = survey_items()
     survey_month = wave_months(wave)[2]  # March or September
     window_start = datetime.combine(survey_month.first_day, datetime.min.time())
@@ -199,16 +206,16 @@ def build_wave(
         responses.append(again)
 
     if dialect == "qualtrics":
-        responses.extend(_qualtrics_non_responses(rng, response, non_respondents, units, survey_month))
+        responses.extend(_qualtrics_non_responses(rng, response, non_respondents, units, survey_month, test_row))
 
     responses.sort(key=lambda r: (r.submitted_at, r.medarbejdernr, r.employee_ref))
     _assign_ids(rng, responses, dialect)
     return SurveyWave(kommunekode, wave, index, dialect, items, responses)
 
 
-def _qualtrics_non_responses(rng, response, non_respondents, units, survey_month):
+def _qualtrics_non_responses(rng, response, non_respondents, units, survey_month, test_row):
     rows = []
-    for status in ("Survey Preview", "Survey Preview", "Spam"):
+    for status in ("Survey Preview", "Survey Preview", "Spam", *(["Survey Test"] if test_row else [])):
         row = response(None, "", rng.choice(units), 3.0)
         row.exclusion = status
         rows.append(row)
@@ -236,7 +243,17 @@ def _assign_ids(rng: random.Random, responses: list[Response], dialect: str) -> 
 
 
 def build_waves(
-    rng: random.Random, kommunekode: str, waves: list[str], workforce: Workforce, org: OrgPlan
+    rng: random.Random,
+    kommunekode: str,
+    waves: list[str],
+    workforce: Workforce,
+    org: OrgPlan,
+    dialects: tuple[str, ...] = DIALECTS,
+    test_row: bool = False,
 ) -> list[SurveyWave]:
+    """Wave i is written in dialects[i % len(dialects)] (by default the four in turn)."""
     latent = _Latent(rng, workforce, org)
-    return [build_wave(rng, latent, kommunekode, wave, index, workforce, org) for index, wave in enumerate(waves)]
+    return [
+        build_wave(rng, latent, kommunekode, wave, index, workforce, org, dialects[index % len(dialects)], test_row)
+        for index, wave in enumerate(waves)
+    ]

@@ -21,6 +21,7 @@ from .people import Employee, Workforce
 from .periods import Month, copenhagen_offset_of_local, copenhagen_offset_of_utc, iso_with_offset
 
 MONTHLY_TRAINING_RATE = 0.035
+COMPLETED_SHARE = 0.76  # of the records of LMS and xAPI months alike (the status weights below)
 XAPI_VERB = "http://adlnet.gov/expapi/verbs/"
 EXTERNAL_LEARNERS = [
     "ekstern.konsulent@netcompany.dk",
@@ -79,8 +80,15 @@ def _iso_duration(hours: float) -> str:
 
 
 def build_month(
-    rng: random.Random, month: Month, index: int, is_last: bool, workforce: Workforce, catalogue: list[Course]
+    rng: random.Random,
+    month: Month,
+    index: int,
+    is_last: bool,
+    workforce: Workforce,
+    catalogue: list[Course],
+    rate: float = MONTHLY_TRAINING_RATE,
 ) -> list[TrainingRecord]:
+    """`rate`: the share of the month's staff with a record (at most one each, 76 % of them completions)."""
     record_format = "lms_csv" if index % 2 == 0 else "xapi"
     present = [e for e in workforce.snapshot(month) if e.employed_on(month.last_day)]
     weights = [3 if c.competence_code in ("2.1", "4.1", "4.2") else 1 for c in catalogue]
@@ -145,9 +153,7 @@ def build_month(
         else ["completed", "attempted", "progressed"]
     )
     records = []
-    for person in rng.sample(
-        present, k=min(len(present), round(len(present) * MONTHLY_TRAINING_RATE * rng.uniform(0.7, 1.3)))
-    ):
+    for person in rng.sample(present, k=min(len(present), round(len(present) * rate * rng.uniform(0.7, 1.3)))):
         course = rng.choices(catalogue, weights=weights)[0]
         records.append(record(person, person.email, course, rng.choices(statuses, weights=[76, 16, 8])[0], when()))
     # the same course completed twice in the month by one person (counts once)

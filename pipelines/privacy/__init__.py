@@ -1,4 +1,4 @@
-"""Pseudonymisation (contract §4): people are keyed, never stored in clear.
+"""Pseudonymisation (docs/privacy.md): people are keyed, never stored in clear.
 
 person_key = HMAC-SHA256(key, "<kommunekode>:<medarbejdernr>") as the contract defines it.
 Link keys let survey and training references (an e-mail or an employee number) be joined to HR

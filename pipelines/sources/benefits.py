@@ -1,4 +1,4 @@
-"""Benefit register (gevinstrealisering, contract §2.7) -> `raw.benefit_initiativer`,
+"""Benefit register (gevinstrealisering, docs/files.md) -> `raw.benefit_initiativer`,
 `raw.benefit_gevinster`, `raw.benefit_maalinger` and `raw.benefit_register_parts`.
 
 A register is a full snapshot dated by its file name. It arrives either as one XLSX workbook with

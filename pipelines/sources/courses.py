@@ -1,4 +1,4 @@
-"""Course catalogue of the LMS (contract §2.5) -> `raw.courses`.
+"""Course catalogue of the LMS (docs/files.md) -> `raw.courses`.
 
 tables["courses"]: _row_number, kommunekode, course_id, course_name, competence_code (STRING,
 DigComp `2.3`; a decimal comma as Excel may write it, `2,3`, becomes `2.3`), nominal_hours (NUMBER).

@@ -1,4 +1,4 @@
-"""HR employees, the monthly payroll extract (contract §2.3) -> `raw.hr_employees`.
+"""HR employees, the monthly payroll extract (docs/files.md) -> `raw.hr_employees`.
 
 tables["hr_employees"]: _row_number, kommunekode, snapshot_month (DATE, 1st of the file's month),
 person_key, empno_key, email_key, los_id, stillingsbetegnelse, personalekategori,

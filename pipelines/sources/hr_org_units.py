@@ -1,4 +1,4 @@
-"""HR org units, the monthly org-tree extract (contract §2.4) -> `raw.hr_org_units`.
+"""HR org units, the monthly org-tree extract (docs/files.md) -> `raw.hr_org_units`.
 
 tables["hr_org_units"]: _row_number, kommunekode, snapshot_month (DATE, 1st of the file's month),
 los_id, parent_los_id (<NA> for the root), enhedsnavn, enhedstype, sektor, gyldig_fra,

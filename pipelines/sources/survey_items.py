@@ -1,4 +1,4 @@
-"""Survey item catalogue (contract §2.2) -> `raw.survey_items`.
+"""Survey item catalogue (docs/files.md) -> `raw.survey_items`.
 
 tables["survey_items"]: _row_number, kommunekode, wave, item_id, question_text,
 competence_code (STRING, `2.3`; a decimal comma as Excel may write it, `2,3`, becomes `2.3`),

@@ -35,6 +35,17 @@ class FileRecord:
     run_id: str | None = None
 
 
+def sql_string(value: object) -> str:
+    """A SQL string literal for the statements DuckDB cannot bind parameters into (ATTACH, COPY ... TO,
+    COMMENT ON): the value quoted, every quote doubled, so a path like `/srv/Borgerservice' filer` stays a path."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A quoted SQL identifier (a schema, table or column name), every double quote doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def utc_now() -> datetime:
     """Naive UTC, as meta.files.processed_at and the raw tables' _loaded_at store it."""
     return datetime.now(UTC).replace(tzinfo=None)

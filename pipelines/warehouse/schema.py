@@ -20,7 +20,7 @@ RAW_TABLES: dict[str, str] = {
         submitted_at TIMESTAMP, is_response BOOLEAN, exclusion_reason VARCHAR""",
     "survey_answers": """
         kommunekode VARCHAR, wave VARCHAR, respondent_id VARCHAR, item_id VARCHAR, answer TINYINT""",
-    # the benefit register (contract §2.7); snapshot_date is the register date in the file name
+    # the benefit register (docs/files.md); snapshot_date is the register date in the file name
     "benefit_initiativer": """
         kommunekode VARCHAR, snapshot_date DATE, initiative_id VARCHAR, navn VARCHAR, sektor VARCHAR, los_id VARCHAR,
         start_dato DATE, slut_dato DATE, status VARCHAR, investering_dkk DOUBLE""",

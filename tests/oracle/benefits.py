@@ -1,8 +1,8 @@
-"""Oracle for `marts.benefit_realisation` and its roll-ups (contract §5), computed from the
+"""Oracle for `marts.benefit_realisation` and its roll-ups (docs/marts.md), computed from the
 generator's truth CSVs only (`benefits_initiativer.csv`, `benefits_gevinster.csv`,
 `benefits_maalinger.csv`, each with `snapshot_date`; `org_units.csv` for the org roll-up).
 
-Plain Python, written from DATA_CONTRACT.md §2.7 and §5 and the documented decisions
+Plain Python, written from docs/files.md, docs/marts.md and the documented decisions
 (dbt docs block `benefit_decisions`); it imports nothing from `pipelines` and does not read the SQL.
 
 Readings (where the contract leaves a choice, the project's documented decision):

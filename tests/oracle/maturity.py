@@ -1,4 +1,4 @@
-"""Oracle for `marts.digital_maturity` (contract §5), computed from the generator's truth CSVs only.
+"""Oracle for `marts.digital_maturity` (docs/marts.md), computed from the generator's truth CSVs only.
 
 Written from the contract text, in plain pandas/Python, without importing `pipelines` and without
 looking at the dbt SQL, so that agreement with the warehouse means two independent readings of the

@@ -1,6 +1,6 @@
 """Oracle for `marts.training_uptake` and `marts.training_after_maturity`, from the generator's truth CSVs only.
 
-Written from the contract (§2.5, §2.6, §4, §5) and the decisions documented in the dbt docs
+Written from the contract (docs/files.md, docs/privacy.md, docs/marts.md) and the decisions documented in the dbt docs
 (`training_decisions`, `training_after_maturity_definition`), in plain Python, without importing
 `pipelines` and without looking at the dbt SQL. It shares with the maturity oracle only the
 readings of the org tree and of survey scores (tests/oracle/maturity.py), themselves independent.

@@ -1,5 +1,5 @@
 {#-
-    marts.benefit_realisation (contract §5): the rows of the newest complete register snapshot
+    marts.benefit_realisation (docs/marts.md): the rows of the newest complete register snapshot
     per municipality (the newest snapshot wins and replaces the older ones; older snapshots stay
     visible through the history models and benefit_status_changes).
 -#}

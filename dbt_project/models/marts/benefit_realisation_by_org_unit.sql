@@ -1,5 +1,5 @@
 {#-
-    Benefit realisation per org unit, rolled up (contract §5), and month, in DKK (oekonomi_dkk)
+    Benefit realisation per org unit, rolled up (docs/marts.md), and month, in DKK (oekonomi_dkk)
     and hours (tid_timer). An initiative sits at its los_id; a unit's row covers the benefits of
     initiatives at the unit and every descendant in the org tree of the month (int_benefits__org_closure).
     There is a row for every unit of that tree × both units of measure, with zeros where nothing

@@ -1,6 +1,6 @@
 {#-
-    marts.digital_maturity (contract §5): kommunekode × wave × los_id × competence_area.
-    Suppression (contract §4): respondents < var('min_cell') -> mean_score, share_basic,
+    marts.digital_maturity (docs/marts.md): kommunekode × wave × los_id × competence_area.
+    Suppression (docs/privacy.md): respondents < var('min_cell') -> mean_score, share_basic,
     share_advanced, prev_mean_score and change are null and suppressed = true; respondents,
     headcount and response_rate stay published.
     prev_mean_score = the *published* mean_score of the same unit and area in the previous

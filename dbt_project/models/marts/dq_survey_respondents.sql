@@ -1,5 +1,5 @@
 {#-
-    Data quality of the survey, per municipality × wave (contract §4: what cannot be linked
+    Data quality of the survey, per municipality × wave (docs/privacy.md: what cannot be linked
     is counted, not dropped silently). Counts only; no person-level values.
     - unlinked: the response's employee_ref (ref_key) matches neither an employee number
       nor an e-mail of any HR extract of that municipality. Unlinked respondents still count

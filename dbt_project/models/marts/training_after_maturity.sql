@@ -2,7 +2,7 @@
     marts.training_after_maturity: did the people with a basic digital-maturity score get
     training? Grain: kommunekode × wave × los_id × competence_area, the grid of
     digital_maturity. See the docs block training_after_maturity_definition.
-    Suppression (contract §4), as digital_maturity: basic_respondents < var('min_cell') ->
+    Suppression (docs/privacy.md), as digital_maturity: basic_respondents < var('min_cell') ->
     basic_respondents, basic_trained_6m, trained_6m and both shares are null and
     suppressed = true; linked_respondents stays published (a count, like respondents).
     Before any training file of the follow-up window has been delivered, the trained counts

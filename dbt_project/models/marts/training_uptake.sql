@@ -1,6 +1,6 @@
 {#-
-    marts.training_uptake (contract §5): kommunekode × month × los_id × competence_area.
-    Suppression (contract §4), by the group each measure is an aggregate over:
+    marts.training_uptake (docs/marts.md): kommunekode × month × los_id × competence_area.
+    Suppression (docs/privacy.md), by the group each measure is an aggregate over:
     - people_trained < var('min_cell'): completions, people_trained, training_hours and
       hours_per_fte are null;
     - people_trained_12m (the people coverage_12m counts) < var('min_cell'): coverage_12m and

@@ -1,4 +1,4 @@
-"""Survey responses (contract §2.1) -> `raw.survey_responses` and `raw.survey_answers`.
+"""Survey responses (docs/files.md) -> `raw.survey_responses` and `raw.survey_answers`.
 
 The dialect is detected from the bytes (though a file named .xlsx or .zip must be one):
 - a zip archive that is not a workbook: surveyxact;

@@ -1,7 +1,7 @@
 {#-
     The measurements each complete register snapshot holds, one row per snapshot × benefit ×
     period: where a period was measured more than once, the row with the newest maalt_dato is a
-    correction and wins (contract §2.7); on an equal maalt_dato (refused by validation) the
+    correction and wins (docs/files.md); on an equal maalt_dato (refused by validation) the
     later row of the file.
 -#}
 

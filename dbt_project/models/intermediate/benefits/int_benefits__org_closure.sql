@@ -1,7 +1,7 @@
 {#-
     The org tree of every month the benefit marts report on, as ancestor × descendant pairs
     (self pairs included), by the rules of int_org__tree_per_period / int_org__closure: the org
-    extract of the month or else the newest earlier one (contract §5), with the units valid on
+    extract of the month or else the newest earlier one (docs/marts.md), with the units valid on
     the month's last day. A month before the first org extract has no tree (so no org-unit
     rows). Kept apart from int_periods so the benefit months (which reach into the future, to
     the target dates) do not add periods to the survey and HR models.

@@ -1,5 +1,5 @@
 {#-
-    The contract's benefit_realisation rules (§5) applied to every complete register snapshot:
+    The benefit_realisation rules of docs/marts.md applied to every complete register snapshot:
     one row per snapshot × benefit × month, from the month of the initiative's start_dato to the
     later of the month of maal_dato and the newest measured period. marts.benefit_realisation is
     the newest snapshot's rows; the status history compares snapshots with it.

@@ -2,7 +2,7 @@
     What each complete register snapshot says, one row per snapshot × benefit, with its
     initiative's attributes: the rows of the snapshot's chosen gevinster and initiativer files
     only (see int_benefits__snapshots). Flows (oekonomi_dkk, tid_timer) have target = maal;
-    the level kvalitet_indeks has target = maal − baseline (contract §5).
+    the level kvalitet_indeks has target = maal − baseline (docs/marts.md).
 -#}
 
 with

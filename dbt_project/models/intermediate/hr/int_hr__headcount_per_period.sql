@@ -1,5 +1,5 @@
 {#-
-    The employees counted in each period (contract §5, headcount): the HR extract of the
+    The employees counted in each period (docs/marts.md, headcount): the HR extract of the
     period's month, or else the newest earlier one; an employee counts when that extract
     lists them, ansat_fra <= the period's last day (empty = not known, counts) and ansat_til
     is empty or >= that day, also where the extract used is an older one.

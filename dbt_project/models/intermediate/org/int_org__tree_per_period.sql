@@ -1,6 +1,6 @@
 {#-
     The org tree of each period (municipality × period end date): the org extract of the
-    period's month, or else the newest earlier one (contract §5), keeping the units valid on
+    period's month, or else the newest earlier one (docs/marts.md), keeping the units valid on
     the period's last day (gyldig_fra <= day <= gyldig_til, both inclusive; empty = open).
 -#}
 

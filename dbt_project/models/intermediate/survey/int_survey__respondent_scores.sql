@@ -1,6 +1,6 @@
 {#-
     Each respondent's score per DigComp area ('1'..'5') and overall ('all'): the mean of the
-    respondent's non-missing item answers after reverse scoring (a -> 6 - a) (contract §5).
+    respondent's non-missing item answers after reverse scoring (a -> 6 - a) (docs/marts.md).
     A respondent with no non-missing answer in an area has no row for it, so counting rows
     counts "respondents with at least one non-missing answer in the area".
     Plain joins and one GROUP BY: scales linearly with the number of answers.

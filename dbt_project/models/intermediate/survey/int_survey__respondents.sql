@@ -2,7 +2,7 @@
     Survey respondents: response rows only (not previews, tests, spam or unfinished ones).
     - the same respondent_id delivered again in a later file of the same wave: the newest
       loaded file's row wins (a re-delivery, not a second respondent);
-    - a person who answered twice in a wave counts once (contract §4, §5): the same person is the
+    - a person who answered twice in a wave counts once (docs/marts.md): the same person is the
       same employee_ref (ref_key: the keyed e-mail, lower-cased and trimmed, or employee number)
       or, after linking through the HR extracts, the same person_key (one answer given with the
       e-mail, another with the employee number). The later submitted_at wins; without timestamps

@@ -1,5 +1,5 @@
 {#-
-    Distinct completions (contract §5): one row per municipality × linked person × course ×
+    Distinct completions (docs/marts.md): one row per municipality × linked person × course ×
     completion month ("one person completing one course twice in a month counts once").
     The row takes its hours from the latest of the merged records (by completed_at; ties: the
     larger hours), and keeps that record's file month and lineage for the data-quality counts.

@@ -1,5 +1,5 @@
 {#-
-    The months training_uptake reports on (contract §5): each month in which a completion
+    The months training_uptake reports on (docs/marts.md): each month in which a completion
     happened (any completion record in use, linked or not), identified by its first and last day.
 -#}
 

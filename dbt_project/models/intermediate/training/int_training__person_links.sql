@@ -1,5 +1,5 @@
 {#-
-    Link keys -> people (contract §4): an employee number or e-mail seen in any HR extract of
+    Link keys -> people (docs/privacy.md): an employee number or e-mail seen in any HR extract of
     the municipality links to that employee's person_key. Both keys are the privacy room's
     keyed hashes (e-mails lower-cased and trimmed), so no e-mail is needed to link.
     An employee number is one person by construction; an e-mail listed for two people

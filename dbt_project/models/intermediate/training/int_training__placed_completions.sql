@@ -1,6 +1,6 @@
 {#-
     Each distinct completion placed at the person's los_id in the HR snapshot of the
-    completion month: that month's extract, or else the newest earlier one (contract §5).
+    completion month: that month's extract, or else the newest earlier one (docs/marts.md).
     Employment dates are not judged here: a person the snapshot lists is placed where it lists
     them. A person with posts in two units is placed in both (roll-ups count them once).
     A completion whose person the snapshot does not list has no row (counted in dq_training_records).

@@ -4,11 +4,11 @@
       format (a month delivered again replaces the older file as a whole; an LMS CSV and an
       xAPI file of the same month are two sources and both count), and, for xAPI, it is the
       newest loaded copy of its statement id (a statement delivered in two files counts once);
-    - person_key: linked through HR by employee number first, else by e-mail (contract §4);
+    - person_key: linked through HR by employee number first, else by e-mail (docs/privacy.md);
       null = unlinked;
     - completion_month: for completions, the Copenhagen month of completed_at / timestamp, or
       the file's month when an LMS completion has no completed_at;
-    - hours (contract §5): the record's hours, else the xAPI duration, else the course's
+    - hours (docs/marts.md): the record's hours, else the xAPI duration, else the course's
       nominal hours; a 0 (or empty) value means "not recorded" and falls through to the next.
 -#}
 

@@ -44,7 +44,7 @@ derived as (
 
     select
         renamed.*,
-        -- contract §2.6: an LMS row with status completed; an xAPI statement with the ADL
+        -- docs/files.md: an LMS row with status completed; an xAPI statement with the ADL
         -- 'completed' verb (other verbs are kept, never counted)
         coalesce(
             case

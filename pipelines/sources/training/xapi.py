@@ -1,37 +1,10 @@
-"""Training records (contract §2.6) -> `raw.training_records`, from either form the LMS delivers:
-
-- an LMS completion report (CSV, any encoding, delimiter and date form of the contract):
-  `user_email` and/or `medarbejdernr`, `course_id`, `status`, `completed_at`, `hours`;
-- xAPI statements as JSON lines: `id`, `actor.mbox` (`mailto:` e-mail), `verb.id`, `object.id`
-  (ending in the course id), `result.duration` (ISO 8601), `timestamp`.
-
-The form is judged from the content (a first character `{` is JSON lines), not only the extension.
-
-tables["training_records"]: _row_number, kommunekode, file_month (DATE, 1st of the name's month),
-record_format ('lms_csv' | 'xapi'), statement_id (xAPI id; <NA> for CSV), email_key and
-empno_key (link keys of the e-mail and of the employee number; either may be <NA>), course_id,
-status (CSV: `completed` / `in_progress` / `not_started`, lower-cased, spaces and hyphens as `_`;
-xAPI: the verb id's last segment), verb_id (xAPI verb IRI; <NA> for CSV), completed_at
-(TIMESTAMP, Europe/Copenhagen wall clock: CSV times are read as written, xAPI timestamps
-converted from their offset, or from UTC when they have none, as xAPI 1.0.3 §4.6 permits),
-completed_month (DATE, 1st of completed_at's Copenhagen month), hours (CSV `hours`), duration_hours
-(xAPI `result.duration` in hours).
-
-What counts as a completion, the fallback for hours and the linking to people are dbt's business
-(dbt_project/models/staging/training, intermediate/training): the parser keeps every row as given.
-The e-mail is never kept: only its link key (lower-cased, trimmed, `mailto:` removed), the same key
-HR rows carry as email_key.
-
-validation_frame: the table's columns, each converted one followed by `<col>__unparsed`, and the
-flags the suite checks: has_learner, status_given, timestamp_given, statement_id_given; plus
-lms_status (the CSV status, <NA> for xAPI rows) for the allowed-values rule.
-"""
+"""Training records from xAPI statements, one JSON object a line: `id`, `actor.mbox`, `verb.id`,
+`object.id`, `result.duration`, `timestamp`."""
 
 from __future__ import annotations
 
 import io
 import json
-import re
 
 import numpy as np
 import pandas as pd
@@ -39,152 +12,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from pipelines.sources.base import FileName, ParseContext, ParsedFile, Unreadable
+from pipelines.sources.base import FileName, ParseContext, Unreadable
 from pipelines.sources.readers import (
-    DATE,
     FLAG,
     NUMBER,
     ROW_NUMBER,
     STRING,
-    TIMESTAMP,
     Converted,
     clean_text,
-    constant,
-    csv_frame,
-    decode_text,
     extract_groups,
-    frame_with_unparsed,
     keyed,
-    month_start,
-    parse_numbers,
     parse_timestamps,
-    require_columns,
     unparsed_text,
 )
+from pipelines.sources.training.refs import email_refs
 
-TABLE = "training_records"
-LMS_CSV, XAPI = "lms_csv", "xapi"
-TABLE_COLUMNS = (
-    ROW_NUMBER,
-    "kommunekode",
-    "file_month",
-    "record_format",
-    "statement_id",
-    "email_key",
-    "empno_key",
-    "course_id",
-    "status",
-    "verb_id",
-    "completed_at",
-    "completed_month",
-    "hours",
-    "duration_hours",
-)
-
-
-def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
-    text = decode_text(data)
-    first_character = text.lstrip("\ufeff \t\r\n")[:1]
-    if first_character == "{":
-        columns, record_format = _xapi_columns(text, file, context), XAPI
-    elif first_character == "[":
-        raise Unreadable("the file is a JSON array; xAPI statements must come as JSON lines (one statement a line)")
-    else:
-        columns, record_format = _lms_columns(data, file, context), LMS_CSV
-    rows = columns[ROW_NUMBER]
-    completed_at = columns["completed_at"]
-    common = {
-        ROW_NUMBER: rows,
-        "kommunekode": constant(file.kommunekode, rows),
-        "file_month": constant(month_start(file.period), rows, DATE),
-        "record_format": constant(record_format, rows),
-        "statement_id": columns["statement_id"],
-        "email_key": columns["email_key"],
-        "empno_key": columns["empno_key"],
-        "course_id": columns["course_id"],
-        "status": columns["status"],
-        "verb_id": columns["verb_id"],
-        "completed_at": completed_at,
-        "completed_month": month_of(completed_at.values),
-        "hours": columns["hours"],
-        "duration_hours": columns["duration_hours"],
-        "has_learner": (columns["email_key"].notna() | columns["empno_key"].notna()).astype(FLAG),
-        "status_given": columns["status"].notna().astype(FLAG),
-        "timestamp_given": columns["timestamp_given"],
-        "statement_id_given": columns["statement_id_given"],
-        "lms_status": columns["status"]
-        if record_format == LMS_CSV
-        else pd.Series(pd.NA, index=rows.index, dtype=STRING),
-    }
-    checked = frame_with_unparsed(common)
-    return ParsedFile(
-        tables={TABLE: checked[list(TABLE_COLUMNS)]},
-        validation_frame=checked,
-        rows_read=len(checked),
-        notes={"record_format": record_format},
-    )
-
-
-def month_of(timestamps: pd.Series) -> pd.Series:
-    """DATE: the first day of each (Copenhagen wall-clock) timestamp's month."""
-    floored = pc.floor_temporal(pa.array(timestamps.astype(TIMESTAMP)), unit="month")
-    return pd.Series(pc.cast(floored, pa.date32()), index=timestamps.index, dtype=DATE)
-
-
-# --------------------------------------------------------------------------------------------
-# LMS completion report (CSV)
-
-
-def _lms_columns(data: bytes, file: FileName, context: ParseContext) -> dict[str, object]:
-    rows = require_columns(
-        csv_frame(data), ("course_id", "status", "completed_at"), optional=("user_email", "medarbejdernr", "hours")
-    )
-    if "user_email" not in rows.columns and "medarbejdernr" not in rows.columns:
-        raise Unreadable("the header has neither user_email nor medarbejdernr: the learners cannot be told", row=1)
-    kommunekode = file.kommunekode
-    missing = pd.Series(pd.NA, index=rows.index, dtype=STRING)
-    emails = email_refs(rows["user_email"]) if "user_email" in rows.columns else missing
-    numbers = rows["medarbejdernr"] if "medarbejdernr" in rows.columns else missing
-    hours = (
-        parse_numbers(rows["hours"])
-        if "hours" in rows.columns
-        else Converted(pd.Series(pd.NA, index=rows.index, dtype=NUMBER), missing)
-    )
-    return {
-        ROW_NUMBER: rows[ROW_NUMBER],
-        "statement_id": missing,
-        "email_key": keyed(emails, lambda email: context.link_key(kommunekode, email)),
-        "empno_key": keyed(numbers, lambda number: context.link_key(kommunekode, number)),
-        "course_id": clean_text(rows["course_id"]),
-        "status": lms_status(rows["status"]),
-        "verb_id": missing,
-        "completed_at": parse_timestamps(rows["completed_at"]),
-        "hours": hours,
-        "duration_hours": Converted(pd.Series(pd.NA, index=rows.index, dtype=NUMBER), missing),
-        "timestamp_given": constant(True, rows, FLAG),  # an unfinished course has no completed_at
-        "statement_id_given": constant(True, rows, FLAG),
-    }
-
-
-def lms_status(series: pd.Series) -> pd.Series:
-    """`Completed`, ` in progress `, `Not-started` -> completed, in_progress, not_started."""
-    return _per_distinct(series, lambda status: re.sub(r"[\s-]+", "_", status.strip().lower()) or None)
-
-
-def email_refs(series: pd.Series) -> pd.Series:
-    """E-mail references as HR compares them: `mailto:` (any case) and surrounding spaces removed."""
-    return _per_distinct(series, lambda email: re.sub(r"(?i)^\s*mailto:", "", email).strip() or None)
-
-
-def _per_distinct(series: pd.Series, convert) -> pd.Series:
-    """STRING: `convert` applied once per distinct non-empty value (few distinct values, many rows)."""
-    codes, distinct = pd.factorize(clean_text(series))
-    converted = pa.array([*(convert(value) for value in distinct.tolist()), None], pa.string())
-    return pd.Series(converted.take(np.where(codes < 0, len(distinct), codes)), index=series.index, dtype=STRING)
-
-
-# --------------------------------------------------------------------------------------------
-# xAPI statements (JSON lines)
+XAPI = "xapi"
 
 _XAPI_SCHEMA = pa.schema(
     [
@@ -206,7 +49,7 @@ _FIELDS = {  # column -> path in the statement
 }
 
 
-def _xapi_columns(text: str, file: FileName, context: ParseContext) -> dict[str, object]:
+def xapi_columns(text: str, file: FileName, context: ParseContext) -> dict[str, object]:
     statements = _statements(text)
     kommunekode = file.kommunekode
     verb = clean_text(statements["verb"])
