@@ -252,7 +252,8 @@ class Pipeline:
                     )
                     step.quarantined.append(file.name)
                     continue
-                if fingerprint_of_bytes(data, delivery_identity(file.name)) != file.fingerprint or self._recently_changed(file):
+                read_fingerprint = fingerprint_of_bytes(data, delivery_identity(file.name))
+                if read_fingerprint != file.fingerprint or self._recently_changed(file):
                     step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
                     self.progress(f"{file.name}: still being written; left in landing/ for the next run")
                     continue
