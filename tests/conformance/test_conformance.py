@@ -257,3 +257,30 @@ def test_data_quality_counts_what_was_not_scored(warehouse: Path):
         ("0751", "survey_responses", "2025H2", "duplicate_submissions_merged", 1, "info"),  # rows 1 / 3
         ("0751", "training", "2025-09", "not_completions", 2, "info"),  # in progress, not started
     ]
+
+
+def test_no_clear_identifier_or_free_text_reaches_the_warehouse(warehouse: Path):
+    clear = [
+        "@aarhus.dk",
+        "@odense.dk",
+        "Anna",
+        "Ærenlund",
+        "træls",
+        "Godt kursus",
+        "Mere tid",
+        "Fint",
+        "10.0.0.",
+        "55.40",
+    ]
+    clear += ["Ledelse", "010180-1111", "0202811112", "0707862223"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_schema in ('raw', 'staging', 'intermediate', 'marts')"
+        ).fetchall()
+        found = []
+        for schema, table in tables:
+            text = " ".join(
+                str(value) for row in con.execute(f'select * from "{schema}"."{table}"').fetchall() for value in row
+            )
+            found += [f"{schema}.{table}: {value}" for value in clear if value.lower() in text.lower()]
+    assert found == []
