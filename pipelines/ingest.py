@@ -30,7 +30,8 @@ from pipelines.landing import (
     SYMLINK,
     UNREADABLE,
     LandingFile,
-    fingerprint_of,
+    delivery_fingerprint,
+    delivery_identity,
     fingerprint_of_bytes,
     free_name,
     move,
@@ -255,7 +256,8 @@ class Pipeline:
                     )
                     step.quarantined.append(file.name)
                     continue
-                if fingerprint_of_bytes(data) != file.fingerprint or self._recently_changed(file):
+                read_fingerprint = fingerprint_of_bytes(data, delivery_identity(file.name))
+                if read_fingerprint != file.fingerprint or self._recently_changed(file):
                     step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
                     self.progress(f"{file.name}: still being written; left in landing/ for the next run")
                     continue
@@ -361,7 +363,7 @@ class Pipeline:
                     continue
                 manifest = staged.manifest
                 landing_path = Path(manifest.landing_path)
-                if landing_path.exists() and fingerprint_of(landing_path) != manifest.fingerprint:
+                if landing_path.exists() and delivery_fingerprint(landing_path) != manifest.fingerprint:
                     # written to since it was read: not archived under the old fingerprint, read again next run
                     staged.remove()
                     step.arriving.append(manifest.file_name)
