@@ -186,12 +186,15 @@ def _cycle_org_file(ctx: BadFileContext) -> LandingFile:
 
 def _duplicate(ctx: BadFileContext) -> LandingFile:
     original = next(f for f in ctx.good_files if f.name == f"hr_employees_{ctx.kommunekode}_{ctx.months[-1]}.csv")
+    # A file means its name and its bytes: only the same bytes for the same source, municipality and
+    # month are a duplicate (under another month they would be that month's extract), so the copy is
+    # re-delivered under the same name in capitals.
     return LandingFile(
-        f"hr_employees_{ctx.kommunekode}_{ctx.months[-1].plus(2)}.csv",
+        original.name.upper(),
         original.data,
         "hr_employees",
         DUPLICATE,
-        f"same bytes as {original.name} (re-delivered under another name)",
+        f"same bytes as {original.name} (re-delivered for the same municipality and month, name in capitals)",
     )
 
 
