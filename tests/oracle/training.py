@@ -33,6 +33,7 @@ import pandas as pd
 
 from tests.oracle.maturity import (
     _date,
+    _hr_links,
     _kept_responses,
     _read_truth,
     _respondent_scores,
@@ -341,7 +342,7 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
                     trained[area].add(person)
 
         linker = Linker(hr)
-        kept = _kept_responses(wave_responses)
+        kept = _kept_responses(wave_responses, _hr_links(hr))
         refs = dict(zip(wave_responses["respondent_id"], wave_responses["employee_ref"]))
         scores = _respondent_scores(
             answers[
