@@ -16,7 +16,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pipelines.sources.base import Unreadable
 from pipelines.sources.readers.frames import cells_table, named_frame
 from pipelines.sources.readers.text import OLE2_MAGIC, ZIP_MAGIC, looks_like_text
-from pipelines.sources.readers.zip import safe_zip_members
+from pipelines.sources.readers.zip import check_zip_sizes
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -86,7 +86,7 @@ def xlsx_rows(data: bytes, sheet: str | None) -> Iterator[tuple[int, list[str | 
 
 def _open_workbook(data: bytes) -> openpyxl.Workbook:
     ensure_xlsx(data)
-    safe_zip_members(data)  # openpyxl would trust the sizes the archive declares: check them first
+    check_zip_sizes(data)  # openpyxl would trust the sizes the archive declares: check them first
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _WORKBOOK_ERRORS:
