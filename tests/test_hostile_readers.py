@@ -92,3 +92,40 @@ def test_a_surveyxact_archive_is_inflated_once(monkeypatch):
     parsed = survey_responses.parse(data, file_name("survey_responses", "2025H1", "zip"), context())
     assert parsed.rows_read == 3
     assert sorted(opened) == sorted(set(opened)), f"members inflated more than once: {sorted(opened)}"
+
+
+# --- a formula never calculated -------------------------------------------------------------------
+
+
+def _workbook_with_formula(cached: str | None) -> bytes:
+    import zipfile as zf
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["los_id", "fte"])
+    book.active.append([1, "=37/37"])
+    plain = io.BytesIO()
+    book.save(plain)
+    out = io.BytesIO()
+    with zf.ZipFile(io.BytesIO(plain.getvalue())) as source, zf.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml" and cached is not None:
+                content = content.replace(b"<v />", f"<v>{cached}</v>".encode())
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_formula_without_a_cached_value_is_named_not_read_as_empty():
+    from pipelines.sources.readers import xlsx_frame
+
+    with pytest.raises(Unreadable, match="cell B2 holds a formula whose value was never calculated") as error:
+        xlsx_frame(_workbook_with_formula(None))
+    assert error.value.row == 2
+
+
+def test_a_formula_with_its_cached_value_is_read_as_that_value():
+    from pipelines.sources.readers import xlsx_frame
+
+    assert xlsx_frame(_workbook_with_formula("1"))["fte"].tolist() == ["1"]
