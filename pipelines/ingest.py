@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -30,7 +31,8 @@ from pipelines.landing import (
     SYMLINK,
     UNREADABLE,
     LandingFile,
-    fingerprint_of,
+    delivery_fingerprint,
+    delivery_identity,
     fingerprint_of_bytes,
     free_name,
     move,
@@ -48,6 +50,7 @@ from pipelines.warehouse import FileRecord, Warehouse, lookup
 
 log = logging.getLogger("digilead")
 
+KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 MARTS_STALE = "marts_stale_since"  # meta.state key: set by every load or withdrawal, cleared by a published build
 
 
@@ -229,6 +232,9 @@ class Pipeline:
         already = {staged.fingerprint for staged in staged_files(self.settings.staging)}
         with self.warehouse.connect() as con:
             pseudonymiser = self.pseudonymiser(con)
+            # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
+            person_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.person_key)
+            link_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.link_key)
             known = self.warehouse.records_by_fingerprint(con)
             for file in files:
                 if file.problem:
@@ -239,7 +245,7 @@ class Pipeline:
                     step.staged.append(file.name)
                     continue
                 _, file_name = detect(file.name)
-                context = ParseContext(person_key=pseudonymiser.person_key, link_key=pseudonymiser.link_key)
+                context = ParseContext(person_key=person_key, link_key=link_key)
                 if spec.needs:
                     context.needed = lookup(con, spec.needs.lookup, file_name)
                 try:
@@ -255,7 +261,8 @@ class Pipeline:
                     )
                     step.quarantined.append(file.name)
                     continue
-                if fingerprint_of_bytes(data) != file.fingerprint or self._recently_changed(file):
+                read_fingerprint = fingerprint_of_bytes(data, delivery_identity(file.name))
+                if read_fingerprint != file.fingerprint or self._recently_changed(file):
                     step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
                     self.progress(f"{file.name}: still being written; left in landing/ for the next run")
                     continue
@@ -361,7 +368,7 @@ class Pipeline:
                     continue
                 manifest = staged.manifest
                 landing_path = Path(manifest.landing_path)
-                if landing_path.exists() and fingerprint_of(landing_path) != manifest.fingerprint:
+                if landing_path.exists() and delivery_fingerprint(landing_path) != manifest.fingerprint:
                     # written to since it was read: not archived under the old fingerprint, read again next run
                     staged.remove()
                     step.arriving.append(manifest.file_name)

@@ -422,15 +422,7 @@ def test_arguments_are_checked(tmp_path):
 
 # --- what the contract leaves free, and the scale generator -----------------------------------------
 
-VARIED = Variation(
-    flat_employee_ref=False,
-    flat_submitted_at=False,
-    surveyxact_closetime=False,
-    surveyxact_trailing_column=False,
-    qualtrics_numeric=True,
-    qualtrics_extra_columns=True,
-    qualtrics_test_row=True,
-)
+VARIED = Variation.every_freedom()
 
 
 @pytest.fixture(scope="module")
@@ -447,6 +439,18 @@ def varied_run(tmp_path_factory) -> tuple[Path, Path]:
         variation=VARIED,
     )
     return root / "landing", root / "truth"
+
+
+def test_every_freedom_is_away_from_the_classic_form():
+    assert VARIED == Variation(
+        flat_employee_ref=False,
+        flat_submitted_at=False,
+        surveyxact_closetime=False,
+        surveyxact_trailing_column=False,
+        qualtrics_numeric=True,
+        qualtrics_extra_columns=True,
+        qualtrics_test_row=True,
+    )
 
 
 def test_classic_variation_is_the_default_form(tmp_path, full_run):
