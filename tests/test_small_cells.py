@@ -109,9 +109,9 @@ def _published_copies(folder: Path) -> Iterator[tuple[str, str, pd.DataFrame]]:
         yield "parquet", path.stem, duckdb.read_parquet(str(path)).df()
 
 
-def derivable_small_groups(rows: pd.DataFrame, mart: UnitMart, min_cell: int) -> list[str]:
+def derivable_small_groups(rows: pd.DataFrame, mart: UnitMart, min_cell: int, negative_too: bool = True) -> list[str]:
     """Every published unit whose people minus those of its nearest published sub-units number 1..min_cell-1
-    (or less than 0: someone counted twice below it), as the attacker finds them."""
+    (or, with negative_too, less than 0: someone counted twice below it), as the attacker finds them."""
     found = []
     for keys, table in rows.groupby(list(mart.tree_by + mart.split_by)):
         units = table.set_index("los_id")
@@ -132,7 +132,7 @@ def derivable_small_groups(rows: pd.DataFrame, mart: UnitMart, min_cell: int) ->
                 else:
                     stack.extend(children[child])
             left = population[unit] - below
-            if left != 0 and left < min_cell:
+            if 0 < left < min_cell or (negative_too and left < 0):
                 found.append(f"{keys} {unit}: {population[unit]} minus published sub-units = {left} people")
     return found
 
@@ -177,12 +177,39 @@ def test_no_small_group_by_subtracting_published_staff_groups_from_their_unit(pu
         left join marts.digital_maturity_by_staff_group as groups
             using (kommunekode, wave, los_id, competence_area)
         where not maturity.suppressed
-        group by all
+        group by maturity.kommunekode, maturity.wave, maturity.los_id, maturity.competence_area, maturity.respondents
         having rest between 1 and {MIN_CELL - 1}
         """
     ).fetchall()
     con.close()
     assert not leaking, f"{len(leaking)} units give away a small group of respondents, e.g. {leaking[:3]}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: staff groups x org tree is a two-way table; each way is protected (the tree per group, "
+    "the groups per unit) but not their combination: (unit - its published groups) - (sub-unit - its published "
+    "groups) can leave 1..MIN_CELL-1 ungrouped or hidden-group respondents",
+)
+def test_no_small_group_by_subtracting_staff_groups_along_the_tree(published: Path) -> None:
+    con = duckdb.connect(str(published / "digilead.duckdb"), read_only=True)
+    rows = con.execute(
+        """
+        select maturity.kommunekode, maturity.wave, maturity.los_id, maturity.parent_los_id,
+            maturity.competence_area, maturity.suppressed,
+            maturity.respondents - coalesce(sum(groups.respondents) filter (where not groups.suppressed), 0) as rest
+        from marts.digital_maturity as maturity
+        left join marts.digital_maturity_by_staff_group as groups
+            using (kommunekode, wave, los_id, competence_area)
+        group by maturity.kommunekode, maturity.wave, maturity.los_id, maturity.parent_los_id,
+            maturity.competence_area, maturity.respondents, maturity.suppressed
+        """
+    ).df()
+    con.close()
+    mart = UnitMart(("kommunekode", "wave"), ("competence_area",), "rest", ())
+    # (a negative leftover mixes people added and taken away: not a group)
+    found = derivable_small_groups(rows, mart, MIN_CELL, negative_too=False)
+    assert not found, f"{len(found)} units leave a small rest group, e.g. {found[:3]}"
 
 
 def test_every_area_of_a_training_month_is_hidden_alike(published: Path) -> None:
