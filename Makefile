@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the clients BI tools ship (pyproject's bi-client group), for the connection recipes' tests
+BI_VENV := .venv-bi
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
@@ -15,6 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	cd dbt_project && DIGILEAD_WAREHOUSE=/tmp/digilead-parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	test -d $(BI_VENV) || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/pip install --quiet --group bi-client
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -36,6 +41,9 @@ bench: $(STAMP)
 ## the Dagster UI with the landing sensor (DAGSTER_HOME keeps runs between restarts)
 dev: $(STAMP)
 	mkdir -p data/dagster && cp deploy/dagster.yaml data/dagster/dagster.yaml  # the instance config of this version
+	# create/upgrade the instance once, before the webserver, daemon and code server start together (two of them
+	# creating a fresh SQLite instance at once can leave "alembic_version has more than one head")
+	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster instance migrate
 	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
 
 docs: $(STAMP)

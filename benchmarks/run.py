@@ -286,6 +286,14 @@ def bench_latency(root: Path, samples: int) -> dict:
             capture_output=True,
         )
     new_files = sorted(p for p in later.iterdir() if p.name.startswith("hr_employees_"))[:samples]
+    # one process creates the instance before dagster dev's services start together (Dagster's alembic-head race)
+    subprocess.run(
+        [str(DAGSTER), "instance", "migrate"],
+        cwd=REPO_ROOT,
+        env=_env(home, DAGSTER_HOME=str(dagster_home)),
+        check=True,
+        capture_output=True,
+    )
     log = (root / "dagster_dev.log").open("w")
     process = subprocess.Popen(
         [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(_free_port())],

@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument(
         "--dialect", choices=["surveyxact", "qualtrics", "forms", "flat"], help="with --scale: every survey in this one"
     )
+    add_grant_reader_parser(commands)
+    add_report_command(commands)
     args = parser.parse_args(argv)
 
     from pipelines.settings import SettingsError
@@ -88,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
             return command_reprocess(Settings.from_env(), args)
         if args.command == "demo":
             return command_demo(args)
+        if args.command == "grant-reader":
+            return command_grant_reader(args)
+        if args.command == "report":
+            return command_report(args)
     except SettingsError as error:
         print(f"digilead: {error}", file=sys.stderr)
         return EXIT_FAILURE
@@ -223,7 +229,80 @@ def command_demo(args: argparse.Namespace) -> int:
     print(
         f"demo finished in {time.monotonic() - started:.1f} s (warehouse: {settings.warehouse}, serving copy: {settings.published})"
     )
+    if code != EXIT_FAILURE:
+        from pipelines.report import render_report, report_path
+
+        report = report_path(settings.published, "0751", None, "da")  # the run's published/reports asset wrote it
+        if not report.exists():
+            report = render_report(settings.published, "0751", min_cell=settings.min_cell)
+        print(f"report: {report}")
     return code
+
+
+# --- grant-reader: a read-only PostgreSQL role for BI users (pipelines/serving/postgres.py) ----------------------
+def add_grant_reader_parser(commands) -> None:
+    grant = commands.add_parser(
+        "grant-reader",
+        help="create or update a read-only PostgreSQL role for BI users (needs DIGILEAD_POSTGRES_URL)",
+        description="Creates the role if it does not exist (else updates it): it may log in, read the marts and "
+        "their documentation (schemas marts and marts_doc, also marts published later) and nothing else. "
+        "Grants survive every publish.",
+    )
+    grant.add_argument("role", help="the role's name, e.g. bi_reader")
+    grant.add_argument(
+        "--password-env",
+        metavar="VARIABLE",
+        help="set the role's password from this environment variable (never on the command line)",
+    )
+
+
+def command_grant_reader(args: argparse.Namespace) -> int:
+    from pipelines.serving.postgres import grant_reader
+    from pipelines.settings import Settings, SettingsError
+
+    url = Settings.from_env().postgres_url
+    if not url:
+        raise SettingsError("DIGILEAD_POSTGRES_URL is not set: grant-reader creates the role in that database")
+    password = None
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            raise SettingsError(f"--password-env {args.password_env}: that environment variable is empty or not set")
+    grant_reader(url, args.role, password)
+    print(f"role {args.role} may now read the marts (schemas marts, marts_doc) and nothing else")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- digilead report
+
+
+def add_report_command(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="render a municipality's (or one unit's) offline HTML report from the published marts",
+        description="Writes one self-contained HTML file (charts, tables, no scripts or fonts to fetch) from "
+        "$DIGILEAD_HOME/published/, by default to $DIGILEAD_HOME/published/reports/.",
+    )
+    report.add_argument("--municipality", required=True, help="4-digit kommunekode, with its leading zero (e.g. 0751)")
+    report.add_argument("--unit", help="los_id of an org unit: the report for that unit and its sub-units")
+    report.add_argument("--out", type=Path, help="folder to write into (default $DIGILEAD_HOME/published/reports)")
+    report.add_argument("--lang", choices=["da", "en"], default="da", help="language (default Danish)")
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from pipelines.report import ReportError, render_report
+    from pipelines.settings import Settings
+
+    settings = Settings.from_env()
+    try:
+        path = render_report(
+            settings.published, args.municipality, args.unit, args.lang, args.out, min_cell=settings.min_cell
+        )
+    except ReportError as error:
+        print(f"digilead report: {error}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(path)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

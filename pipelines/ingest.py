@@ -14,18 +14,34 @@ crash at any point converges on the same warehouse, archive and quarantine.
 from __future__ import annotations
 
 import logging
+import os
+import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 
-from pipelines.landing import LandingFile, free_name, move, scan, write_json_atomically
+from pipelines.landing import (
+    ARRIVING,
+    NOT_A_FILE,
+    SYMLINK,
+    UNREADABLE,
+    LandingFile,
+    delivery_fingerprint,
+    delivery_identity,
+    fingerprint_of_bytes,
+    free_name,
+    move,
+    reason_path,
+    scan,
+    write_json_atomically,
+)
 from pipelines.privacy import Pseudonymiser
-from pipelines.settings import Settings
+from pipelines.settings import Settings, SettingsError
 from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
@@ -66,6 +82,9 @@ class Step:
     quarantined: list[str] = field(default_factory=list)
     duplicates: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    arriving: list[str] = field(default_factory=list)  # still being written: left for the next run
+    not_files: list[str] = field(default_factory=list)  # directories with a delivery's name: reported, left alone
+    skipped: list[str] = field(default_factory=list)  # could not even be moved: left, with a message
     not_yet_loaded: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     rows: int = 0
@@ -88,8 +107,11 @@ class Pipeline:
     def warehouse(self) -> Warehouse:
         return Warehouse(self.settings.warehouse)
 
-    def pseudonymiser(self) -> Pseudonymiser:
-        return Pseudonymiser.from_secret(self.settings.require_key())
+    def pseudonymiser(self, con: duckdb.DuckDBPyConnection) -> Pseudonymiser:
+        """The key's pseudonymiser, once the warehouse agrees it is the key its people were keyed with."""
+        pseudonymiser = Pseudonymiser.from_secret(self.settings.require_key())
+        check_key(con, pseudonymiser)
+        return pseudonymiser
 
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.settings.home))
@@ -106,35 +128,65 @@ class Pipeline:
             from pipelines.reprocess import finish_withdrawals  # reprocess builds on this module
 
             finish_withdrawals(self.settings, con, self.progress)  # files a crash left between archive and landing
+            self.pseudonymiser(con)  # a changed key stops the run before any file is touched
             known = self.warehouse.records_by_fingerprint(con)
-            for file in scan(self.settings.landing):
-                record = known.get(file.fingerprint)
-                if (
-                    record
-                    and record.file_name == file.name
-                    and record.moved_to
-                    and not (self.settings.home / record.moved_to).exists()
-                ):
-                    # A crash came between recording and moving: finish the move, record nothing new.
-                    move(file.path, self.settings.home / record.moved_to)
+            for file in scan(self.settings.landing, settle_seconds=self.settings.settle_seconds):
+                if file.problem == ARRIVING:
+                    step.arriving.append(file.name)
+                    self.progress(f"{file.name}: still being written; left in landing/ for the next run")
                     continue
-                if record or file.fingerprint in seen_now:
-                    self._settle_duplicate(con, file, record)
-                    step.duplicates.append(file.name)
+                if file.problem == NOT_A_FILE:
+                    step.not_files.append(file.name)
+                    self.progress(f"{file.name}: {file.detail}, not a file; digilead leaves it alone (remove it)")
                     continue
-                detected = detect(file.name)
-                if detected is None:
-                    self.quarantine(con, file, None, _reason_unknown_name(file))
-                    step.quarantined.append(file.name)
-                    continue
-                spec, _ = detected
-                if not spec.loaded:
-                    step.not_yet_loaded.append(file.name)  # recognised; a later version loads it
-                    continue
-                seen_now.add(file.fingerprint)
-                pending[spec.name].append(file)
+                try:
+                    self._triage_file(con, file, known, seen_now, step, pending)
+                except OSError as error:  # e.g. landing/ does not let us move it: never block the others
+                    step.skipped.append(file.name)
+                    self.progress(
+                        f"{file.name}: cannot be moved out of landing/ ({os.strerror(error.errno or 5)}); skipped"
+                    )
         self._drop_orphaned_staging({f.fingerprint for files in pending.values() for f in files})
         return step, pending
+
+    def _triage_file(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        file: LandingFile,
+        known: dict[str, FileRecord],
+        seen_now: set[str],
+        step: Step,
+        pending: dict[str, list[LandingFile]],
+    ) -> None:
+        record = known.get(file.fingerprint)
+        if (
+            record
+            and record.file_name == file.name
+            and record.moved_to
+            and not os.path.lexists(self.settings.home / record.moved_to)
+        ):
+            # A crash came between recording and moving: finish the move, record nothing new.
+            move(file.path, self.settings.home / record.moved_to)
+            return
+        if file.problem:  # a symbolic link or an unreadable file: quarantined, never read or followed
+            self.quarantine(con, file, None, _reason_not_deliverable(file))
+            step.quarantined.append(file.name)
+            return
+        if record or file.fingerprint in seen_now:
+            self._settle_duplicate(con, file, record)
+            step.duplicates.append(file.name)
+            return
+        detected = detect(file.name)
+        if detected is None:
+            self.quarantine(con, file, None, _reason_unknown_name(file))
+            step.quarantined.append(file.name)
+            return
+        spec, _ = detected
+        if not spec.loaded:
+            step.not_yet_loaded.append(file.name)  # recognised; a later version loads it
+            return
+        seen_now.add(file.fingerprint)
+        pending[spec.name].append(file)
 
     def _settle_duplicate(self, con: duckdb.DuckDBPyConnection, file: LandingFile, original: FileRecord | None) -> None:
         for (moved_to,) in con.execute(
@@ -178,13 +230,15 @@ class Pipeline:
         """Parse and pseudonymise each pending file of one source into staging."""
         step = Step()
         already = {staged.fingerprint for staged in staged_files(self.settings.staging)}
-        pseudonymiser = self.pseudonymiser()
-        # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
-        person_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.person_key)
-        link_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.link_key)
         with self.warehouse.connect() as con:
+            pseudonymiser = self.pseudonymiser(con)
+            # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
+            person_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.person_key)
+            link_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.link_key)
             known = self.warehouse.records_by_fingerprint(con)
             for file in files:
+                if file.problem:
+                    continue  # triage settles or reports it
                 if file.fingerprint in known:
                     continue  # arrived after this run's triage as a duplicate: the next triage settles it
                 if file.fingerprint in already:
@@ -195,7 +249,25 @@ class Pipeline:
                 if spec.needs:
                     context.needed = lookup(con, spec.needs.lookup, file_name)
                 try:
-                    parsed = spec.parser()(file.path.read_bytes(), file_name, context)
+                    data = file.path.read_bytes()
+                except FileNotFoundError:
+                    continue  # taken by another run since the scan
+                except OSError as error:  # an I/O error or lost permission: the file cannot be read
+                    detail = (
+                        "permission denied" if isinstance(error, PermissionError) else os.strerror(error.errno or 5)
+                    )
+                    self.quarantine(
+                        con, file, spec, _reason_not_deliverable(replace(file, problem=UNREADABLE, detail=detail))
+                    )
+                    step.quarantined.append(file.name)
+                    continue
+                read_fingerprint = fingerprint_of_bytes(data, delivery_identity(file.name))
+                if read_fingerprint != file.fingerprint or self._recently_changed(file):
+                    step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
+                    self.progress(f"{file.name}: still being written; left in landing/ for the next run")
+                    continue
+                try:
+                    parsed = spec.parser()(data, file_name, context)
                 except WaitingFor as waiting:
                     step.waiting.append(file.name)
                     self.progress(f"{file.name}: waiting for {waiting}; it stays in landing/")
@@ -241,6 +313,12 @@ class Pipeline:
                 self.progress(f"{file.name}: read {parsed.rows_read} rows ({spec.name})")
         return step
 
+    def _recently_changed(self, file: LandingFile) -> bool:
+        try:
+            return time.time() - file.path.stat().st_mtime < self.settings.settle_seconds
+        except FileNotFoundError:
+            return True
+
     def staged_of(self, spec: SourceSpec) -> list[StagedFile]:
         return [staged for staged in staged_files(self.settings.staging) if staged.manifest.source == spec.name]
 
@@ -259,7 +337,7 @@ class Pipeline:
         with self.warehouse.connect() as con:
             for (_, item_columns), group in alike.items():
                 results = validate_files(suite, [staged.validation_batches() for staged in group], list(item_columns))
-                for staged, outcome in zip(group, results):
+                for staged, outcome in zip(group, results, strict=True):
                     by_fingerprint[staged.fingerprint] = outcome
             for staged in todo:
                 outcome = outcomes[staged.manifest.file_name] = by_fingerprint[staged.fingerprint]
@@ -290,6 +368,12 @@ class Pipeline:
                     continue
                 manifest = staged.manifest
                 landing_path = Path(manifest.landing_path)
+                if landing_path.exists() and delivery_fingerprint(landing_path) != manifest.fingerprint:
+                    # written to since it was read: not archived under the old fingerprint, read again next run
+                    staged.remove()
+                    step.arriving.append(manifest.file_name)
+                    self.progress(f"{manifest.file_name}: changed since it was read; left in landing/ for the next run")
+                    continue
                 target = free_name(self.settings.archive / spec.name, manifest.file_name, manifest.fingerprint)
                 not_loaded = staged.not_loaded()
                 # a file fills the source's tables it has rows for (one part of a CSV register fills one)
@@ -303,7 +387,7 @@ class Pipeline:
                     Warehouse.record_rejected_rows(
                         con,
                         manifest.fingerprint,
-                        dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str))),
+                        dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str), strict=True)),
                     )
                     Warehouse.record(
                         con,
@@ -366,7 +450,7 @@ class Pipeline:
     ) -> None:
         """Reason file, then registry row, then the move: each step safe to repeat after a crash."""
         target = free_name(self.settings.quarantine, file.name, file.fingerprint)
-        write_json_atomically(target.with_name(target.name + ".reason.json"), reason)
+        write_json_atomically(reason_path(target), reason)
         detected = detect(file.name)
         con.execute("begin transaction")
         Warehouse.record_rejected_rows(con, file.fingerprint, rejected or {})
@@ -390,6 +474,34 @@ class Pipeline:
         con.execute("commit")
         move(file.path, target)
         self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
+
+
+KEY_FINGERPRINT = "pseudonym_key_fingerprint"  # meta.state: which key the warehouse's people are keyed with
+
+
+def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> None:
+    """Refuse a pseudonym key other than the one the loaded rows were keyed with: with another key no
+    person links to anyone loaded before. While nothing is loaded (a new warehouse, or every file
+    withdrawn to re-key), the key in use becomes the warehouse's key."""
+    remembered = Warehouse.get_state(con, KEY_FINGERPRINT)
+    current = pseudonymiser.key_fingerprint()
+    if remembered == current:
+        return
+    loaded = con.execute(
+        """select count(*) from (
+               select status from meta.files where status in ('accepted', 'withdrawn')
+               qualify row_number() over (partition by fingerprint order by processed_at desc, rowid desc) = 1
+           ) where status = 'accepted'"""
+    ).fetchone()[0]
+    if remembered is not None and loaded:
+        raise SettingsError(
+            "DIGILEAD_PSEUDONYM_KEY is not the key this warehouse's people were pseudonymised with "
+            f"({loaded} loaded files used another one); with it nobody would link to the data already loaded. "
+            "Nothing was processed. Set the key used before; or, to change the key, withdraw every "
+            "municipality's files (`digilead reprocess <kommunekode>` for each) and run with the new key "
+            "(see the README, 'Changing the pseudonym key')."
+        )
+    Warehouse.set_state(con, KEY_FINGERPRINT, current)
 
 
 def loaded_sources() -> list[SourceSpec]:
@@ -423,6 +535,18 @@ def _reason_unknown_name(file: LandingFile) -> dict:
         known_name_patterns=patterns,
         what_to_do="rename the file to one of the names in docs/files.md and drop it into landing/ again",
     )
+
+
+def _reason_not_deliverable(file: LandingFile) -> dict:
+    if file.problem == SYMLINK:
+        summary = f"{file.name}: is a symbolic link; digilead never follows links (the link was moved here, its target left alone)"
+        what = "copy the file itself into landing/, not a link to it"
+    else:
+        summary = f"{file.name}: could not be read from disk ({file.detail})"
+        what = (
+            "make the file readable by the user digilead runs as (or deliver it again) and drop it into landing/ again"
+        )
+    return _reason(file, None, "read", summary, what_to_do=what)
 
 
 def _reason_unreadable(file: LandingFile, spec: SourceSpec, error: Unreadable) -> dict:

@@ -27,6 +27,7 @@ class RunOutcome:
     quarantined: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     duplicates: list[str] = field(default_factory=list)
     still_in_landing: list[str] = field(default_factory=list)
+    not_files: list[str] = field(default_factory=list)  # directories (or other non-files) in landing
     failed: str | None = None
 
     def summary(self) -> str:
@@ -35,7 +36,10 @@ class RunOutcome:
             f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting or not loaded by this version)"
         ]
         lines += [f"  quarantined {name}: {reason}" for name, reason in self.quarantined]
-        lines += [f"  left in landing: {name}" for name in self.still_in_landing]
+        lines += [
+            f"  left in landing: {name}" + (" (not a file: digilead leaves it alone)" if name in self.not_files else "")
+            for name in self.still_in_landing
+        ]
         if self.failed:
             lines.append(f"RUN FAILED: {self.failed}")
         return "\n".join(lines)
@@ -43,7 +47,9 @@ class RunOutcome:
 
 def files_waiting(settings: Settings) -> bool:
     """New files in landing, or files staged but not yet loaded?"""
-    if settings.landing.exists() and any(p.is_file() and actionable(p.name) for p in settings.landing.iterdir()):
+    if settings.landing.exists() and any(
+        (p.is_file() or p.is_symlink()) and actionable(p.name) for p in settings.landing.iterdir()
+    ):
         return True
     return bool(staged_files(settings.staging))
 
@@ -143,8 +149,10 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
     warehouse = Warehouse(settings.warehouse)
     warehouse.ensure_schema()
     with warehouse.connect() as con:
+        # this invocation's own Dagster runs only: another run at the same time reports its files itself
         rows = con.execute(
-            "select file_name, status, reason from meta.files where processed_at >= ? order by processed_at", [started]
+            "select file_name, status, reason from meta.files where run_id in (select unnest(?)) order by processed_at",
+            [outcome.run_ids],
         ).fetchall()
         for name, status, reason in rows:
             if status == "accepted":
@@ -154,6 +162,11 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
             elif status == "duplicate":
                 outcome.duplicates.append(name)
         outcome.still_in_landing = sorted(_landing_names(settings))
+        outcome.not_files = sorted(
+            name
+            for name in outcome.still_in_landing
+            if not (settings.landing / name).is_file() and not (settings.landing / name).is_symlink()
+        )
         con.execute(
             "insert into meta.runs values (?, ?, ?, ?, ?, ?, ?, ?)",
             [

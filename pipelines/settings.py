@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.landing.files import SETTLE_SECONDS
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message tells the user what to set."""
@@ -20,6 +22,7 @@ class Settings:
     pseudonym_key: str | None
     min_cell: int
     postgres_url: str | None = None  # optional: also publish the marts to PostgreSQL
+    settle_seconds: float = SETTLE_SECONDS  # a landing file modified this recently may still be being written
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -33,7 +36,13 @@ class Settings:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be a whole number, not {raw_min_cell!r}") from None
         if min_cell < 1:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be at least 1, not {min_cell}")
+        raw_settle = env.get("DIGILEAD_SETTLE_SECONDS") or str(SETTLE_SECONDS)
+        try:
+            settle_seconds = float(raw_settle)
+        except ValueError:
+            raise SettingsError(f"DIGILEAD_SETTLE_SECONDS must be a number of seconds, not {raw_settle!r}") from None
         return cls(
+            settle_seconds=max(0.0, settle_seconds),
             home=home,
             warehouse=warehouse,
             pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None,
@@ -87,5 +96,20 @@ class Settings:
         return dataclasses.replace(self, pseudonym_key=self.key_file.read_text().strip())
 
     def make_dirs(self) -> None:
-        for folder in (self.landing, self.archive, self.quarantine, self.staging, self.published):
-            folder.mkdir(parents=True, exist_ok=True)
+        """The lifecycle's folders. Everything but landing/ holds personal data (raw files, pseudonymised
+        rows, reasons): those folders, and every file this process creates from now on, are owner-only."""
+        owner_only_from_now_on()
+        self.landing.mkdir(parents=True, exist_ok=True)  # delivering tools (other users) write here
+        for folder in (self.archive, self.quarantine, self.staging, self.published, self.home / "dbt"):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
+        for path in (self.warehouse, self.warehouse.with_name(self.warehouse.name + ".wal")):
+            if path.exists() and path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+
+
+def owner_only_from_now_on() -> None:
+    """Files and folders this process (and the dbt it starts) creates are readable by their owner only:
+    the warehouse, its copies and dbt's artifacts describe people."""
+    os.umask(0o077)

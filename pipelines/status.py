@@ -10,14 +10,15 @@ from pipelines.warehouse import Warehouse
 def status_report(settings: Settings) -> str:
     warehouse = Warehouse(settings.warehouse)
     lines = [f"DIGILEAD_HOME {settings.home}", f"warehouse     {settings.warehouse}"]
-    landing = sorted(p.name for p in settings.landing.iterdir() if p.is_file()) if settings.landing.exists() else []
+    # every entry, also a directory with a delivery's name: it must not sit there unnoticed
+    landing = sorted(p.name for p in settings.landing.iterdir()) if settings.landing.exists() else []
     if not warehouse.path.exists():
         lines.append("no warehouse yet: nothing has been processed (run `digilead run`)")
-        lines += [f"in landing: {name}" for name in landing]
+        lines += [f"in landing: {name}" + _not_a_file(settings, name) for name in landing]
         return "\n".join(lines)
     try:
         with warehouse.connect(read_only=True) as con:
-            lines += _files(con) + _landing(landing) + _runs(con) + _data_quality(con) + _marts(con)
+            lines += _files(con) + _landing(settings, landing) + _runs(con) + _data_quality(con) + _marts(con)
     except Exception as error:  # most often: a run holds the write lock right now
         lines.append(
             f"cannot read the warehouse right now ({error.__class__.__name__}): is a run in progress? try again shortly"
@@ -55,12 +56,21 @@ def _files(con) -> list[str]:
     return lines
 
 
-def _landing(landing: list[str]) -> list[str]:
+def _not_a_file(settings: Settings, name: str) -> str:
+    path = settings.landing / name
+    if path.is_symlink():
+        return " (a symbolic link: the next run quarantines it, links are never followed)"
+    if not path.is_file():
+        return " (not a file but a directory or device: digilead leaves it alone; remove it)"
+    return ""
+
+
+def _landing(settings: Settings, landing: list[str]) -> list[str]:
     if not landing:
         return []
     lines = ["", "still in landing:"]
     for name in landing:
-        why = (
+        why = _not_a_file(settings, name).strip(" ()") or (
             "waiting to be processed (or for data it needs, or withdrawn for re-processing)"
             if actionable(name)
             else "recognised; not loaded by this version"
@@ -129,7 +139,7 @@ def maturity_summary(settings: Settings) -> str:
     except Exception as error:
         return f"marts.digital_maturity is not available yet ({error})"
     lines = [
-        f"marts.digital_maturity: {rows:,} rows, {units} units, {waves} waves, {suppressed:,} rows suppressed (< DIGILEAD_MIN_CELL respondents)",
+        f"marts.digital_maturity: {rows:,} rows, {units} units, {waves} waves, {suppressed:,} rows suppressed (small cells: README 'Small cells and secondary suppression')",
         "whole municipality, all competence areas:",
     ]
     for kommune, wave, respondents, headcount, rate, mean, basic, advanced, change in headline:

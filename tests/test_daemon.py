@@ -1,7 +1,9 @@
 """The event-driven path with the real Dagster daemon: files dropped into landing/ reach the published
 marts without anyone starting a run, and the same files dropped again change nothing.
 
-    DAGSTER_HOME=<tmp> (deploy/dagster.yaml)  DIGILEAD_HOME=<tmp>  dagster dev -w workspace.yaml -p <free port>
+    DAGSTER_HOME=<tmp> (deploy/dagster.yaml)  DIGILEAD_HOME=<tmp>
+    dagster instance migrate     # the instance is created once, before any service starts (see below)
+    dagster dev -w workspace.yaml -p <free port>
     1. drop a generated municipality (plus one org tree with a cycle) into landing/
        -> the landing sensor starts a run; the blocking check quarantines the bad file and fails the run;
           the run retry loads the rest, builds the marts and publishes them
@@ -79,7 +81,25 @@ class Dev:
             PATH=f"{DAGSTER.parent}{os.pathsep}{os.environ.get('PATH', '')}",
         )
 
+    def migrate(self) -> None:
+        """Create the fresh instance's storage in one process before the services start.
+
+        `dagster dev` starts the webserver, the daemon and a code server at once; on an empty DAGSTER_HOME each of
+        them creates the SQLite storage and stamps its schema version, and two stamping together leave
+        "alembic_version has more than one head" behind (a known Dagster race). One migrate first removes the race.
+        """
+        migrated = subprocess.run(
+            [str(DAGSTER), "instance", "migrate"],
+            cwd=REPO_ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        assert migrated.returncode == 0, f"dagster instance migrate failed:\n{migrated.stdout}\n{migrated.stderr}"
+
     def start(self) -> Dev:
+        self.migrate()
         self.handle = self.log.open("w")
         self.process = subprocess.Popen(
             [str(DAGSTER), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(self.port)],

@@ -42,13 +42,12 @@ import dagster as dg
 
 from pipelines.defs.reprocess import MUNICIPALITIES, new_municipalities
 from pipelines.landing import fingerprint_of
-from pipelines.landing.files import _in_transfer
+from pipelines.landing.files import SETTLE_SECONDS, _in_transfer
 from pipelines.settings import Settings
 from pipelines.sources.registry import detect
 
 SENSOR_NAME = "landing_zone_sensor"
 MINIMUM_INTERVAL_SECONDS = 5  # the sensor only lists landing/ (cheap): a short interval keeps drop -> published short
-SETTLE_SECONDS = 2  # a file modified this recently may still be being written (transfers use temporary names)
 MAX_BATCH_WAIT_SECONDS = 60  # a delivery waits this long at most for its last files to settle
 MAX_NAMES_IN_TAG = 8
 

@@ -13,6 +13,9 @@ from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
 from pipelines.defs.observability import stage_timer
 from pipelines.defs.resources import DigileadResource
 from pipelines.ingest import MARTS_STALE, marts_stale
+from pipelines.serving.docs import project_mart_docs
+from pipelines.serving.postgres import publish_postgres
+from pipelines.serving.publish import publish
 from pipelines.transform.dbt import (
     PROJECT_DIR,
     build_args,
@@ -26,8 +29,6 @@ from pipelines.transform.dbt import (
 from pipelines.transform.scope import BuildScope, build_signature, record_build, scope_for
 from pipelines.warehouse import Warehouse, utc_now
 from pipelines.warehouse.lock import writer_lock
-from pipelines.warehouse.postgres import publish_postgres
-from pipelines.warehouse.publish import publish
 
 BUILD_IN_PROGRESS = "marts_build_in_progress"  # meta.state: the start and signature of a build not yet published
 
@@ -93,7 +94,8 @@ def dbt_definitions() -> list:
         pool=WAREHOUSE_POOL,
         kinds={"duckdb", "parquet"},
         description="The serving copy BI tools read: $DIGILEAD_HOME/published/digilead.duckdb (readable by DuckDB 1.x) and "
-        "one Parquet file per mart, replaced atomically; never the warehouse the pipeline writes.",
+        "one Parquet file per mart, replaced atomically, with the dbt column descriptions; never the warehouse the pipeline "
+        "writes.",
     )
     def published_marts(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
         settings = digilead.settings()
@@ -102,10 +104,11 @@ def dbt_definitions() -> list:
             stage_timer(context, "publish") as timing,
             writer_lock(settings.warehouse, waiting=context.log.info),  # the copies and the record of them together
         ):
-            counts = publish(warehouse, settings.published)
+            docs = project_mart_docs()  # descriptions and Danish labels from the dbt ymls, into every copy
+            counts = publish(warehouse, settings.published, docs)
             suppressed = _suppressed_rows(settings.published / "digilead.duckdb")
             if settings.postgres_url:
-                publish_postgres(warehouse, settings.postgres_url)
+                publish_postgres(warehouse, settings.postgres_url, docs=docs)
                 context.log.info("published the marts to PostgreSQL (schema marts)")
             with warehouse.connect() as con:
                 finish_build(con)
@@ -113,7 +116,7 @@ def dbt_definitions() -> list:
         return dg.MaterializeResult(
             metadata={
                 **{f"rows_{name}": count for name, count in counts.items()},
-                # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
+                # rows whose person-level measures are nulled: a group smaller than DIGILEAD_MIN_CELL, or one derivable by subtraction
                 **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
                 "min_cell": settings.min_cell,
                 **timing,

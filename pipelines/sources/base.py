@@ -82,12 +82,14 @@ class ParsedFile:
     item_columns: list[str] = field(default_factory=list)  # validation columns a suite's `{item}` stands for
 
 
-KOMMUNEKODE = r"(?P<kommunekode>\d{4})"
-WAVE = r"(?P<period>\d{4}H[12])"
-MONTH = r"(?P<period>\d{4}-(?:0[1-9]|1[0-2]))"
-DAY = r"(?P<period>\d{4}-\d{2}-\d{2})"
+# ASCII digits only: Python's \d also matches full-width and other scripts' digits (`０７５１`).
+KOMMUNEKODE = r"(?P<kommunekode>[0-9]{4})"
+WAVE = r"(?P<period>[0-9]{4}H[12])"
+MONTH = r"(?P<period>[0-9]{4}-(?:0[1-9]|1[0-2]))"
+DAY = r"(?P<period>[0-9]{4}-[0-9]{2}-[0-9]{2})"
 
 
 def name_pattern(body: str, extensions: tuple[str, ...]) -> re.Pattern[str]:
-    """A case-insensitive full-name pattern: `<body>.(ext|ext)`."""
-    return re.compile(rf"^{body}\.(?P<extension>{'|'.join(extensions)})$", re.IGNORECASE)
+    """A case-insensitive full-name pattern: `<body>.(ext|ext)`, ending at the end of the name (`\\Z`:
+    `$` would also accept a trailing newline)."""
+    return re.compile(rf"^{body}\.(?P<extension>{'|'.join(extensions)})\Z", re.IGNORECASE | re.ASCII)

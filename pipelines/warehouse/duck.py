@@ -35,6 +35,17 @@ class FileRecord:
     run_id: str | None = None
 
 
+def sql_string(value: object) -> str:
+    """A SQL string literal for the statements DuckDB cannot bind parameters into (ATTACH, COPY ... TO,
+    COMMENT ON): the value quoted, every quote doubled, so a path like `/srv/Borgerservice' filer` stays a path."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A quoted SQL identifier (a schema, table or column name), every double quote doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def utc_now() -> datetime:
     """Naive UTC, as meta.files.processed_at and the raw tables' _loaded_at store it."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -137,24 +148,13 @@ class Warehouse:
     # --- what parsers need from earlier files ------------------------------------------------
     @staticmethod
     def items_for(con: duckdb.DuckDBPyConnection, kommunekode: str, wave: str) -> dict[str, Item] | None:
-        """The newest item catalogue delivered for a municipality and wave, or None if none has arrived.
-
-        A catalogue byte-identical to one loaded before (another municipality's, or an earlier wave's:
-        the same questionnaire) is a duplicate, never loaded twice, yet delivers that catalogue for its
-        own municipality and wave (as stg_survey__items does, dbt_project/macros/catalogue_deliveries.sql).
-        """
+        """The newest item catalogue loaded for a municipality and wave, or None if none has arrived.
+        (A catalogue byte-identical to another municipality's or wave's is loaded for its own: a file
+        means its name and its bytes, pipelines/landing/files.py.)"""
         rows = con.execute(
-            """with deliveries as (
-                   select _file_fingerprint as fingerprint, max(_loaded_at) as delivered_at from raw.survey_items
-                   where kommunekode = $kommunekode and upper(wave) = upper($wave) group by all
-                   union all
-                   select fingerprint, processed_at from meta.files
-                   where source = 'survey_items' and status = 'duplicate' and kommunekode = $kommunekode and upper(period) = upper($wave)
-               ),
-               newest as (select fingerprint from deliveries order by delivered_at desc limit 1)
-               select item_id, question_text, competence_code, reverse_scored from raw.survey_items
-               where _file_fingerprint = (select fingerprint from newest)
-               qualify _loaded_at = max(_loaded_at) over ()""",
+            """select item_id, question_text, competence_code, reverse_scored from raw.survey_items
+               where kommunekode = $kommunekode and upper(wave) = upper($wave)
+               qualify (_loaded_at, _file_fingerprint) = max((_loaded_at, _file_fingerprint)) over ()""",
             {"kommunekode": kommunekode, "wave": wave},
         ).fetchall()
         if not rows:

@@ -2,7 +2,7 @@
 
 The dialect is detected from the bytes (though a file named .xlsx or .zip must be one):
 - a zip archive that is not a workbook: surveyxact;
-- an XLSX workbook whose header has `Start time` and `Completion time`: forms (else flat);
+- an XLSX workbook whose header has `ID` and `Start time` or `Completion time`: forms (else flat);
 - a CSV whose third row holds `{"ImportId"...}`: qualtrics; any other CSV: flat.
 Each dialect module reads its file into dialect-neutral respondent rows; `assemble` does the rest
 (its docstring lists the output). Without the item catalogue the file waits for it.
@@ -42,7 +42,7 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
 def detect_dialect(data: bytes) -> str:
     if is_xlsx(data):
         header = {header_key(cell) for row in first_rows(data, 1) for cell in row}
-        return "forms" if {header_key(name) for name in forms.DETECTING_HEADERS} <= header else "flat"
+        return "forms" if forms.is_forms_header(header) else "flat"
     if data.startswith(ZIP_MAGIC):
         return "surveyxact"
     rows = first_rows(data, 3)

@@ -1,0 +1,31 @@
+"""The offline HTML reports as a Dagster asset: one file per municipality, refreshed after every publish."""
+
+import dagster as dg
+
+from pipelines.defs.resources import DigileadResource
+
+REPORTS = dg.AssetKey(["published", "reports"])
+
+
+@dg.asset(
+    key=REPORTS,
+    deps=[dg.AssetKey(["published", "marts"])],
+    group_name="publish",
+    kinds={"html"},
+    description="One self-contained HTML report per municipality (charts with their tables, in Danish), rendered from "
+    "the published marts into $DIGILEAD_HOME/published/reports/; `digilead report` makes one for a unit or in English.",
+)
+def published_reports(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
+    from pipelines.report import render_all
+
+    settings = digilead.settings()
+    paths = render_all(settings.published, min_cell=settings.min_cell)
+    for path in paths:
+        context.log.info(f"report written: {path}")
+    return dg.MaterializeResult(
+        metadata={
+            "reports": len(paths),
+            "folder": dg.MetadataValue.path(str(settings.published / "reports")),
+            "files": ", ".join(path.name for path in paths),
+        }
+    )

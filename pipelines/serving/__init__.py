@@ -1,0 +1,1 @@
+"""The copies BI tools read: the serving DuckDB file, Parquet, PostgreSQL, and the marts' column documentation."""
