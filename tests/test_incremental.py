@@ -108,8 +108,9 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
     generated = tmp_path / "generated"
     generate(generated, municipality=CHANGED, employees=150, waves=2)
     generate(generated, municipality=UNCHANGED, employees=150, waves=2, seed=7)
-    # Both municipalities use the same questionnaire: byte-identical catalogues, duplicates after the
-    # first (docs/files.md), which must still give each municipality and wave its catalogue.
+    # Both municipalities use the same questionnaire: byte-identical catalogues, each loaded for its
+    # own municipality and wave (a file means its name and its bytes), so each municipality and wave
+    # has its catalogue and a later one rebuilds its own municipality.
     later = [path for path in generated.iterdir() if path.name.startswith(LATER)]
     assert len(later) >= len(LATER), sorted(p.name for p in later)
     landing.mkdir(parents=True)

@@ -19,7 +19,7 @@ import pytest
 from pipelines import cli, reprocess
 from pipelines.generate import generate
 from pipelines.ingest import MARTS_STALE, Pipeline
-from pipelines.landing import fingerprint_of
+from pipelines.landing import delivery_fingerprint, fingerprint_of
 from pipelines.reprocess import ReprocessError, withdraw
 from pipelines.settings import Settings
 from pipelines.warehouse.schema import RAW_TABLES
@@ -290,20 +290,21 @@ def test_a_reprocessed_delivery_keeps_its_place_behind_its_correction(digilead_h
             ).fetchone()[0]
 
     correction = newest_fingerprint()
-    assert correction == fingerprint_of(
-        pipeline.settings.archive / "hr_employees" / f"hr_employees_0751_2025-06.{correction[:12]}.csv"
+    assert correction == delivery_fingerprint(
+        pipeline.settings.archive / "hr_employees" / f"hr_employees_0751_2025-06.{correction[:12]}.csv",
+        "hr_employees_0751_2025-06.csv",
     )
     # landing/ holds one file of a name: the first delivery goes back first, the correction waits
     assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == [
         "hr_employees_0751_2025-06.csv"
     ]
-    assert fingerprint_of(pipeline.settings.landing / "hr_employees_0751_2025-06.csv") != correction
+    assert delivery_fingerprint(pipeline.settings.landing / "hr_employees_0751_2025-06.csv") != correction
     process(pipeline)
     assert newest_fingerprint() == correction  # re-loading the old delivery did not make it newer
     assert withdraw(pipeline.settings, MUNICIPALITY, sources=["hr_employees"], run_id="pass") == [
         "hr_employees_0751_2025-06.csv"
     ]
-    assert fingerprint_of(pipeline.settings.landing / "hr_employees_0751_2025-06.csv") == correction
+    assert delivery_fingerprint(pipeline.settings.landing / "hr_employees_0751_2025-06.csv") == correction
     process(pipeline)
     assert newest_fingerprint() == correction
     assert (
