@@ -110,6 +110,16 @@ def test_a_redelivered_file_is_archived_as_a_duplicate_and_never_loaded_twice(pi
     assert rows(pipeline, "select count(*) from meta.files where status = 'duplicate'") == [(2,)]
 
 
+def test_of_two_spellings_of_one_delivery_in_one_run_the_lower_case_one_is_loaded(pipeline):
+    land(pipeline, "HR_ORG_UNITS_0751_2025-06.CSV", ORG)
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    process(pipeline)
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "HR_ORG_UNITS_0751_2025-06.CSV": "duplicate",
+    }
+
+
 def test_the_same_bytes_under_a_name_that_is_no_delivery_are_quarantined_for_the_name(pipeline):
     """A file means its name and its bytes: a copy named outside the contract delivers nothing, even
     when its bytes were loaded before (it is not silently archived as a duplicate)."""

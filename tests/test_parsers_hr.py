@@ -107,6 +107,7 @@ def test_employees_validation_frame_columns():
         "ansat_til",
         "ansat_til__unparsed",
         "cpr_wellformed",
+        "ansat_fra_plausible",
     ]
     assert frame["cpr_wellformed"].dtype == FLAG
 

@@ -160,7 +160,8 @@ def test_no_small_group_can_be_derived_by_subtracting_published_rows(published: 
         found = derivable_small_groups(rows, mart, MIN_CELL)
         if found:
             problems.append(f"{copy} {name}: {len(found)} of {len(rows)} rows leak a small group, e.g. {found[:3]}")
-        assert (~rows["suppressed"].astype(bool)).sum() > len(rows) / 10, f"{copy} {name}: nearly every row hidden"
+        if (~rows["suppressed"].astype(bool)).sum() <= len(rows) / 10:
+            problems.append(f"{copy} {name}: nearly every row hidden ({len(hidden)} of {len(rows)})")
     assert attacked == 2 * len(UNIT_MARTS)
     assert not problems, "\n".join(problems)
 

@@ -200,7 +200,7 @@ def bars(
     figure = new_figure(max(1.5, 0.3 * len(labels) + 0.9))
     axes = figure.add_subplot()
     known = [float(v) for v in values if not _missing(v)]
-    span = max([abs(v) for v in known] + [reference or 0.0, 1e-9])
+    span = max([abs(v) for v in known] + [reference or 0.0]) or 1.0  # nothing but zeros: a unit axis
     if limits:
         span = max(span, limits[1])
     positions = list(range(len(labels)))[::-1]
@@ -254,7 +254,7 @@ def grouped_bars(
     axes = figure.add_subplot()
     height = 0.8 / count
     known = [float(v) for values in series.values() for v in values if not _missing(v)]
-    span = max(known + [1e-9]) if not limits else limits[1]
+    span = (max(known + [0.0]) or 1.0) if not limits else limits[1]
     base = list(range(len(labels)))[::-1]
     handles = []
     for index, (name, values) in enumerate(series.items()):

@@ -46,11 +46,18 @@ def render_report(
     return target
 
 
-def render_all(published: Path, lang: str = "da", min_cell: int = 5) -> list[Path]:
-    """One report per municipality in the published marts (the Dagster asset's work)."""
+def render_all(published: Path, lang: str = "da", min_cell: int = 5) -> tuple[list[Path], dict[str, str]]:
+    """One report per municipality in the published marts (the Dagster asset's work): the files written, and
+    why a municipality got none (one municipality's problem does not keep the others' reports back)."""
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
-    return [render_report(published, kommunekode, lang=lang, min_cell=min_cell) for kommunekode in municipalities]
+    paths, problems = [], {}
+    for kommunekode in municipalities:
+        try:
+            paths.append(render_report(published, kommunekode, lang=lang, min_cell=min_cell))
+        except ReportError as error:
+            problems[kommunekode] = str(error)
+    return paths, problems
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:

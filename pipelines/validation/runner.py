@@ -193,6 +193,9 @@ def validate_files(
                 _merge(
                     failed[file], index, expectations[index], details, label, by_file.get(file, []), spec.shown_verbatim
                 )
+    for i in range(len(files)):
+        if rows[i] < spec.min_rows:
+            failed[i][-1] = FailedCheck(expectation="min_rows", column=None, rule=spec.min_rows_rule)
     return [
         ValidationOutcome(suite=spec.name, rows_validated=rows[i], failed=[failed[i][k] for k in sorted(failed[i])])
         for i in range(len(files))

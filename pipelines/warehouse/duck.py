@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -17,6 +18,26 @@ from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.schema import columns_of, ddl
 
 log = logging.getLogger("digilead")
+
+DUCKDB_LOCK_WAIT_SECONDS = 900  # at most as long as a dbt build of a large municipality
+
+
+def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting while another process holds DuckDB's own lock on the file although the writer
+    lock is ours: a process outside digilead's writer lock (a dbt left by a killed run of an older
+    version, a developer's session). Gives up after DUCKDB_LOCK_WAIT_SECONDS with DuckDB's error."""
+    deadline = time.monotonic() + DUCKDB_LOCK_WAIT_SECONDS
+    said = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            if not said:
+                log.warning("another process has %s open (%s): waiting until it closes it", path.name, error)
+                said = True
+            time.sleep(1)
 
 
 @dataclass(frozen=True)
@@ -71,7 +92,9 @@ class Warehouse:
             raise FileNotFoundError(f"no warehouse at {self.path} yet: run `digilead run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with nullcontext() if read_only else writer_lock(self.path, waiting=log.info):
-            connection = duckdb.connect(str(self.path), read_only=read_only)
+            connection = (
+                duckdb.connect(str(self.path), read_only=True) if read_only else _connect_for_writing(self.path)
+            )
             try:
                 yield connection
             finally:

@@ -169,10 +169,11 @@ def _kept_responses(responses: pd.DataFrame, links: dict[str, str] | None = None
     """Responses of one municipality and wave after de-duplication: respondent_id, los_id."""
     links = links or {}
     real = responses[responses["is_response"].map(_flag)].copy()
-    refs = real["employee_ref"].map(_ref_identity)
-    real["ident"] = refs.map(
-        lambda ref: None if ref is None else ("person:" + links[ref] if ref in links else "ref:" + ref)
-    )
+    idents = []
+    for employee_ref in real["employee_ref"]:
+        ref = _ref_identity(employee_ref)
+        idents.append(None if ref is None else ("person:" + links[ref] if ref in links else "ref:" + ref))
+    real["ident"] = idents
     real["order"] = real["submitted_at"].map(lambda t: _timestamp(t) or dt.datetime.min)
     real["delivered"] = range(len(real))  # the truth lists rows in delivery order
     anonymous = real[real["ident"].isna()]

@@ -23,17 +23,21 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     # is refused at once rather than sitting in landing until its catalogue arrives.
     if not data:
         raise Unreadable("the file is empty")
+    members = None
     if file.extension == "xlsx":
         ensure_xlsx(data)  # the name promises a workbook: a renamed CSV is refused, not guessed at
     elif file.extension == "zip":
         if not data.startswith(ZIP_MAGIC):
             raise Unreadable("the file is not a zip archive, though its name ends in .zip")
-        safe_zip_members(data)
+        members = safe_zip_members(data)  # inflated once: the SurveyXact reader reads these
     items = context.needed  # the item catalogue (item_id -> Item), from the survey_items lookup
     if items is None:
         raise WaitingFor(f"survey_items {file.kommunekode} {file.period}")
     dialect = detect_dialect(data)
-    respondents = DIALECTS[dialect](data, items)
+    if dialect == "surveyxact" and members is not None:
+        respondents = surveyxact.read_members(members, items)
+    else:
+        respondents = DIALECTS[dialect](data, items)
     parsed = assemble(respondents, dialect=dialect, file=file, context=context)
     parsed.item_columns = list(items)  # the suite's `{item}` rule applies to each catalogue item
     return parsed
