@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the clients BI tools ship (pyproject's bi-client group), for the connection recipes' tests
+BI_VENV := .venv-bi
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
@@ -15,6 +17,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	cd dbt_project && DIGILEAD_WAREHOUSE=/tmp/digilead-parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	test -d $(BI_VENV) || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/pip install --quiet --group bi-client
 	touch $(STAMP)
 
 install: $(STAMP)

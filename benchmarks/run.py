@@ -2,14 +2,15 @@
 marts, how much memory.
 
     (s) scale: for S, M and L (`digilead generate --scale`), two workloads:
-          maturity  one wave of flat survey exports + 12 monthly HR extracts + org trees (issue 14's target:
-                    `digilead run` <= 5x plain DuckDB, peak memory <= 2 GB)
+          maturity  one wave (2025H1) of flat survey exports + item catalogues, with each municipality's HR
+                    extract and org tree of June (issue 14's target: `digilead run` <= 5x plain DuckDB, peak
+                    memory <= 2 GB; 4 files per municipality)
           full      two waves in all four dialects, HR, training, benefits (target for L: <= 10 min)
         Each sample: `digilead run` on a fresh DIGILEAD_HOME (wall, peak RSS, seconds per stage from the run's
         'stage timing' lines) and, right after it, benchmarks/baseline.sql over the same files (maturity only:
         the baseline covers the digital_maturity mart of flat exports); ratio = pipeline / baseline per pair,
         medians over the samples. The baseline's marts are compared with the pipeline's (must be equal).
-    (b) latency under `dagster dev` with default settings: a municipality of 3,000 employees is loaded first;
+    (b) latency under `dagster dev` with default settings (sensor every 5 s, 2 s settle): a municipality of 3,000 employees is loaded first;
         then, one at a time, a new monthly HR extract is dropped into landing/ and the clock runs until the
         published marts have been replaced; median of the samples
     (c) memory: the peak resident set of the largest process of the demo-sized `digilead run` (dbt included),
@@ -128,6 +129,24 @@ def _pipeline_sample(source: Path, home: Path) -> dict:
     return result | {"load_avg": load, "stages": stage_seconds(log.read_text(errors="replace"))}
 
 
+def _keep_wave_end_extracts(source: Path) -> None:
+    """The maturity workload of issue 14: per municipality the wave's survey files, the HR extract of the
+    wave's last month and the org tree in force then (the newest one up to that month); other months go."""
+    wave_end = "2025-06"  # the generated wave is 2025H1
+    org: dict[str, list[Path]] = {}
+    for path in source.iterdir():
+        parts = path.stem.split("_")
+        if path.name.startswith("hr_employees_") and parts[-1] != wave_end:
+            path.unlink()
+        elif path.name.startswith("hr_org_units_"):
+            org.setdefault(parts[-2], []).append(path)
+    for trees in org.values():
+        in_force = max((p for p in trees if p.stem.split("_")[-1] <= wave_end), key=lambda p: p.stem)
+        for path in trees:
+            if path != in_force:
+                path.unlink()
+
+
 def bench_scale(root: Path, scale: str, workload: str, samples: int) -> dict:
     from benchmarks.baseline import compare, normalise, run_baseline
 
@@ -135,6 +154,8 @@ def bench_scale(root: Path, scale: str, workload: str, samples: int) -> dict:
     source = work / "source"
     load = load_average()
     generate = measured(digilead("generate", "--scale", scale, "--out", str(source), *WORKLOADS[workload]), _env(work))
+    if workload == "maturity":
+        _keep_wave_end_extracts(source)
     files = sorted(source.iterdir())
     result: dict = {
         "scale": scale,

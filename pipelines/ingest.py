@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -40,7 +41,7 @@ from pipelines.landing import (
     write_json_atomically,
 )
 from pipelines.privacy import Pseudonymiser
-from pipelines.settings import Settings
+from pipelines.settings import Settings, SettingsError
 from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
@@ -49,6 +50,7 @@ from pipelines.warehouse import FileRecord, Warehouse, lookup
 
 log = logging.getLogger("digilead")
 
+KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 MARTS_STALE = "marts_stale_since"  # meta.state key: set by every load or withdrawal, cleared by a published build
 
 
@@ -105,8 +107,11 @@ class Pipeline:
     def warehouse(self) -> Warehouse:
         return Warehouse(self.settings.warehouse)
 
-    def pseudonymiser(self) -> Pseudonymiser:
-        return Pseudonymiser.from_secret(self.settings.require_key())
+    def pseudonymiser(self, con: duckdb.DuckDBPyConnection) -> Pseudonymiser:
+        """The key's pseudonymiser, once the warehouse agrees it is the key its people were keyed with."""
+        pseudonymiser = Pseudonymiser.from_secret(self.settings.require_key())
+        check_key(con, pseudonymiser)
+        return pseudonymiser
 
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.settings.home))
@@ -123,6 +128,7 @@ class Pipeline:
             from pipelines.reprocess import finish_withdrawals  # reprocess builds on this module
 
             finish_withdrawals(self.settings, con, self.progress)  # files a crash left between archive and landing
+            self.pseudonymiser(con)  # a changed key stops the run before any file is touched
             known = self.warehouse.records_by_fingerprint(con)
             for file in scan(self.settings.landing, settle_seconds=self.settings.settle_seconds):
                 if file.problem == ARRIVING:
@@ -224,8 +230,11 @@ class Pipeline:
         """Parse and pseudonymise each pending file of one source into staging."""
         step = Step()
         already = {staged.fingerprint for staged in staged_files(self.settings.staging)}
-        pseudonymiser = self.pseudonymiser()
         with self.warehouse.connect() as con:
+            pseudonymiser = self.pseudonymiser(con)
+            # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
+            person_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.person_key)
+            link_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.link_key)
             known = self.warehouse.records_by_fingerprint(con)
             for file in files:
                 if file.problem:
@@ -236,7 +245,7 @@ class Pipeline:
                     step.staged.append(file.name)
                     continue
                 _, file_name = detect(file.name)
-                context = ParseContext(person_key=pseudonymiser.person_key, link_key=pseudonymiser.link_key)
+                context = ParseContext(person_key=person_key, link_key=link_key)
                 if spec.needs:
                     context.needed = lookup(con, spec.needs.lookup, file_name)
                 try:
@@ -465,6 +474,34 @@ class Pipeline:
         con.execute("commit")
         move(file.path, target)
         self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
+
+
+KEY_FINGERPRINT = "pseudonym_key_fingerprint"  # meta.state: which key the warehouse's people are keyed with
+
+
+def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> None:
+    """Refuse a pseudonym key other than the one the loaded rows were keyed with: with another key no
+    person links to anyone loaded before. While nothing is loaded (a new warehouse, or every file
+    withdrawn to re-key), the key in use becomes the warehouse's key."""
+    remembered = Warehouse.get_state(con, KEY_FINGERPRINT)
+    current = pseudonymiser.key_fingerprint()
+    if remembered == current:
+        return
+    loaded = con.execute(
+        """select count(*) from (
+               select status from meta.files where status in ('accepted', 'withdrawn')
+               qualify row_number() over (partition by fingerprint order by processed_at desc, rowid desc) = 1
+           ) where status = 'accepted'"""
+    ).fetchone()[0]
+    if remembered is not None and loaded:
+        raise SettingsError(
+            "DIGILEAD_PSEUDONYM_KEY is not the key this warehouse's people were pseudonymised with "
+            f"({loaded} loaded files used another one); with it nobody would link to the data already loaded. "
+            "Nothing was processed. Set the key used before; or, to change the key, withdraw every "
+            "municipality's files (`digilead reprocess <kommunekode>` for each) and run with the new key "
+            "(see the README, 'Changing the pseudonym key')."
+        )
+    Warehouse.set_state(con, KEY_FINGERPRINT, current)
 
 
 def loaded_sources() -> list[SourceSpec]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _CHUNK = 1 << 20  # fingerprinting streams the file: memory stays flat whatever its size
-SETTLE_SECONDS = 3.0  # a file modified this recently may still be being written (the sensor's rule too)
+SETTLE_SECONDS = 2.0  # a file modified this recently may still be being written (the sensor's rule too)
 
 # Why a landing entry cannot be processed as a delivery (LandingFile.problem).
 SYMLINK = "symlink"  # never followed: the link itself is quarantined, its target left alone

@@ -189,7 +189,10 @@ class ReportBuilder:
         figure = charts.heatmap(
             names, [w.area(a) for a in AREAS], values, self.hidden(), self.score, colorbar_label=w("mean_score")
         )
-        known = [(v, n) for n, row in zip(names, values, strict=False) for v in row[-1:] if v is not None]
+        # compare the sub-units (the unit's own row is their total), or the unit alone when it has none
+        compared = list(zip(names, values, strict=False))
+        compared = compared[1:] if len(compared) > 1 else compared
+        known = [(row[-1], name) for name, row in compared if row[-1] is not None]
         if known:
             best, worst = max(known), min(known)
             reading = w(
@@ -455,7 +458,9 @@ class ReportBuilder:
         w = self.w
         completions = [None if pd.isna(v) else float(v) for v in own["completions"]]
         people = [None if pd.isna(v) else float(v) for v in own["people_trained"]]
-        figure = charts.bars_and_line(months, completions, w("completions"), people, w("people_trained"), self.count)
+        figure = charts.bars_and_line(
+            months, completions, w("completions"), people, w("people_trained"), self.count, self.hidden()
+        )
         known = [(v, m) for v, m in zip(completions, months, strict=False) if v is not None]
         total = sum(v for v, _ in known)
         best = max(known) if known else (None, "–")

@@ -19,6 +19,8 @@ Readings of the contract made here (where its text leaves a choice):
   lists rows in delivery order (file by file, row by row), so the later row of responses.csv.
 - A respondent whose (kept) response's los_id is not in the period's tree counts nowhere; the same for
   an employee whose los_id is not in the tree.
+- Suppression (small cells, primary and secondary) per wave and area, by respondents: see
+  tests/oracle/small_cells.py.
 - The previous wave is the calendar predecessor (2025H2 -> 2025H1, 2025H1 -> 2024H2); where that wave
   or the unit in it does not exist, prev_mean_score is null.
 """
@@ -29,6 +31,8 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+
+from tests.oracle.small_cells import suppression_reasons
 
 AREAS: tuple[str, ...] = ("1", "2", "3", "4", "5", "all")
 KEY = ["kommunekode", "wave", "los_id", "competence_area"]
@@ -42,6 +46,7 @@ COLUMNS = KEY + [
     "prev_mean_score",
     "change",
     "suppressed",
+    "suppression_reason",
 ]
 BASIC_BELOW = 2.5
 ADVANCED_FROM = 4.0
@@ -297,9 +302,17 @@ def expected_digital_maturity(truth_dir: Path, min_cell: int = 5) -> pd.DataFram
                         "mean_score": mean,
                         "share_basic": basic,
                         "share_advanced": advanced,
-                        "suppressed": respondents < min_cell,
                     }
                 )
+
+        # small cells: each area is a table of its own over the wave's tree
+        wave_rows = [r for r in rows if (r["kommunekode"], r["wave"]) == (kommunekode, wave)]
+        for area in AREAS:
+            area_rows = {r["los_id"]: r for r in wave_rows if r["competence_area"] == area}
+            reasons = suppression_reasons(tree, {u: r["respondents"] for u, r in area_rows.items()}, min_cell)
+            for unit, r in area_rows.items():
+                r["suppression_reason"] = reasons[unit]
+                r["suppressed"] = reasons[unit] is not None
 
     # published mean of the previous wave (null where suppressed), then suppression of this row
     published = {
