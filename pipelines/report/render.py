@@ -592,8 +592,10 @@ class ReportBuilder:
         if not realisation.empty:
             section.blocks.append(self._trajectories(realisation))
             section.blocks.append(self._status(set(realisation["benefit_id"])))
-        if s.is_root:
-            section.blocks.append(self._sektor())
+        if s.is_root and self.marts.has("benefit_realisation_by_sektor"):
+            block = self._sektor()
+            if block is not None:
+                section.blocks.append(block)
         return section
 
     def _trajectories(self, realisation: pd.DataFrame) -> Block:
@@ -693,7 +695,7 @@ class ReportBuilder:
         )
         return Block("benefits-status", title, reading, None, [table], w("table"))
 
-    def _sektor(self) -> Block:
+    def _sektor(self) -> Block | None:
         w = self.w
         rows = self.marts.rows(
             "benefit_realisation_by_sektor",
@@ -701,6 +703,8 @@ class ReportBuilder:
             [self.scope.kommunekode],
             order="month, sektor, unit",
         )
+        if rows.empty:
+            return None
         newest = rows["month"].max()
         rows = rows[rows["month"] == newest].sort_values(["unit", "sektor"])
         labels, planned, realised = [], [], []
