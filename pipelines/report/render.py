@@ -263,7 +263,7 @@ class ReportBuilder:
         title = w("change", wave=wave)
         extra = [
             Column("prev_mean_score", w("prev_mean_score"), self.score, numeric=True),
-            Column("change_col" and "change", w("change_col"), lambda v: self.w.signed(v, 2), numeric=True),
+            Column("change", w("change_col"), lambda v: self.w.signed(v, 2), numeric=True),
         ]
         table = self._maturity_table(_records(own), title, extra)
         known = [(v, w.area(a)) for v, a in zip(values, AREAS, strict=False) if v is not None and a != "all"]
@@ -453,13 +453,8 @@ class ReportBuilder:
             key=["kommunekode", "month", "los_id", "competence_area"],
             hidden_word=self.hidden(),
             hidden_when=lambda r: bool(r.get("suppressed")),
-            hidden_columns=[
-                c for c in ["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"]
-            ],
+            hidden_columns=["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"],
         )
-
-    def _hidden_in(self, row: dict, column: str) -> bool:
-        return bool(row.get("suppressed")) and row.get(column) is None
 
     def _monthly(self, own: pd.DataFrame, months: list[str]) -> Block:
         w = self.w
@@ -657,7 +652,7 @@ class ReportBuilder:
         )
         notes = []
         if len(initiatives) > MAX_TRAJECTORIES:
-            notes.append(f"{MAX_TRAJECTORIES} / {len(initiatives)}")
+            notes.append(w("trajectory_more", shown=MAX_TRAJECTORIES, total=len(initiatives)))
         return Block("benefits-trajectory", title, reading, self.svg(figure, title), [table], w("table"), notes=notes)
 
     def _status(self, benefit_ids: set[str]) -> Block:
