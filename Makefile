@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## generate a synthetic municipality (3,000 employees, 2 waves) into ./data and process it
+## generate a synthetic municipality (3,000 employees, 2 waves) into ./data, process it, print the report's path
 demo: $(STAMP)
 	$(BIN)/digilead demo
 
