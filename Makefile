@@ -31,7 +31,7 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 
 install: $(STAMP) $(MANIFEST)
 
-## generate a synthetic municipality (3,000 employees, 2 waves) into ./data and process it
+## generate a synthetic municipality (3,000 employees, 2 waves) into ./data, process it, print the report's path
 demo: $(STAMP) $(MANIFEST)
 	$(BIN)/digilead demo
 
