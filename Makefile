@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the clients BI tools ship (pyproject's bi-client group), for the connection recipes' tests
+BI_VENV := .venv-bi
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null)
 
@@ -16,6 +18,9 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
+	test -d $(BI_VENV) || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/pip install --quiet --group bi-client
 	touch $(STAMP)
 
 # dagster-dbt's own preparation: `dbt parse` into dbt_project/target/manifest.json, which the dbt assets are made
@@ -26,7 +31,7 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 
 install: $(STAMP) $(MANIFEST)
 
-## generate a synthetic municipality (3,000 employees, 2 waves) into ./data and process it
+## generate a synthetic municipality (3,000 employees, 2 waves) into ./data, process it, print the report's path
 demo: $(STAMP) $(MANIFEST)
 	$(BIN)/digilead demo
 

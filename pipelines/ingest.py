@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -29,7 +30,8 @@ from pipelines.landing import (
     SYMLINK,
     UNREADABLE,
     LandingFile,
-    fingerprint_of,
+    delivery_fingerprint,
+    delivery_identity,
     fingerprint_of_bytes,
     free_name,
     move,
@@ -39,12 +41,12 @@ from pipelines.landing import (
 )
 from pipelines.privacy import Pseudonymiser
 from pipelines.reprocess import finish_withdrawals
-from pipelines.settings import Settings
+from pipelines.settings import Settings, SettingsError
 from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
 from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
-from pipelines.warehouse import FileRecord, Warehouse, lookup, transaction, utc_now
+from pipelines.warehouse import FileRecord, Warehouse, current_files, lookup, state, transaction, utc_now
 from pipelines.warehouse.state import mark_marts_stale
 
 log = logging.getLogger("digilead")
@@ -54,6 +56,9 @@ files_log = logging.getLogger("digilead.files")
 
 def finished(name: str, outcome: str) -> None:
     files_log.debug("%s: %s", name, outcome, extra={"finished_file": name})
+
+
+KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 
 
 @dataclass
@@ -88,8 +93,11 @@ class Pipeline:
     def warehouse(self) -> Warehouse:
         return Warehouse(self.settings.warehouse)
 
-    def pseudonymiser(self) -> Pseudonymiser:
-        return Pseudonymiser.from_secret(self.settings.require_key())
+    def pseudonymiser(self, con: duckdb.DuckDBPyConnection) -> Pseudonymiser:
+        """The key's pseudonymiser, once the warehouse agrees it is the key its people were keyed with."""
+        pseudonymiser = Pseudonymiser.from_secret(self.settings.require_key())
+        check_key(con, pseudonymiser)
+        return pseudonymiser
 
     def relative(self, path: Path) -> str:
         return str(path.relative_to(self.settings.home))
@@ -104,6 +112,7 @@ class Pipeline:
         seen_now: set[str] = set()
         with self.warehouse.connect() as con:
             finish_withdrawals(self.settings, con, self.progress)  # files a crash left between archive and landing
+            self.pseudonymiser(con)  # a changed key stops the run before any file is touched
             known = self.warehouse.records_by_fingerprint(con)
             for file in scan(self.settings.landing, settle_seconds=self.settings.settle_seconds):
                 if file.problem == ARRIVING:
@@ -203,8 +212,11 @@ class Pipeline:
         """Parse and pseudonymise each pending file of one source into staging."""
         step = Step()
         already = {staged.fingerprint for staged in staged_files(self.settings.staging)}
-        pseudonymiser = self.pseudonymiser()
         with self.warehouse.connect() as con:
+            pseudonymiser = self.pseudonymiser(con)
+            # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
+            person_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.person_key)
+            link_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.link_key)
             known = self.warehouse.records_by_fingerprint(con)
             for file in files:
                 if file.problem:
@@ -215,7 +227,7 @@ class Pipeline:
                     step.staged.append(file.name)
                     continue
                 _, file_name = detect(file.name)
-                context = ParseContext(person_key=pseudonymiser.person_key, link_key=pseudonymiser.link_key)
+                context = ParseContext(person_key=person_key, link_key=link_key)
                 if spec.needs:
                     context.needed = _needed(con, spec, file_name)
                 try:
@@ -231,7 +243,8 @@ class Pipeline:
                     )
                     step.quarantined.append(file.name)
                     continue
-                if fingerprint_of_bytes(data) != file.fingerprint or self._recently_changed(file):
+                read_fingerprint = fingerprint_of_bytes(data, delivery_identity(file.name))
+                if read_fingerprint != file.fingerprint or self._recently_changed(file):
                     step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
                     self.progress(f"{file.name}: still being written; left in landing/ for the next run")
                     continue
@@ -337,7 +350,7 @@ class Pipeline:
                     continue
                 manifest = staged.manifest
                 landing_path = Path(manifest.landing_path)
-                if landing_path.exists() and fingerprint_of(landing_path) != manifest.fingerprint:
+                if landing_path.exists() and delivery_fingerprint(landing_path) != manifest.fingerprint:
                     # written to since it was read: not archived under the old fingerprint, read again next run
                     staged.remove()
                     step.arriving.append(manifest.file_name)
@@ -439,6 +452,26 @@ class Pipeline:
         move(file.path, target)
         self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
         finished(file.name, "quarantined")
+
+
+def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> None:
+    """Refuse a pseudonym key other than the one the loaded rows were keyed with: with another key no
+    person links to anyone loaded before. While nothing is loaded (a new warehouse, or every file
+    withdrawn to re-key), the key in use becomes the warehouse's key."""
+    remembered = state.get(con, state.KEY_FINGERPRINT)
+    current = pseudonymiser.key_fingerprint()
+    if remembered == current:
+        return
+    loaded = sum(1 for file in current_files(con) if file.record.status == "accepted")
+    if remembered is not None and loaded:
+        raise SettingsError(
+            "DIGILEAD_PSEUDONYM_KEY is not the key this warehouse's people were pseudonymised with "
+            f"({loaded} loaded files used another one); with it nobody would link to the data already loaded. "
+            "Nothing was processed. Set the key used before; or, to change the key, withdraw every "
+            "municipality's files (`digilead reprocess <kommunekode>` for each) and run with the new key "
+            "(see the README, 'Changing the pseudonym key')."
+        )
+    state.put(con, state.KEY_FINGERPRINT, current)
 
 
 def loaded_sources() -> list[SourceSpec]:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 
 import duckdb
 
-from pipelines.landing import fingerprint_of
+from pipelines.landing import delivery_fingerprint
 from pipelines.settings import Settings
 from pipelines.sources.registry import SOURCES_BY_NAME
 from pipelines.warehouse import FileRecord, FileState, Warehouse, current_files, transaction
@@ -142,7 +142,7 @@ def finish_withdrawals(
         source, target = settings.home / newest.moved_from, settings.landing / record.file_name
         if not source.exists():
             continue  # moved already (it is in landing/ now)
-        if target.exists() and fingerprint_of(target) != record.fingerprint:
+        if target.exists() and delivery_fingerprint(target) != record.fingerprint:
             progress(
                 f"{record.file_name}: cannot go back to landing/ yet, another file of that name is there; "
                 f"it stays in {newest.moved_from} until landing/ is clear"
@@ -226,7 +226,7 @@ def _move_back(
     try:
         os.link(source, target)  # fails if the name is taken: never overwrites
     except FileExistsError:
-        if fingerprint_of(target) != fingerprint:
+        if delivery_fingerprint(target) != fingerprint:
             raise taken from None
     except OSError:  # another file system, or no hard links there: copy beside it (hidden), then rename
         hidden = target.with_name(f".{name}.reprocessing")

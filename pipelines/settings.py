@@ -8,6 +8,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.landing.files import SETTLE_SECONDS
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message tells the user what to set."""
@@ -20,7 +22,7 @@ class Settings:
     pseudonym_key: str | None
     min_cell: int
     postgres_url: str | None = None  # optional: also publish the marts to PostgreSQL
-    settle_seconds: float = 3.0  # a landing file modified this recently may still be being written
+    settle_seconds: float = SETTLE_SECONDS  # a landing file modified this recently may still be being written
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -34,7 +36,7 @@ class Settings:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be a whole number, not {raw_min_cell!r}") from None
         if min_cell < 1:
             raise SettingsError(f"DIGILEAD_MIN_CELL must be at least 1, not {min_cell}")
-        raw_settle = env.get("DIGILEAD_SETTLE_SECONDS") or "3"
+        raw_settle = env.get("DIGILEAD_SETTLE_SECONDS") or str(SETTLE_SECONDS)
         try:
             settle_seconds = float(raw_settle)
         except ValueError:

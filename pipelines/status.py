@@ -281,7 +281,7 @@ def maturity_summary(settings: Settings) -> str:
     except Exception as error:
         return f"marts.digital_maturity is not available yet ({error})"
     lines = [
-        f"marts.digital_maturity: {rows:,} rows, {units} units, {waves} waves, {suppressed:,} rows suppressed (< DIGILEAD_MIN_CELL respondents)",
+        f"marts.digital_maturity: {rows:,} rows, {units} units, {waves} waves, {suppressed:,} rows suppressed (small cells: README 'Small cells and secondary suppression')",
         "whole municipality, all competence areas:",
     ]
     for kommune, wave, respondents, headcount, rate, mean, basic, advanced, change in headline:

@@ -351,6 +351,8 @@ def _same(got, want, kind: str) -> bool:
         return abs(float(got) - float(want)) <= FLOAT_TOLERANCE
     if kind == "bool":
         return bool(got) == bool(want)
+    if kind == "text":
+        return str(got) == str(want)
     return int(got) == int(want)
 
 
@@ -358,6 +360,7 @@ KINDS = {
     "respondents": "int",
     "headcount": "int",
     "suppressed": "bool",
+    "suppression_reason": "text",
     **{
         c: "float"
         for c in ("response_rate", "mean_score", "share_basic", "share_advanced", "prev_mean_score", "change")
@@ -633,6 +636,7 @@ UPTAKE_KINDS = {
     "hours_per_fte": "float",
     "coverage_12m": "float",
     "suppressed": "bool",
+    "suppression_reason": "text",
 }
 FOLLOWUP_KINDS = {
     "linked_respondents": "int",
@@ -642,6 +646,7 @@ FOLLOWUP_KINDS = {
     "trained_6m": "int",
     "share_trained_6m": "float",
     "suppressed": "bool",
+    "suppression_reason": "text",
     "followup_months_loaded": "int",
 }
 

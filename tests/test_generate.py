@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import time
 import zipfile
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -123,12 +122,8 @@ def test_every_file_name_matches_a_contract_pattern(full_run):
             assert matching == [expected[name]], name
 
 
-def test_default_run_is_fast_and_sized_like_a_municipality(tmp_path):
-    started_wall, started_cpu = time.perf_counter(), time.process_time()
-    summary = generate(tmp_path)
-    wall, cpu = time.perf_counter() - started_wall, time.process_time() - started_cpu
-    # CPU time, because other processes may share the machine; the target is < 5 s wall on 2 cores
-    assert cpu < 5, f"default generate took {cpu:.1f} s CPU ({wall:.1f} s wall)"
+def test_default_run_is_sized_like_a_municipality(tmp_path):
+    summary = generate(tmp_path)  # its speed is measured by `make bench`, not asserted here
     assert summary.employees == 3000 and summary.waves == 2
     assert len(summary.files) == len(list(tmp_path.iterdir())) == 12 + 3 + 2 * 2 + 1 + 12 + 2 + 3
     assert sum(p.stat().st_size for p in tmp_path.iterdir()) < 20_000_000
@@ -427,15 +422,7 @@ def test_arguments_are_checked(tmp_path):
 
 # --- what the contract leaves free, and the scale generator -----------------------------------------
 
-VARIED = Variation(
-    flat_employee_ref=False,
-    flat_submitted_at=False,
-    surveyxact_closetime=False,
-    surveyxact_trailing_column=False,
-    qualtrics_numeric=True,
-    qualtrics_extra_columns=True,
-    qualtrics_test_row=True,
-)
+VARIED = Variation.every_freedom()
 
 
 @pytest.fixture(scope="module")
@@ -452,6 +439,18 @@ def varied_run(tmp_path_factory) -> tuple[Path, Path]:
         variation=VARIED,
     )
     return root / "landing", root / "truth"
+
+
+def test_every_freedom_is_away_from_the_classic_form():
+    assert VARIED == Variation(
+        flat_employee_ref=False,
+        flat_submitted_at=False,
+        surveyxact_closetime=False,
+        surveyxact_trailing_column=False,
+        qualtrics_numeric=True,
+        qualtrics_extra_columns=True,
+        qualtrics_test_row=True,
+    )
 
 
 def test_classic_variation_is_the_default_form(tmp_path, full_run):

@@ -59,8 +59,10 @@ class Run:
     home: Path
     key: str
     kill_at: tuple[re.Pattern, float] | None = None
+    only_the_run: bool = False  # SIGKILL the run's process alone, not the dbt it started (an OOM kill)
     lines: list[str] = field(default_factory=list)
     killed_after: str | None = None
+    orphaned: bool = False
 
     def start(self) -> Run:
         self.process = subprocess.Popen(
@@ -83,7 +85,10 @@ class Run:
             if self.kill_at and self.killed_after is None and self.kill_at[0].search(line):
                 time.sleep(self.kill_at[1])
                 self.killed_after = line.strip()[-160:]
-                self.kill()
+                if self.only_the_run:
+                    os.kill(self.process.pid, signal.SIGKILL)
+                else:
+                    self.kill()
 
     def kill(self) -> None:
         try:
@@ -99,8 +104,21 @@ class Run:
             self.process.wait()
             pytest.fail(f"`digilead run` in {self.home} did not finish within {RUN_TIMEOUT_S} s:\n{self.tail()}")
         self.reader.join(timeout=10)
+        if self.only_the_run:  # the dbt it started must die with it, by itself
+            deadline = time.monotonic() + 10
+            while self.group_alive() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            self.orphaned = self.group_alive()
         self.kill()  # nothing it started may outlive it
         return code
+
+    def group_alive(self) -> bool:
+        """Whether any process the run started is still alive (its process group has members)."""
+        try:
+            os.killpg(self.process.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
     def tail(self, n: int = 30) -> str:
         return "\n".join(self.lines[-n:])
@@ -210,6 +228,10 @@ def _differences(expected: dict, actual: dict) -> list[str]:
 SCENARIOS = (
     {phase: [phase] for phase in PHASES} if os.environ.get("DIGILEAD_KILL_EACH") else {"parse,load,dbt": list(PHASES)}
 )
+# The run alone killed inside dbt, as an OOM kill does: the dbt it started must die with it (not hold
+# DuckDB's lock while the writer lock says the warehouse is free), and the next run must just work.
+ONLY_THE_RUN = "dbt, the run alone"
+SCENARIOS[ONLY_THE_RUN] = ["dbt"]
 
 
 @pytest.fixture(scope="module")
@@ -229,12 +251,13 @@ def outcomes(tmp_path_factory, pseudonym_key):
         note = notes[name] = {"kills": []}
         for phase in phases:
             started = time.monotonic()
-            run = Run(homes[name], pseudonym_key, kill_at=PHASES[phase]).start()
+            run = Run(homes[name], pseudonym_key, kill_at=PHASES[phase], only_the_run=name == ONLY_THE_RUN).start()
             code = run.wait()
             note["kills"].append(
                 {
                     "phase": phase,
                     "code": code,
+                    "orphaned": run.orphaned,
                     "killed_after": run.killed_after,
                     "tail": run.tail(),
                     "seconds": round(time.monotonic() - started),
@@ -287,6 +310,7 @@ def test_a_run_killed_mid_phase_then_run_again_equals_a_run_that_never_crashed(o
             f"the run finished (exit {kill['code']}) before reaching the {kill['phase']} phase, so it was never killed:\n{kill['tail']}"
         )
         assert kill["code"] == -signal.SIGKILL, f"the run was not killed by SIGKILL (exit {kill['code']})"
+        assert not kill["orphaned"], "the dbt the killed run started outlived it by 10 s"
     assert note["code"] in (0, 3), f"the run after the crash failed (exit {note['code']}):\n{note['tail']}"
     problems = _differences(snapshot(homes["reference"]), snapshot(homes[scenario]))
     killed = "; ".join(f"{kill['phase']}: after {kill['killed_after']!r}" for kill in note["kills"])

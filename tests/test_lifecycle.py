@@ -101,15 +101,110 @@ def test_no_clear_identifier_reaches_the_warehouse(pipeline):
 def test_a_redelivered_file_is_archived_as_a_duplicate_and_never_loaded_twice(pipeline):
     land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
     process(pipeline)
-    land(pipeline, "hr_org_units_0751_2025-06 (kopi).csv", ORG)  # same bytes, another name: not a contract name
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    process(pipeline)
     land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
     process(pipeline)
     assert rows(pipeline, "select count(*) from raw.hr_org_units") == [(3,)]
-    assert sorted(p.name for p in (pipeline.settings.archive / "duplicates").iterdir()) == [
-        "hr_org_units_0751_2025-06 (kopi).csv",
-        "hr_org_units_0751_2025-06.csv",
-    ]
+    assert len(list((pipeline.settings.archive / "duplicates").iterdir())) == 2
     assert rows(pipeline, "select count(*) from meta.files where status = 'duplicate'") == [(2,)]
+
+
+def test_of_two_spellings_of_one_delivery_in_one_run_the_lower_case_one_is_loaded(pipeline):
+    land(pipeline, "HR_ORG_UNITS_0751_2025-06.CSV", ORG)
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    process(pipeline)
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "HR_ORG_UNITS_0751_2025-06.CSV": "duplicate",
+    }
+
+
+def test_the_same_bytes_under_a_name_that_is_no_delivery_are_quarantined_for_the_name(pipeline):
+    """A file means its name and its bytes: a copy named outside the contract delivers nothing, even
+    when its bytes were loaded before (it is not silently archived as a duplicate)."""
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    process(pipeline)
+    land(pipeline, "hr_org_units_0751_2025-06 (kopi).csv", ORG)
+    process(pipeline)
+    assert statuses(pipeline)["hr_org_units_0751_2025-06 (kopi).csv"] == "quarantined"
+    assert rows(pipeline, "select count(*) from raw.hr_org_units") == [(3,)]
+
+
+def test_the_same_bytes_for_another_municipality_or_month_are_that_ones_delivery(pipeline):
+    """A file means its name and its bytes: an org tree two municipalities share, or one kept from
+    month to month, serves every municipality and month it was delivered for (not a duplicate)."""
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    land(pipeline, "hr_org_units_0101_2025-06.csv", ORG)  # another municipality, same bytes, same run
+    process(pipeline)
+    land(pipeline, "hr_org_units_0751_2025-07.csv", ORG)  # the next month, same bytes, a later run
+    land(pipeline, "HR_ORG_UNITS_0461_2025-06.CSV", ORG)
+    process(pipeline)
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "hr_org_units_0101_2025-06.csv": "accepted",
+        "hr_org_units_0751_2025-07.csv": "accepted",
+        "HR_ORG_UNITS_0461_2025-06.CSV": "accepted",
+    }
+    assert rows(
+        pipeline,
+        "select kommunekode, strftime(snapshot_month, '%Y-%m'), count(*), count(distinct _file_fingerprint) "
+        "from raw.hr_org_units group by all order by all",
+    ) == [("0101", "2025-06", 3, 1), ("0461", "2025-06", 3, 1), ("0751", "2025-06", 3, 1), ("0751", "2025-07", 3, 1)]
+    assert rows(pipeline, "select count(distinct fingerprint) from meta.files") == [(4,)]
+    assert not (pipeline.settings.archive / "duplicates").exists() or not any(
+        (pipeline.settings.archive / "duplicates").iterdir()
+    )
+
+
+def test_the_same_bytes_for_the_same_municipality_and_period_under_another_spelling_are_a_duplicate(pipeline):
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    process(pipeline)
+    land(pipeline, "HR_Org_Units_0751_2025-06.CSV", ORG)  # the same delivery, named in other case
+    process(pipeline)
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "HR_Org_Units_0751_2025-06.CSV": "duplicate",
+    }
+    assert rows(pipeline, "select count(*) from raw.hr_org_units") == [(3,)]
+
+
+ITEMS_CSV = (
+    b"item_id;question_text;competence_code;reverse_scored\n"
+    b"Q01;Jeg kan finde information;1.1;0\n"
+    b"Q02;Jeg deler filer sikkert;2.1;1\n"
+)
+
+
+def test_a_survey_wave_without_submission_times_is_accepted(pipeline):
+    """A submission time is optional in every dialect: a SurveyXact export without a close-time
+    variable, and a flat export whose submitted_at is empty, are loaded, not quarantined."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("dataset.csv", "respondent;employee_ref;los_id;Q01;Q02\r\n1;1001;3;5;1\r\n2;1002;2;4;2\r\n")
+        archive.writestr(
+            "labels.csv", "Q01;1;Helt uenig\r\nQ01;4;Enig\r\nQ01;5;Helt enig\r\nQ02;1;Helt uenig\r\nQ02;2;Uenig\r\n"
+        )
+    land(pipeline, "survey_items_0751_2025H1.csv", ITEMS_CSV)
+    land(pipeline, "survey_items_0751_2025H2.csv", ITEMS_CSV)
+    land(pipeline, "survey_responses_0751_2025H1.zip", buffer.getvalue())
+    land(pipeline, "survey_responses_0751_2025H2.csv", b"respondent_id;los_id;submitted_at;Q01\nr1;3;;4\n")
+    process(pipeline)
+    assert statuses(pipeline) == {
+        "survey_items_0751_2025H1.csv": "accepted",
+        "survey_items_0751_2025H2.csv": "accepted",  # the same bytes for another wave: its own delivery
+        "survey_responses_0751_2025H1.zip": "accepted",
+        "survey_responses_0751_2025H2.csv": "accepted",
+    }
+    assert rows(
+        pipeline, "select wave, count(*), count(submitted_at) from raw.survey_responses group by all order by 1"
+    ) == [
+        ("2025H1", 2, 0),
+        ("2025H2", 1, 0),
+    ]
 
 
 def test_an_unknown_name_is_quarantined_with_a_reason(pipeline):

@@ -178,8 +178,15 @@ def test_a_file_without_any_catalogue_item_is_unreadable():
 
 
 def test_flat_missing_metadata_columns_are_named():
-    with pytest.raises(Unreadable, match="required column.* los_id, submitted_at$"):
+    with pytest.raises(Unreadable, match="required column.* los_id$"):
         parse(b"respondent_id;Q01\n1;4\n")
+
+
+def test_flat_needs_no_submission_time():
+    parsed = parse(b"respondent_id;los_id;Q01\nr1;200;4\nr2;201;Enig\n")
+    assert parsed.tables["survey_responses"]["submitted_at"].isna().all()
+    assert parsed.tables["survey_responses"]["is_response"].tolist() == [True, True]
+    assert answers_of(parsed) == {("r1", "Q01"): 4, ("r2", "Q01"): 4}
 
 
 # --- qualtrics ----------------------------------------------------------------------------------
@@ -356,6 +363,127 @@ def test_qualtrics_unreadable_finished_names_the_row():
         parse(qualtrics_csv(rows))
 
 
+def _numeric_qualtrics_csv(statuses_and_finished, second_header=None, extra_front=False) -> bytes:
+    """A Qualtrics export with numeric values: Status codes, Finished 1/0, answers as codes, metadata and
+    text-analytics columns in odd places, a second header row in English (or what is given)."""
+    columns = [
+        ("IPAddress", "IP Address", "ipAddress"),
+        ("Q2 - Topics", "Q2 - Topics", "Q2_Topics"),
+        ("StartDate", "Start Date", "startDate"),
+        ("Status", "Response Type", "status"),
+        ("Finished", "Finished", "finished"),
+        ("ResponseId", "Response ID", "_recordId"),
+        ("LocationLatitude", "Location Latitude", "locationLatitude"),
+        ("ExternalReference", "External Data Reference", "externalDataReference"),
+        ("Q01", "I can find information", "QID1"),
+        ("DistributionChannel", "Distribution Channel", "distributionChannel"),
+        ("Q02", "I share files safely", "QID2"),
+        ("Q03", "I protect my data", "QID3"),
+        ("Q04", "What else?", "QID4_TEXT"),
+        ("los_id", "los_id", "los_id"),
+    ]
+    if extra_front:
+        columns.insert(0, ("Q2 - Sentiment", "Q2 - Sentiment", "Q2_Sentiment"))
+    names, texts, import_ids = (list(header) for header in zip(*columns, strict=True))
+    texts = second_header or texts
+    rows = []
+    for number, (status, finished) in enumerate(statuses_and_finished, start=1):
+        row = {
+            "IPAddress": "10.0.0.7",
+            "Q2 - Topics": "Ledelse",
+            "Q2 - Sentiment": "Negative",
+            "StartDate": "2025-06-01 09:00:00",
+            "Status": status,
+            "Finished": finished,
+            "ResponseId": f"R_{number}",
+            "LocationLatitude": "56.15",
+            "ExternalReference": f"{1000 + number}",
+            "Q01": "4",
+            "DistributionChannel": "anonymous",
+            "Q02": "2",
+            "Q03": "5",
+            "Q04": FREE_TEXT,
+            "los_id": "200",
+        }
+        rows.append([row[name] for name in names])
+    lines = [_csv_line(names), _csv_line(texts), _csv_line(f'{{"ImportId":"{i}"}}' for i in import_ids)]
+    return ("\n".join([*lines, *map(_csv_line, rows)]) + "\n").encode("utf-8")
+
+
+def test_qualtrics_numeric_export_excludes_previews_tests_and_spam_by_their_codes():
+    # 8 responses (codes 0, 4, 16, 32, 48 and labels), a preview, a test, spam of every kind, one unfinished
+    statuses = [
+        ("0", "1"),
+        ("0", "1"),
+        ("4", "1"),
+        ("16", "1"),
+        ("32", "1"),
+        ("48", "1"),
+        ("IP Address", "True"),
+        ("0.0", "1"),
+        ("1", "1"),
+        ("2", "1"),
+        ("8", "1"),
+        ("9", "1"),
+        ("12", "1"),
+        ("17", "1"),
+        ("40", "1"),
+        ("0", "0"),
+        ("survey preview", "True"),
+        ("Survey Test", "1"),
+    ]
+    parsed = parse(_numeric_qualtrics_csv(statuses))
+    responses = parsed.tables["survey_responses"]
+    assert responses["is_response"].tolist() == [True] * 8 + [False] * 10
+    assert responses["exclusion_reason"].tolist()[8:] == [
+        "Status is 1 (Survey Preview)",
+        "Status is 2 (Survey Test)",
+        "Status is 8 (Spam)",
+        "Status is 9 (Survey Preview Spam)",
+        "Status is 12 (Imported Spam)",
+        "Status is 17 (Offline Survey Preview)",
+        "Status is 40 (EX Spam)",
+        "not finished (Finished is false)",
+        "Status is Survey Preview",
+        "Status is Survey Test",
+    ]
+    assert parsed.notes["responses"] == 8 and len(parsed.not_loaded) == 10
+    assert set(parsed.tables["survey_answers"]["respondent_id"]) == {f"R_{n}" for n in range(1, 9)}
+    assert pd.isna(responses["submitted_at"]).all()  # this export has no EndDate: no submission time
+
+
+def test_qualtrics_extra_columns_anywhere_and_a_second_header_in_any_language_are_ignored():
+    danish = [
+        "IP-adresse",
+        "Q2 - Emner",
+        "Startdato",
+        "Svartype",
+        "Afsluttet",
+        "Svar-id",
+        "Breddegrad",
+        "Ekstern reference",
+        "Jeg kan finde information",
+        "Distributionskanal",
+        "Jeg deler filer sikkert",
+        "Jeg beskytter mine data",
+        "Hvad ellers?",
+        "los_id",
+    ]
+    english = parse(_numeric_qualtrics_csv([("0", "1")]))
+    other = parse(_numeric_qualtrics_csv([("0", "1")], second_header=danish))
+    shifted = parse(_numeric_qualtrics_csv([("0", "1")], extra_front=True))
+    for parsed in (english, other, shifted):
+        assert answers_of(parsed) == {("R_1", "Q01"): 4, ("R_1", "Q02"): 2, ("R_1", "Q03"): 5}
+        assert parsed.tables["survey_responses"]["ref_key"].tolist() == [link_key("0751", "1001")]
+        # free text, IP address, location and text analytics never leave the parser
+        assert_nothing_in_clear(parsed, ["træls", "Jens", "10.0.0.7", "56.15", "Ledelse", "Negative"])
+
+
+def test_qualtrics_a_numeric_status_that_is_no_qualtrics_code_names_the_row():
+    with pytest.raises(Unreadable, match="^row 5: Status 3 is no Qualtrics response type code"):
+        parse(_numeric_qualtrics_csv([("0", "1"), ("3", "1")]))
+
+
 # --- forms --------------------------------------------------------------------------------------
 
 
@@ -397,6 +525,23 @@ def forms_xlsx() -> bytes:
             ],
         ]
     )
+
+
+def test_forms_needs_no_completion_time():
+    rows = [[cell for index, cell in enumerate(row) if index != 2] for row in _rows_of(forms_xlsx())]
+    data = xlsx_bytes(rows)
+    assert detect_dialect(data) == "forms"
+    parsed = parse(data, "xlsx")
+    assert parsed.tables["survey_responses"]["submitted_at"].isna().all()
+    assert answers_of(parsed)[("1", "Q01")] == 5
+
+
+def _rows_of(xlsx: bytes) -> list[list[object]]:
+    import io
+
+    import openpyxl
+
+    return [list(row) for row in openpyxl.load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True)]
 
 
 def test_forms_is_detected_and_matches_questions_by_text():

@@ -106,7 +106,10 @@ def test_the_real_marts_documentation_has_a_danish_label_for_every_mart_and_colu
         for column in [None, *doc.columns]
         if not (doc.columns[column].label_da if column else doc.label_da)
     ]
-    assert not missing, f"marts or columns without meta.label_da in dbt_project/models/marts: {missing}"
+    assert not missing, (
+        "give each a Danish display name in its dbt_project/models/marts/*.yml, "
+        f'`config: {{meta: {{label_da: "..."}}}}` (BI tools show it): {missing}'
+    )
     assert docs["digital_maturity"].column("mean_score").description
 
 

@@ -48,7 +48,7 @@ from pipelines.settings import Settings
 from pipelines.sources.registry import detect
 
 SENSOR_NAME = "landing_zone_sensor"
-MINIMUM_INTERVAL_SECONDS = 10
+MINIMUM_INTERVAL_SECONDS = 5  # the sensor only lists landing/ (cheap): a short interval keeps drop -> published short
 MAX_BATCH_WAIT_SECONDS = 60  # a delivery waits this long at most for its last files to settle
 MAX_NAMES_IN_TAG = 8
 

@@ -103,7 +103,7 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
         return dg.MaterializeResult(
             metadata={
                 **{f"rows_{name}": count for name, count in counts.items()},
-                # rows whose person-level measures are nulled because the group is smaller than DIGILEAD_MIN_CELL
+                # rows whose person-level measures are nulled: a group smaller than DIGILEAD_MIN_CELL, or one derivable by subtraction
                 **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
                 "min_cell": settings.min_cell,
                 **timing,

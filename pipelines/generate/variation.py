@@ -30,6 +30,11 @@ class Variation:
         """Each freedom independently, about half the time away from the classic form."""
         return cls(**{f.name: rng.random() < 0.5 for f in fields(cls)})
 
+    @classmethod
+    def every_freedom(cls) -> Variation:
+        """Every freedom taken at once, away from the classic form (one file of each kind in a run)."""
+        return cls(**{f.name: not f.default for f in fields(cls)})
+
     def describe(self) -> str:
         changed = [f.name for f in fields(self) if getattr(self, f.name) != getattr(CLASSIC, f.name)]
         return ", ".join(f"{name}={getattr(self, name)}" for name in changed) or "classic"

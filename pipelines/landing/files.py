@@ -1,4 +1,12 @@
-"""Files in the landing zone and their fingerprints (SHA-256 of the bytes)."""
+"""Files in the landing zone and their fingerprints.
+
+A file means its name *and* its bytes: the same bytes delivered for another source, municipality,
+period or register part are another delivery (an org tree two municipalities share, a catalogue kept
+from wave to wave), loaded for that municipality and period; only the same bytes under the same
+source, municipality, period and part are a duplicate. So a file of a known source is fingerprinted
+as SHA-256 of one line naming that identity followed by its bytes; a file whose name matches no
+source (quarantined as such) by the SHA-256 of its bytes alone.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _CHUNK = 1 << 20  # fingerprinting streams the file: memory stays flat whatever its size
-SETTLE_SECONDS = 3.0  # a file modified this recently may still be being written (the sensor's rule too)
+SETTLE_SECONDS = 2.0  # a file modified this recently may still be being written (the sensor's rule too)
 
 # Why a landing entry cannot be processed as a delivery (LandingFile.problem).
 SYMLINK = "symlink"  # never followed: the link itself is quarantined, its target left alone
@@ -33,20 +41,42 @@ class LandingFile:
         return self.path.name
 
 
-def fingerprint_of(path: Path) -> str:
+def fingerprint_of(path: Path, identity: str = "") -> str:
+    """SHA-256 of `identity` (a line, if given) followed by the file's bytes."""
     digest = hashlib.sha256()
+    if identity:
+        digest.update(identity.encode() + b"\n")
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def fingerprint_of_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+def delivery_identity(name: str) -> str:
+    """What a file's name says it delivers: source, municipality, period and part ('' for an unknown name).
+    Case and extension do not matter: `HR_ORG_UNITS_0751_2025-06.CSV` delivers what its lower-case twin does."""
+    from pipelines.sources.registry import detect  # the registry names the sources; landing/ only moves files
+
+    detected = detect(name)
+    if detected is None:
+        return ""
+    _, file_name = detected
+    return f"{file_name.source}:{file_name.kommunekode}:{file_name.period}:{file_name.part or ''}"
+
+
+def delivery_fingerprint(path: Path, name: str | None = None) -> str:
+    """The fingerprint of the delivery `path` holds under `name` (default: its own name): see the module doc."""
+    return fingerprint_of(path, delivery_identity(name or path.name))
+
+
+def fingerprint_of_bytes(data: bytes, identity: str = "") -> str:
+    """As fingerprint_of, for bytes already read."""
+    return hashlib.sha256((identity.encode() + b"\n" if identity else b"") + data).hexdigest()
 
 
 def scan(landing: Path, only: Callable[[str], bool] | None = None, *, settle_seconds: float = 0.0) -> list[LandingFile]:
-    """Every entry directly in `landing/` (whose name `only` accepts), by name, fingerprinted.
+    """Every entry directly in `landing/` (whose name `only` accepts), by name, with its delivery
+    fingerprint (`delivery_fingerprint`).
 
     Hidden files and files still being written by a transfer tool (`.part`, `.tmp`, `~` names)
     are skipped: they are not deliveries yet. Entries that are no deliverable file come back with a
@@ -58,7 +88,7 @@ def scan(landing: Path, only: Callable[[str], bool] | None = None, *, settle_sec
     if not landing.exists():
         return []
     entries = []
-    for path in sorted(landing.iterdir(), key=lambda p: p.name):
+    for path in sorted(landing.iterdir(), key=_delivery_order):
         if _in_transfer(path.name) or (only and not only(path.name)):
             continue
         try:
@@ -97,7 +127,7 @@ def _landing_file(path: Path, status: os.stat_result, changing: bool) -> Landing
     if changing:
         return LandingFile(path, "", status.st_size, ARRIVING, "still being written")
     try:
-        return LandingFile(path, fingerprint_of(path), status.st_size)
+        return LandingFile(path, delivery_fingerprint(path), status.st_size)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -109,6 +139,13 @@ def _pseudo_fingerprint(kind: str, path: Path, status: os.stat_result) -> str:
     """A stable identity for an entry whose bytes cannot (or must not) be read: it is recorded like a file."""
     identity = f"{kind}\t{path.name}\t{status.st_size}\t{status.st_mtime_ns}\t{status.st_ino}"
     return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _delivery_order(path: Path) -> tuple[str, bool, str]:
+    """Names as the registry matches them (case-insensitive), the lower-case spelling first: of two
+    spellings of one delivery arriving together, `hr_employees_0751_2025-06.csv` is the delivery and
+    `HR_EMPLOYEES_0751_2025-06.CSV` its duplicate."""
+    return path.name.casefold(), path.name != path.name.casefold(), path.name
 
 
 def actionable(name: str) -> bool:

@@ -11,6 +11,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+KEY_CHECK_LABEL = "digilead pseudonym key check v1"
+
 
 def _hmac_hex(key: bytes, message: str) -> str:
     return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -26,6 +28,11 @@ class Pseudonymiser:
 
     def person_key(self, kommunekode: str, medarbejdernr: str) -> str:
         return _hmac_hex(self.key, f"{kommunekode}:{medarbejdernr.strip()}")
+
+    def key_fingerprint(self) -> str:
+        """What the warehouse remembers of the key: an HMAC of a fixed label, which tells one key from
+        another without revealing it (and is no person's pseudonym)."""
+        return _hmac_hex(self.key, KEY_CHECK_LABEL)
 
     def link_key(self, kommunekode: str, ref: str | None) -> str | None:
         """Key for an e-mail (case and surrounding spaces ignored) or an employee number; None if blank."""

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 from html import escape
 
+import numpy as np
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -94,12 +96,15 @@ def heatmap(
 ) -> Figure:
     figure = new_figure(max(1.6, 0.36 * len(rows) + 1.2))
     axes = figure.add_subplot()
-    import numpy as np
-
     grid = np.ma.masked_invalid(np.array([[np.nan if _missing(v) else float(v) for v in row] for row in values]))
-    image = axes.imshow(grid, cmap="viridis", vmin=vmin, vmax=vmax, aspect="auto")
-    axes.set_xticks(range(len(columns)), labels=columns, rotation=20, ha="right")
-    axes.set_yticks(range(len(rows)), labels=rows)
+    # pcolormesh, not imshow: vector cells (crisp in print), no embedded raster image; 16 steps of 0.25, as a
+    # colour bar of fewer than 50 steps stays vector too (matplotlib rasterises longer ones)
+    image = axes.pcolormesh(
+        grid, cmap=colormaps["viridis"].resampled(16), vmin=vmin, vmax=vmax, edgecolors="white", linewidth=1.0
+    )
+    axes.invert_yaxis()
+    axes.set_xticks([j + 0.5 for j in range(len(columns))], labels=columns, rotation=20, ha="right")
+    axes.set_yticks([i + 0.5 for i in range(len(rows))], labels=rows)
     axes.tick_params(length=0)
     for spine in axes.spines.values():
         spine.set_visible(False)
@@ -108,13 +113,11 @@ def heatmap(
         for j, value in enumerate(row):
             if _missing(value):
                 axes.add_patch(
-                    Rectangle(
-                        (j - 0.5, i - 0.5), 1, 1, facecolor="white", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, lw=0.5
-                    )
+                    Rectangle((j, i), 1, 1, facecolor="white", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, lw=0.5)
                 )
                 axes.text(
-                    j,
-                    i,
+                    j + 0.5,
+                    i + 0.5,
                     hidden_label,
                     ha="center",
                     va="center",
@@ -125,8 +128,8 @@ def heatmap(
             else:
                 shade = normalise(float(value))
                 axes.text(
-                    j,
-                    i,
+                    j + 0.5,
+                    i + 0.5,
                     fmt(float(value)),
                     ha="center",
                     va="center",
@@ -197,7 +200,7 @@ def bars(
     figure = new_figure(max(1.5, 0.3 * len(labels) + 0.9))
     axes = figure.add_subplot()
     known = [float(v) for v in values if not _missing(v)]
-    span = max([abs(v) for v in known] + [reference or 0.0, 1e-9])
+    span = max([abs(v) for v in known] + [reference or 0.0]) or 1.0  # nothing but zeros: a unit axis
     if limits:
         span = max(span, limits[1])
     positions = list(range(len(labels)))[::-1]
@@ -217,6 +220,7 @@ def bars(
                 va="center",
                 ha="left" if value >= 0 else "right",
                 fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
             )
     if reference is not None:
         axes.axvline(reference, color="#333333", linestyle="--", lw=1)
@@ -251,7 +255,7 @@ def grouped_bars(
     axes = figure.add_subplot()
     height = 0.8 / count
     known = [float(v) for values in series.values() for v in values if not _missing(v)]
-    span = max(known + [1e-9]) if not limits else limits[1]
+    span = (max(known + [0.0]) or 1.0) if not limits else limits[1]
     base = list(range(len(labels)))[::-1]
     handles = []
     for index, (name, values) in enumerate(series.items()):
@@ -352,12 +356,22 @@ def bars_and_line(
     line_values: Sequence[Number],
     line_label: str,
     fmt: Callable[[float], str],
+    hidden_label: str,
 ) -> Figure:
-    """Monthly counts: one series as bars, the other as a line with markers, on the same axis."""
+    """Monthly counts: one series as bars, the other as a line with markers, on the same axis; a hidden month is
+    a hatched, labelled stub (never a zero bar)."""
     figure = new_figure(3.0)
     axes = figure.add_subplot()
     positions = list(range(len(x_labels)))
-    axes.bar(positions, [0 if _missing(v) else float(v) for v in bar_values], color=PALETTE[0], label=bar_label)
+    known = [float(v) for v in list(bar_values) + list(line_values) if not _missing(v)]
+    stub = max(known + [1.0]) * 0.2
+    shown = [(x, float(v)) for x, v in zip(positions, bar_values, strict=False) if not _missing(v)]
+    if shown:
+        axes.bar([x for x, _ in shown], [v for _, v in shown], color=PALETTE[0], label=bar_label)
+    for x, value in zip(positions, bar_values, strict=False):
+        if _missing(value):
+            axes.bar(x, stub, color="white", edgecolor=HIDDEN_COLOUR, hatch=HIDDEN_HATCH, lw=0.6)
+            axes.text(x, stub * 1.05, hidden_label, rotation=90, ha="center", va="bottom", fontsize=7, color="#333333")
     axes.plot(
         positions,
         [math.nan if _missing(v) else float(v) for v in line_values],
@@ -371,7 +385,7 @@ def bars_and_line(
     axes.set_xticks(positions[::step], labels=list(x_labels)[::step], rotation=30, ha="right")
     axes.yaxis.set_major_formatter(lambda value, _pos: fmt(value))
     axes.grid(axis="y", color="#dddddd", lw=0.6)
-    axes.legend(loc="upper left", frameon=False)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return figure
 
 

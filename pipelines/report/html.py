@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from html import escape
 
 CSS = """
@@ -82,6 +82,8 @@ SCRIPT = """
 def json_value(value):
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time(0):
+        return value.date().isoformat()  # a DATE column (pandas reads dates as midnight timestamps)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
@@ -124,7 +126,7 @@ class Table:
             hidden = self.hidden_when(row)
             for column in self.columns:
                 value = row.get(column.name)
-                if hidden and column.name in self.hidden_columns:
+                if hidden and column.name in self.hidden_columns and json_value(value) is None:
                     cells.append(
                         f'<td class="hidden-value" data-column="{escape(column.name)}">{escape(self.hidden_word)}</td>'
                     )

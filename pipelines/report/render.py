@@ -46,11 +46,18 @@ def render_report(
     return target
 
 
-def render_all(published: Path, lang: str = "da", min_cell: int = 5) -> list[Path]:
-    """One report per municipality in the published marts (the Dagster asset's work)."""
+def render_all(published: Path, lang: str = "da", min_cell: int = 5) -> tuple[list[Path], dict[str, str]]:
+    """One report per municipality in the published marts (the Dagster asset's work): the files written, and
+    why a municipality got none (one municipality's problem does not keep the others' reports back)."""
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
-    return [render_report(published, kommunekode, lang=lang, min_cell=min_cell) for kommunekode in municipalities]
+    paths, problems = [], {}
+    for kommunekode in municipalities:
+        try:
+            paths.append(render_report(published, kommunekode, lang=lang, min_cell=min_cell))
+        except ReportError as error:
+            problems[kommunekode] = str(error)
+    return paths, problems
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -189,7 +196,10 @@ class ReportBuilder:
         figure = charts.heatmap(
             names, [w.area(a) for a in AREAS], values, self.hidden(), self.score, colorbar_label=w("mean_score")
         )
-        known = [(v, n) for n, row in zip(names, values, strict=False) for v in row[-1:] if v is not None]
+        # compare the sub-units (the unit's own row is their total), or the unit alone when it has none
+        compared = list(zip(names, values, strict=False))
+        compared = compared[1:] if len(compared) > 1 else compared
+        known = [(row[-1], name) for name, row in compared if row[-1] is not None]
         if known:
             best, worst = max(known), min(known)
             reading = w(
@@ -253,7 +263,7 @@ class ReportBuilder:
         title = w("change", wave=wave)
         extra = [
             Column("prev_mean_score", w("prev_mean_score"), self.score, numeric=True),
-            Column("change_col" and "change", w("change_col"), lambda v: self.w.signed(v, 2), numeric=True),
+            Column("change", w("change_col"), lambda v: self.w.signed(v, 2), numeric=True),
         ]
         table = self._maturity_table(_records(own), title, extra)
         known = [(v, w.area(a)) for v, a in zip(values, AREAS, strict=False) if v is not None and a != "all"]
@@ -443,19 +453,16 @@ class ReportBuilder:
             key=["kommunekode", "month", "los_id", "competence_area"],
             hidden_word=self.hidden(),
             hidden_when=lambda r: bool(r.get("suppressed")),
-            hidden_columns=[
-                c for c in ["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"]
-            ],
+            hidden_columns=["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"],
         )
-
-    def _hidden_in(self, row: dict, column: str) -> bool:
-        return bool(row.get("suppressed")) and row.get(column) is None
 
     def _monthly(self, own: pd.DataFrame, months: list[str]) -> Block:
         w = self.w
         completions = [None if pd.isna(v) else float(v) for v in own["completions"]]
         people = [None if pd.isna(v) else float(v) for v in own["people_trained"]]
-        figure = charts.bars_and_line(months, completions, w("completions"), people, w("people_trained"), self.count)
+        figure = charts.bars_and_line(
+            months, completions, w("completions"), people, w("people_trained"), self.count, self.hidden()
+        )
         known = [(v, m) for v, m in zip(completions, months, strict=False) if v is not None]
         total = sum(v for v, _ in known)
         best = max(known) if known else (None, "–")
@@ -580,8 +587,10 @@ class ReportBuilder:
         if not realisation.empty:
             section.blocks.append(self._trajectories(realisation))
             section.blocks.append(self._status(set(realisation["benefit_id"])))
-        if s.is_root:
-            section.blocks.append(self._sektor())
+        if s.is_root and self.marts.has("benefit_realisation_by_sektor"):
+            block = self._sektor()
+            if block is not None:
+                section.blocks.append(block)
         return section
 
     def _trajectories(self, realisation: pd.DataFrame) -> Block:
@@ -643,7 +652,7 @@ class ReportBuilder:
         )
         notes = []
         if len(initiatives) > MAX_TRAJECTORIES:
-            notes.append(f"{MAX_TRAJECTORIES} / {len(initiatives)}")
+            notes.append(w("trajectory_more", shown=MAX_TRAJECTORIES, total=len(initiatives)))
         return Block("benefits-trajectory", title, reading, self.svg(figure, title), [table], w("table"), notes=notes)
 
     def _status(self, benefit_ids: set[str]) -> Block:
@@ -681,7 +690,7 @@ class ReportBuilder:
         )
         return Block("benefits-status", title, reading, None, [table], w("table"))
 
-    def _sektor(self) -> Block:
+    def _sektor(self) -> Block | None:
         w = self.w
         rows = self.marts.rows(
             "benefit_realisation_by_sektor",
@@ -689,6 +698,8 @@ class ReportBuilder:
             [self.scope.kommunekode],
             order="month, sektor, unit",
         )
+        if rows.empty:
+            return None
         newest = rows["month"].max()
         rows = rows[rows["month"] == newest].sort_values(["unit", "sektor"])
         labels, planned, realised = [], [], []

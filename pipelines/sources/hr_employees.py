@@ -66,7 +66,18 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
             "cpr_wellformed": cpr_wellformed(rows["cpr"]),
         }
     )
+    checked["ansat_fra_plausible"] = ansat_fra_plausible(checked["ansat_fra"], file.period)
     return ParsedFile(tables={TABLE: checked[list(TABLE_COLUMNS)]}, validation_frame=checked, rows_read=len(rows))
+
+
+FUTURE_HIRES_DAYS = 366  # starters registered ahead of their first day: up to a year after the extract's month
+
+
+def ansat_fra_plausible(ansat_fra: pd.Series, period: str) -> pd.Series:
+    """FLAG: `ansat_fra` at most a year after the extract's month end (a later date is a typo, not a hire)."""
+    month_end = pd.Timestamp(month_start(period)) + pd.DateOffset(months=1, days=-1)
+    limit = (month_end + pd.Timedelta(days=FUTURE_HIRES_DAYS)).date()
+    return (ansat_fra.isna() | (ansat_fra <= limit)).fillna(True).astype(FLAG)
 
 
 _CPR = r"^(?P<day>\d{2})(?P<month>\d{2})\d{2}-?\d{4}$"  # DDMMYY-SSSS or DDMMYYSSSS

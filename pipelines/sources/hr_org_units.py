@@ -6,7 +6,8 @@ gyldig_til (DATE).
 
 validation_frame: the same columns, each date followed by `<col>__unparsed`, plus
 - `parent_in_file`: the row is a root, or its parent is a los_id of this file (False: an orphan);
-- `ancestry_ok`: walking up the parents ends at a root of this file without a cycle.
+- `ancestry_ok`: walking up the parents ends at a root of this file without a cycle;
+- `only_root`: the row is no root, or the file's only one (two roots would make two municipalities).
 A file with any `ancestry_ok` False is quarantined by the suite (contract: no cycles, no orphans);
 the two flags together tell an orphan (or a unit under one) from a cycle.
 """
@@ -42,6 +43,7 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
             "kommunekode": constant(file.kommunekode, rows),
             "snapshot_month": constant(month_start(file.period), rows, DATE),
             **{column: rows[column] for column in TEXT_COLUMNS},
+            "only_root": only_root(rows["parent_los_id"]),
             "gyldig_fra": parse_dates(rows["gyldig_fra"]),
             "gyldig_til": parse_dates(rows["gyldig_til"]),
             "parent_in_file": parent_in_file(rows["los_id"], rows["parent_los_id"]),
@@ -49,6 +51,12 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         }
     )
     return ParsedFile(tables={TABLE: checked[list(TABLE_COLUMNS)]}, validation_frame=checked, rows_read=len(rows))
+
+
+def only_root(parent_los_id: pd.Series) -> pd.Series:
+    """FLAG per row: not a root, or the file's only root (the marts roll up to one municipality row)."""
+    roots = parent_los_id.isna()
+    return (~roots | (int(roots.sum()) == 1)).astype(FLAG)
 
 
 def parent_in_file(los_id: pd.Series, parent_los_id: pd.Series) -> pd.Series:

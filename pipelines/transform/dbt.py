@@ -74,9 +74,14 @@ def keep_partial_parse(settings: Settings, target: Path) -> None:
 
 
 def dbt_executable() -> str:
-    """The dbt installed beside this Python (the venv's), whether or not the venv is on PATH."""
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
+    """The dbt installed beside this Python (the venv's), whether or not the venv is on PATH; wrapped
+    by `digilead-dbt` (pipelines/transform/child.py) where installed, so a killed run never leaves
+    dbt running with the warehouse's lock."""
+    for name in ("digilead-dbt", "dbt"):
+        beside = Path(sys.executable).with_name(name)
+        if beside.exists():
+            return str(beside)
+    return "dbt"
 
 
 def manifest_is_stale(manifest: Path = MANIFEST, project_dir: Path = PROJECT_DIR) -> bool:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from pipelines.privacy.shown import shown as shown_or_kind
 from pipelines.validation.suites import SuiteSpec
 
 BATCH_ROWS = 100_000  # rows per validation batch: bounds GE's memory whatever the file size
@@ -29,7 +30,7 @@ class FailedCheck:
     column: str | None
     rule: str
     failing_rows: int = 0
-    examples: list[dict] = field(default_factory=list)  # {"row": n, "value": ...}
+    examples: list[dict] = field(default_factory=list)  # {"row": n, "value": ... or None, "kind": ...}
     rows: list[int] = field(default_factory=list)  # every failing file row (for the rejected-rows count)
 
     def sentence(self) -> str:
@@ -69,18 +70,42 @@ class ValidationOutcome:
 
 
 def _describe(example: dict) -> str:
-    """`row 14 ('Måske')`, or for a yes/no rule flag the row's label: `row 4 (los_id 1203)`."""
+    """`row 14 ('6')`, `row 15 (text, 31 characters)`, or for a yes/no rule flag the row's label:
+    `row 4 (los_id 1203)`. Values that could be personal are never shown, only their kind."""
     value = example.get("value")
-    label = ", ".join(f"{column} {_show(shown)}" for column, shown in example.get("label", {}).items())
+    kinds = example.get("label_kind", {})
+    label = ", ".join(
+        f"{column} {kinds[column] if column in kinds else _show(shown)}"
+        for column, shown in example.get("label", {}).items()
+    )
     if isinstance(value, bool):
         return f"row {example['row']}" + (f" ({label})" if label else "")
-    return f"row {example['row']} ({_show(value)}" + (f"; {label})" if label else ")")
+    what = example["kind"] if "kind" in example else _show(value)
+    return f"row {example['row']} ({what}" + (f"; {label})" if label else ")")
 
 
 def _show(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "empty"
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _example(row: int, value: object, label: dict[str, object], verbatim: tuple[str, ...] = ()) -> dict:
+    """An example row for a reason: the value and label only where they cannot be personal (see privacy.shown)."""
+    shown_value, kind = shown_or_kind(_plain(value))
+    example: dict = {"row": row, "value": shown_value}
+    if kind:
+        example["kind"] = kind
+    if label:
+        example["label"], label_kinds = {}, {}
+        for column, label_value in label.items():
+            plain = _plain(label_value)
+            example["label"][column], label_kind = (plain, None) if column in verbatim else shown_or_kind(plain)
+            if label_kind:
+                label_kinds[column] = label_kind
+        if label_kinds:
+            example["label_kind"] = label_kinds
+    return example
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +192,12 @@ def validate_files(
             for entry in entries:
                 by_file.setdefault(int(entry[FILE]), []).append(entry)
             for file in by_file or present:  # a failure naming no rows concerns every file of the batch
-                _merge(failed[file], index, expectations[index], details, label, by_file.get(file, []))
+                _merge(
+                    failed[file], index, expectations[index], details, label, by_file.get(file, []), spec.shown_verbatim
+                )
+    for i in range(len(files)):
+        if rows[i] < spec.min_rows:
+            failed[i][-1] = FailedCheck(expectation="min_rows", column=None, rule=spec.min_rows_rule)
     return [
         ValidationOutcome(suite=spec.name, rows_validated=rows[i], failed=[failed[i][k] for k in sorted(failed[i])])
         for i in range(len(files))
@@ -219,7 +249,13 @@ def _identity(expectation: dict) -> tuple:
 
 
 def _merge(
-    failed: dict[int, FailedCheck], index: int, expectation: dict, result: dict, label: list[str], entries: list[dict]
+    failed: dict[int, FailedCheck],
+    index: int,
+    expectation: dict,
+    result: dict,
+    label: list[str],
+    entries: list[dict],
+    verbatim: tuple[str, ...] = (),
 ) -> None:
     meta = expectation.get("meta", {})
     shown = meta.get("shows_column") or expectation.get("kwargs", {}).get("column")
@@ -234,10 +270,9 @@ def _merge(
         row = int(entry[ROW])
         check.rows.append(row)
         if len(check.examples) < EXAMPLES_PER_CHECK:
-            example = {"row": row, "value": _plain(entry.get(shown))}
-            if label:
-                example["label"] = {column: _plain(entry.get(column)) for column in label}
-            check.examples.append(example)
+            check.examples.append(
+                _example(row, entry.get(shown), {column: entry.get(column) for column in label}, verbatim)
+            )
 
 
 def _exception_message(info: dict) -> str | None:

@@ -27,6 +27,12 @@ class SuiteSpec:
     name: str
     expectations: tuple[dict, ...]
     row_label: tuple[str, ...] = ()  # columns shown beside the row number in examples (e.g. los_id)
+    # columns the parser itself fills (a workbook's sheet name): shown as they are; every other
+    # value is shown only where it cannot be personal (pipelines/privacy/shown.py)
+    shown_verbatim: tuple[str, ...] = ()
+    # a file with fewer data rows breaks `min_rows_rule` (a table-level rule: files share GE batches)
+    min_rows: int = 0
+    min_rows_rule: str = ""
 
     def expand(self, columns: list[str], item_columns: list[str]) -> list[dict]:
         """Concrete GE expectation configurations for a frame with these columns."""
@@ -61,5 +67,10 @@ def load_suite_spec(name: str, folder: Path | None = None) -> SuiteSpec:
         if not expectation.get("meta", {}).get("rule"):
             raise ValueError(f"{path}: every expectation needs meta.rule in plain words ({expectation['type']})")
     return SuiteSpec(
-        name=name, expectations=tuple(payload["expectations"]), row_label=tuple(payload.get("row_label", ()))
+        name=name,
+        expectations=tuple(payload["expectations"]),
+        row_label=tuple(payload.get("row_label", ())),
+        shown_verbatim=tuple(payload.get("shown_verbatim", ())),
+        min_rows=int(payload.get("min_rows", {}).get("rows", 0)),
+        min_rows_rule=payload.get("min_rows", {}).get("rule", ""),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -18,6 +19,26 @@ from pipelines.warehouse.schema import columns_of, ddl
 from pipelines.warehouse.state import utc_now
 
 log = logging.getLogger("digilead")
+
+DUCKDB_LOCK_WAIT_SECONDS = 900  # at most as long as a dbt build of a large municipality
+
+
+def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+    """Connect, waiting while another process holds DuckDB's own lock on the file although the writer
+    lock is ours: a process outside digilead's writer lock (a dbt left by a killed run of an older
+    version, a developer's session). Gives up after DUCKDB_LOCK_WAIT_SECONDS with DuckDB's error."""
+    deadline = time.monotonic() + DUCKDB_LOCK_WAIT_SECONDS
+    said = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            if not said:
+                log.warning("another process has %s open (%s): waiting until it closes it", path.name, error)
+                said = True
+            time.sleep(1)
 
 
 @dataclass(frozen=True)
@@ -115,7 +136,9 @@ class Warehouse:
             raise FileNotFoundError(f"no warehouse at {self.path} yet: run `digilead run` first")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with nullcontext() if read_only else writer_lock(self.path, waiting=log.info):
-            connection = duckdb.connect(str(self.path), read_only=read_only)
+            connection = (
+                duckdb.connect(str(self.path), read_only=True) if read_only else _connect_for_writing(self.path)
+            )
             try:
                 yield connection
             finally:
@@ -188,24 +211,13 @@ class Warehouse:
     # --- what parsers need from earlier files ------------------------------------------------
     @staticmethod
     def items_for(con: duckdb.DuckDBPyConnection, kommunekode: str, wave: str) -> dict[str, Item] | None:
-        """The newest item catalogue delivered for a municipality and wave, or None if none has arrived.
-
-        A catalogue byte-identical to one loaded before (another municipality's, or an earlier wave's:
-        the same questionnaire) is a duplicate, never loaded twice, yet delivers that catalogue for its
-        own municipality and wave (as stg_survey__items does, dbt_project/macros/catalogue_deliveries.sql).
-        """
+        """The newest item catalogue loaded for a municipality and wave, or None if none has arrived.
+        (A catalogue byte-identical to another municipality's or wave's is loaded for its own: a file
+        means its name and its bytes, pipelines/landing/files.py.)"""
         rows = con.execute(
-            """with deliveries as (
-                   select _file_fingerprint as fingerprint, max(_loaded_at) as delivered_at from raw.survey_items
-                   where kommunekode = $kommunekode and upper(wave) = upper($wave) group by all
-                   union all
-                   select fingerprint, processed_at from meta.files
-                   where source = 'survey_items' and status = 'duplicate' and kommunekode = $kommunekode and upper(period) = upper($wave)
-               ),
-               newest as (select fingerprint from deliveries order by delivered_at desc limit 1)
-               select item_id, question_text, competence_code, reverse_scored from raw.survey_items
-               where _file_fingerprint = (select fingerprint from newest)
-               qualify _loaded_at = max(_loaded_at) over ()""",
+            """select item_id, question_text, competence_code, reverse_scored from raw.survey_items
+               where kommunekode = $kommunekode and upper(wave) = upper($wave)
+               qualify (_loaded_at, _file_fingerprint) = max((_loaded_at, _file_fingerprint)) over ()""",
             {"kommunekode": kommunekode, "wave": wave},
         ).fetchall()
         if not rows:

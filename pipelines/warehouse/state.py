@@ -27,6 +27,7 @@ MARTS_STALE = "marts_stale_since"
 BUILD_IN_PROGRESS = "marts_build_in_progress"
 BUILT_AT = "marts_built_from"
 BUILD_SIGNATURE = "marts_build_signature"
+KEY_FINGERPRINT = "pseudonym_key_fingerprint"  # which key the warehouse's people are keyed with (an HMAC, not the key)
 
 
 def utc_now() -> datetime:

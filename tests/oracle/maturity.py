@@ -11,11 +11,16 @@ Readings of the contract made here (where its text leaves a choice):
   one, restricted to units valid on the period's last day (gyldig_fra <= day, gyldig_til empty or
   >= day). A valid unit whose parent is not valid that day roots its own branch.
 - De-duplication happens among responses only (is_response = 1): a preview or unfinished row never
-  displaces a real response. The same employee_ref = equal after stripping surrounding spaces, and
-  for e-mails (a ref containing `@`) regardless of case. Ties on submitted_at: the greater
-  respondent_id wins (a deterministic choice; the generator is not expected to produce ties).
+  displaces a real response. One person (docs/privacy.md): the same employee_ref (equal after stripping
+  surrounding spaces, and for e-mails, a ref containing `@`, regardless of case), or an employee_ref
+  that links through the municipality's HR extracts (an employee number or e-mail listed in any of
+  them) to the same medarbejdernr. The later submitted_at wins; a response without one is older than
+  any with one; among equals (no timestamps), the later row of the later file wins: responses.csv
+  lists rows in delivery order (file by file, row by row), so the later row of responses.csv.
 - A respondent whose (kept) response's los_id is not in the period's tree counts nowhere; the same for
   an employee whose los_id is not in the tree.
+- Suppression (small cells, primary and secondary) per wave and area, by respondents: see
+  tests/oracle/small_cells.py.
 - The previous wave is the calendar predecessor (2025H2 -> 2025H1, 2025H1 -> 2024H2); where that wave
   or the unit in it does not exist, prev_mean_score is null.
 """
@@ -26,6 +31,8 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+
+from tests.oracle.small_cells import suppression_reasons
 
 AREAS: tuple[str, ...] = ("1", "2", "3", "4", "5", "all")
 KEY = ["kommunekode", "wave", "los_id", "competence_area"]
@@ -39,6 +46,7 @@ COLUMNS = KEY + [
     "prev_mean_score",
     "change",
     "suppressed",
+    "suppression_reason",
 ]
 BASIC_BELOW = 2.5
 ADVANCED_FROM = 4.0
@@ -142,15 +150,36 @@ def _ref_identity(ref: str) -> str | None:
     return ref.lower() if "@" in ref else ref
 
 
-def _kept_responses(responses: pd.DataFrame) -> pd.DataFrame:
+def _hr_links(employees: pd.DataFrame) -> dict[str, str]:
+    """employee_ref identity -> medarbejdernr, from every HR extract of one municipality: its employee
+    numbers, and its e-mails (an e-mail listed for two people: the newest extract's)."""
+    links: dict[str, str] = {}
+    for row in employees.sort_values("snapshot_month", kind="stable").itertuples(index=False):
+        empno = row.medarbejdernr.strip()
+        if not empno:
+            continue
+        links[empno] = empno
+        email = _ref_identity(row.email)
+        if email and "@" in email:
+            links[email] = empno
+    return links
+
+
+def _kept_responses(responses: pd.DataFrame, links: dict[str, str] | None = None) -> pd.DataFrame:
     """Responses of one municipality and wave after de-duplication: respondent_id, los_id."""
+    links = links or {}
     real = responses[responses["is_response"].map(_flag)].copy()
-    real["ident"] = real["employee_ref"].map(_ref_identity)
+    idents = []
+    for employee_ref in real["employee_ref"]:
+        ref = _ref_identity(employee_ref)
+        idents.append(None if ref is None else ("person:" + links[ref] if ref in links else "ref:" + ref))
+    real["ident"] = idents
     real["order"] = real["submitted_at"].map(lambda t: _timestamp(t) or dt.datetime.min)
+    real["delivered"] = range(len(real))  # the truth lists rows in delivery order
     anonymous = real[real["ident"].isna()]
     latest = (
         real[real["ident"].notna()]
-        .sort_values(["order", "respondent_id"], kind="stable")
+        .sort_values(["order", "delivered"], kind="stable")
         .drop_duplicates("ident", keep="last")
     )
     kept = pd.concat([anonymous, latest], ignore_index=True)
@@ -240,7 +269,7 @@ def expected_digital_maturity(truth_dir: Path, min_cell: int = 5) -> pd.DataFram
                     staff[unit].add(row.medarbejdernr.strip())
 
         # respondent scores, placed at the unit and all its ancestors
-        kept = _kept_responses(wave_responses)
+        kept = _kept_responses(wave_responses, _hr_links(hr))
         scores = _respondent_scores(
             answers[
                 (answers["kommunekode"] == kommunekode)
@@ -273,9 +302,17 @@ def expected_digital_maturity(truth_dir: Path, min_cell: int = 5) -> pd.DataFram
                         "mean_score": mean,
                         "share_basic": basic,
                         "share_advanced": advanced,
-                        "suppressed": respondents < min_cell,
                     }
                 )
+
+        # small cells: each area is a table of its own over the wave's tree
+        wave_rows = [r for r in rows if (r["kommunekode"], r["wave"]) == (kommunekode, wave)]
+        for area in AREAS:
+            area_rows = {r["los_id"]: r for r in wave_rows if r["competence_area"] == area}
+            reasons = suppression_reasons(tree, {u: r["respondents"] for u, r in area_rows.items()}, min_cell)
+            for unit, r in area_rows.items():
+                r["suppression_reason"] = reasons[unit]
+                r["suppressed"] = reasons[unit] is not None
 
     # published mean of the previous wave (null where suppressed), then suppression of this row
     published = {

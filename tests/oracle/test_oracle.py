@@ -225,17 +225,16 @@ def test_2025h1_scores_rollup_dedup(truth_dir: Path) -> None:
     # r1: area1 (4, 6-2) = 4.0, area2 5.0, all 13/3; r3: area1 2.0, area2 3.0, all 2.5; r4: area1 (5, 6-1) = 5.0, all 5.0
     # headcount (HR 2025-06 on 2025-06-30): A1 {E1, E2, E6}, A {E1, E2, E6}, B {E4}, C {}, R {E1, E2, E4, E6, E8}
     _check(rows["2025H1", "A1", "1"], respondents=1, headcount=3, response_rate=1 / 3, suppressed=True, **NULL_MEASURES)
+    # A (2 respondents) is large enough, but R (3) minus A would give B's single respondent away:
+    # A is hidden as well (secondary suppression; R has no other published child)
     _check(
         rows["2025H1", "A", "1"],
         respondents=2,
         headcount=3,
         response_rate=2 / 3,
-        mean_score=4.5,
-        share_basic=0.0,
-        share_advanced=1.0,
-        prev_mean_score=None,
-        change=None,
-        suppressed=False,
+        suppressed=True,
+        suppression_reason="secondary",
+        **NULL_MEASURES,
     )
     _check(rows["2025H1", "B", "1"], respondents=1, headcount=1, response_rate=1.0, suppressed=True, **NULL_MEASURES)
     _check(
@@ -261,14 +260,7 @@ def test_2025h1_scores_rollup_dedup(truth_dir: Path) -> None:
         share_advanced=0.5,
         suppressed=False,
     )
-    _check(
-        rows["2025H1", "A", "all"],
-        respondents=2,
-        mean_score=14 / 3,
-        share_basic=0.0,
-        share_advanced=1.0,
-        suppressed=False,
-    )
+    _check(rows["2025H1", "A", "all"], respondents=2, suppressed=True, suppression_reason="secondary", **NULL_MEASURES)
     _check(
         rows["2025H1", "B", "all"], respondents=1, suppressed=True, **NULL_MEASURES
     )  # score exactly 2.5 is not basic
@@ -302,18 +294,16 @@ def test_2025h2_prev_and_change(truth_dir: Path) -> None:
     # s1 (A2): area1 3.0, area3 4.0, all 10/3; s2 (A): area1 (4, 6-5) = 2.5, all 2.5; s3 at A1 (ended): nowhere;
     # s4 (anonymous, A2): area1 (2, 6-4) = 2.0, all 2.0; s5 (B): area1 1.0, area3 1.0, all 1.0; s6 (B): area1 5.0, all 5.0
     # headcount (HR 2025-11 on 2025-12-31; E4 left 2025-12-15, E10 starts 2026): A2 1, A 2, B 2, C 0, R 5
+    # A (3) minus its only child A2 (2) would give s2 away: A2 is hidden as well
     _check(
         rows["2025H2", "A2", "1"],
         respondents=2,
         headcount=1,
         response_rate=2.0,
-        mean_score=2.5,
-        share_basic=0.5,
-        share_advanced=0.0,
-        prev_mean_score=None,
-        change=None,
-        suppressed=False,
-    )  # A2 is new: no previous row
+        suppressed=True,
+        suppression_reason="secondary",
+        **NULL_MEASURES,
+    )
     _check(
         rows["2025H2", "A", "1"],
         respondents=3,
@@ -322,10 +312,11 @@ def test_2025h2_prev_and_change(truth_dir: Path) -> None:
         mean_score=2.5,
         share_basic=1 / 3,
         share_advanced=0.0,
-        prev_mean_score=4.5,
-        change=-2.0,
+        prev_mean_score=None,
+        change=None,
         suppressed=False,
-    )
+        suppression_reason=None,
+    )  # 2025H1's A was hidden (secondary): no published previous mean
     _check(
         rows["2025H2", "B", "1"],
         respondents=2,
@@ -363,23 +354,15 @@ def test_2025h2_prev_and_change(truth_dir: Path) -> None:
         suppressed=False,
     )  # previous had 0 respondents
     _check(rows["2025H2", "A", "3"], respondents=1, suppressed=True, **NULL_MEASURES)
-    _check(
-        rows["2025H2", "A2", "all"],
-        respondents=2,
-        mean_score=8 / 3,
-        share_basic=0.5,
-        share_advanced=0.0,
-        prev_mean_score=None,
-        change=None,
-    )
+    _check(rows["2025H2", "A2", "all"], respondents=2, suppressed=True, suppression_reason="secondary", **NULL_MEASURES)
     _check(
         rows["2025H2", "A", "all"],
         respondents=3,
         mean_score=47 / 18,
         share_basic=1 / 3,
         share_advanced=0.0,
-        prev_mean_score=14 / 3,
-        change=47 / 18 - 14 / 3,
+        prev_mean_score=None,
+        change=None,
     )
     _check(
         rows["2025H2", "R", "all"],
@@ -438,7 +421,8 @@ def test_default_min_cell_suppresses_measures_but_keeps_counts(truth_dir: Path) 
         change=None,
         suppressed=False,
     )  # 2025H1 R was suppressed at 5
-    assert (frame["suppressed"] == (frame["respondents"] < 5)).all()
+    assert (frame["suppressed"] == frame["suppression_reason"].notna()).all()
+    assert ((frame["suppression_reason"] == "small_group") == (frame["respondents"] < 5)).all()
     assert (
         frame.loc[frame["suppressed"], ["mean_score", "share_basic", "share_advanced", "prev_mean_score", "change"]]
         .isna()
@@ -538,7 +522,9 @@ def test_properties_on_random_truths(tmp_path: Path, truth, min_cell: int, seed)
         return
     units = {row[2]: row[3] or None for row in org}
     assert len(frame) == len(units) * 6
-    assert (frame["suppressed"] == (frame["respondents"] < min_cell)).all()
+    # hidden as a small group exactly below min_cell; a secondary cell is never a small group itself
+    assert (frame["suppressed"] == frame["suppression_reason"].notna()).all()
+    assert ((frame["suppression_reason"] == "small_group") == (frame["respondents"] < min_cell)).all()
     shown = frame[~frame["suppressed"]]
     assert ((shown["share_basic"] + shown["share_advanced"]) <= 1 + 1e-12).all()
     assert shown["mean_score"].between(1, 5).all()

@@ -340,16 +340,29 @@ def test_uptake_values(truth: Path, month, los_id, area, want):
     assert not row["suppressed"]
 
 
-def test_uptake_suppression_by_group(truth: Path):
+def test_uptake_suppression_by_headcount(truth: Path):
     frame = expected_training_uptake(truth, min_cell=2)
+    # January: headcount A {E1}, B {E2} (E3 left on 15 January), R 2: A and B are small groups, R is published
     both = _row(frame, month="2025-01", los_id="R", competence_area="1")  # 2 trained, 2 in 12 months
     assert both["completions"] == 2 and both["coverage_12m"] == 1.0 and not both["suppressed"]
-    month_only = _row(frame, month="2025-01", los_id="R", competence_area="4")  # 1 trained, 0 covered
-    assert _close(month_only["completions"], None) and _close(month_only["training_hours"], None)
-    assert _close(month_only["coverage_12m"], None) and month_only["suppressed"]
-    coverage_kept = _row(frame, month="2025-03", los_id="R", competence_area="1")  # 0 trained in March, 2 covered
-    assert _close(coverage_kept["people_trained"], None) and _close(coverage_kept["coverage_12m"], 2 / 3)
-    assert coverage_kept["suppressed"] and coverage_kept["headcount"] == 3 and coverage_kept["fte"] == 2.5
+    # by headcount, not by the people trained: one person trained (E3, no longer in the headcount)
+    one_trained = _row(frame, month="2025-01", los_id="R", competence_area="4")
+    assert (one_trained["completions"], one_trained["people_trained"], one_trained["training_hours"]) == (1, 1, 1.0)
+    assert one_trained["coverage_12m"] == 0.0 and not one_trained["suppressed"]
+    small = _row(frame, month="2025-01", los_id="A", competence_area="1")
+    assert small["suppression_reason"] == "small_group" and small["headcount"] == 1
+    assert _close(small["completions"], None) and _close(small["coverage_12m"], None)
+    # March: nobody trained in area 1 is a published zero; coverage 2 of 3
+    nobody = _row(frame, month="2025-03", los_id="R", competence_area="1")
+    assert (nobody["completions"], nobody["people_trained"], nobody["training_hours"]) == (0, 0, 0.0)
+    assert nobody["coverage_12m"] == 2 / 3 and not nobody["suppressed"]
+    assert nobody["headcount"] == 3 and nobody["fte"] == 2.5
+    # March: A {E1, E2} is large enough, but R (3) minus A would give B's single person (E4) away
+    for area in ("1", "4", "all"):
+        hidden = _row(frame, month="2025-03", los_id="A", competence_area=area)
+        assert hidden["suppression_reason"] == "secondary" and hidden["headcount"] == 2 and hidden["fte"] == 1.5
+        assert _close(hidden["people_trained"], None) and _close(hidden["coverage_12m"], None)
+        assert _row(frame, month="2025-03", los_id="B", competence_area=area)["suppression_reason"] == "small_group"
 
 
 def test_linking_rule(truth: Path):
@@ -379,11 +392,12 @@ def test_after_maturity(truth: Path):
     assert root_4["share_basic_trained_6m"] == 0.0 and root_4["share_trained_6m"] == 0.5
     b_all = _row(frame, wave="2024H2", los_id="B", competence_area="all")
     assert b_all["linked_respondents"] == 1 and b_all["basic_respondents"] == 0
-    suppressed = _row(
+    # suppression goes by the linked respondents the row describes (2), not by the basic ones (1)
+    small = _row(expected_training_after_maturity(truth, min_cell=3), wave="2024H2", los_id="R", competence_area="all")
+    assert small["suppression_reason"] == "small_group" and small["linked_respondents"] == 2
+    assert _close(small["share_basic_trained_6m"], None) and _close(small["basic_respondents"], None)
+    published = _row(
         expected_training_after_maturity(truth, min_cell=2), wave="2024H2", los_id="R", competence_area="all"
     )
-    assert (
-        suppressed["suppressed"]
-        and _close(suppressed["share_basic_trained_6m"], None)
-        and suppressed["linked_respondents"] == 2
-    )
+    assert not published["suppressed"] and published["basic_respondents"] == 1
+    assert published["share_basic_trained_6m"] == 1.0

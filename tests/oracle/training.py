@@ -17,7 +17,10 @@ Readings made here:
 - A person sits at every los_id the month's HR snapshot (the month's extract or the newest earlier)
   lists for them; headcount/fte: employed on the month's last day; coverage: people in this month's
   headcount with a completion in the 12 months ending with the month.
-- Suppression: month measures when people_trained < min_cell; coverage when its numerator < min_cell.
+- Suppression (small cells, primary and secondary; tests/oracle/small_cells.py): training_uptake by
+  the unit's headcount (never by the people trained: zero trained is a published zero), every area of
+  a month alike; training_after_maturity by the linked respondents of the wave, area by area, and
+  never where digital_maturity's respondents minus them would leave a small group of unlinked ones.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import pandas as pd
 
 from tests.oracle.maturity import (
     _date,
+    _hr_links,
     _kept_responses,
     _read_truth,
     _respondent_scores,
@@ -38,6 +42,7 @@ from tests.oracle.maturity import (
     _tree,
     wave_last_day,
 )
+from tests.oracle.small_cells import subset_suppression_reasons, suppression_reasons
 
 AREAS: tuple[str, ...] = ("1", "2", "3", "4", "5", "all")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
@@ -53,6 +58,7 @@ UPTAKE_COLUMNS = UPTAKE_KEY + [
     "hours_per_fte",
     "coverage_12m",
     "suppressed",
+    "suppression_reason",
 ]
 FOLLOWUP_KEY = ["kommunekode", "wave", "los_id", "competence_area"]
 FOLLOWUP_COLUMNS = FOLLOWUP_KEY + [
@@ -63,6 +69,7 @@ FOLLOWUP_COLUMNS = FOLLOWUP_KEY + [
     "trained_6m",
     "share_trained_6m",
     "suppressed",
+    "suppression_reason",
     "followup_months_loaded",
 ]
 
@@ -256,14 +263,16 @@ def expected_training_uptake(truth_dir: Path, min_cell: int = 5) -> pd.DataFrame
                     if area:
                         trained_12m[area].add(person)
 
+            # small cells by headcount: the same in every area
+            reasons = suppression_reasons(tree, {unit: len(staff[unit]) for unit in tree}, min_cell)
             for unit in sorted(tree):
                 headcount = len(staff[unit])
+                hidden = reasons[unit] is not None
                 for area in AREAS:
                     cell = done.get((unit, area), {})
                     people = len({person for person, _ in cell})
                     hours = float(sum(h for h in cell.values() if h is not None))
                     covered = len(staff[unit] & trained_12m[area])
-                    month_hidden, coverage_hidden = people < min_cell, covered < min_cell
                     rows.append(
                         {
                             "kommunekode": kommunekode,
@@ -272,12 +281,13 @@ def expected_training_uptake(truth_dir: Path, min_cell: int = 5) -> pd.DataFrame
                             "competence_area": area,
                             "headcount": headcount,
                             "fte": fte[unit],
-                            "completions": None if month_hidden else len(cell),
-                            "people_trained": None if month_hidden else people,
-                            "training_hours": None if month_hidden else hours,
-                            "hours_per_fte": None if month_hidden or not fte[unit] else hours / fte[unit],
-                            "coverage_12m": None if coverage_hidden or not headcount else covered / headcount,
-                            "suppressed": month_hidden or coverage_hidden,
+                            "completions": None if hidden else len(cell),
+                            "people_trained": None if hidden else people,
+                            "training_hours": None if hidden else hours,
+                            "hours_per_fte": None if hidden or not fte[unit] else hours / fte[unit],
+                            "coverage_12m": None if hidden or not headcount else covered / headcount,
+                            "suppressed": hidden,
+                            "suppression_reason": reasons[unit],
                         }
                     )
     frame = pd.DataFrame(rows, columns=UPTAKE_COLUMNS)
@@ -332,7 +342,7 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
                     trained[area].add(person)
 
         linker = Linker(hr)
-        kept = _kept_responses(wave_responses)
+        kept = _kept_responses(wave_responses, _hr_links(hr))
         refs = dict(zip(wave_responses["respondent_id"], wave_responses["employee_ref"], strict=True))
         scores = _respondent_scores(
             answers[
@@ -343,7 +353,11 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
             items[(items["kommunekode"] == kommunekode) & (items["wave"] == wave)],
         )
         cells: dict[tuple[str, str], list[tuple[bool, bool]]] = {}
+        everyone: dict[tuple[str, str], int] = {}  # respondents, linked or not (digital_maturity's)
         for respondent in kept.itertuples(index=False):
+            for area in scores.get(respondent.respondent_id, {}):
+                for unit in _self_and_ancestors(tree, respondent.los_id):
+                    everyone[unit, area] = everyone.get((unit, area), 0) + 1
             ref = refs[respondent.respondent_id].strip()
             person = linker.person(ref, "") if "@" not in ref else linker.person("", ref)
             if person is None:
@@ -352,11 +366,21 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
                 for unit in _self_and_ancestors(tree, respondent.los_id):
                     cells.setdefault((unit, area), []).append((score < BASIC_BELOW, person in trained[area]))
 
-        for unit in sorted(tree):
-            for area in AREAS:
+        for area in AREAS:
+            # small cells by the linked respondents the row describes, area by area; they are a subset of
+            # digital_maturity's respondents, so no group of the unlinked rest may be derivable either
+            full = {unit: everyone.get((unit, area), 0) for unit in tree}
+            reasons = subset_suppression_reasons(
+                tree,
+                {unit: len(cells.get((unit, area), [])) for unit in tree},
+                full,
+                suppression_reasons(tree, full, min_cell),
+                min_cell,
+            )
+            for unit in sorted(tree):
                 cell = cells.get((unit, area), [])
                 basic = [was_trained for is_basic, was_trained in cell if is_basic]
-                hidden = len(basic) < min_cell
+                hidden = reasons[unit] is not None
                 unknown = hidden or loaded == 0
                 rows.append(
                     {
@@ -371,6 +395,7 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
                         "trained_6m": None if unknown else sum(t for _, t in cell),
                         "share_trained_6m": None if unknown or not cell else sum(t for _, t in cell) / len(cell),
                         "suppressed": hidden,
+                        "suppression_reason": reasons[unit],
                         "followup_months_loaded": loaded,
                     }
                 )

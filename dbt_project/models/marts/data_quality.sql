@@ -1,7 +1,8 @@
 {#-
     All data-quality counts in one long table (one row per municipality × source × period ×
-    check), for `digilead status` and monitoring: the survey checks of dq_survey_respondents
-    and the training checks of dq_training_records; later slices add theirs with a `union all`.
+    check), for `digilead status` and monitoring: the survey checks of dq_survey_respondents, the
+    training checks of dq_training_records and the HR check of dq_hr_employees; later slices add
+    theirs with a `union all`.
 
     severity (read by `digilead status --check` and the run summary, on rows with issue_count > 0):
     - info: expected and harmless (merged duplicates, previews and spam counted, redeliveries);
@@ -25,6 +26,12 @@ survey as (
 training as (
 
     select * from {{ scoped(ref('dq_training_records')) }}
+
+),
+
+hr as (
+
+    select * from {{ scoped(ref('dq_hr_employees')) }}
 
 ),
 
@@ -94,8 +101,32 @@ training_checks as (
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
+),
+
+hr_checks as (
+
+    select
+        kommunekode,
+        'hr_employees' as source,
+        period,
+        'employees_at_unknown_unit' as check_name,
+        issue_count,
+        out_of,
+        'employee''s los_id not in the org tree of the month (or no org tree at or before it): in no headcount' as description,
+        {{ placement_severity }} as severity
+    from (
+        select
+            kommunekode,
+            substr(cast(snapshot_month as varchar), 1, 7) as period,
+            cast(posts_at_unknown_unit as bigint) as issue_count,
+            cast(posts as bigint) as out_of
+        from hr
+    ) as counted
+
 )
 
 select * from survey_checks
 union all
 select * from training_checks
+union all
+select * from hr_checks

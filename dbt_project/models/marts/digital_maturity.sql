@@ -1,7 +1,9 @@
 {#-
     marts.digital_maturity (docs/marts.md): kommunekode × wave × los_id × competence_area.
-    Suppression (docs/privacy.md): respondents < var('min_cell') -> mean_score, share_basic,
-    share_advanced, prev_mean_score and change are null and suppressed = true; respondents,
+    Suppression (macros/suppression.sql): rows describing fewer than var('min_cell')
+    respondents, and rows whose publication would let a smaller group be derived by
+    subtracting published rows, have mean_score, share_basic, share_advanced, prev_mean_score
+    and change null, suppressed = true and suppression_reason saying why; respondents,
     headcount and response_rate stay published.
     prev_mean_score = the *published* mean_score of the same unit and area in the previous
     wave (so a value suppressed then is null now).
@@ -15,13 +17,20 @@ rollup as (
 
 ),
 
+-- each competence area is a table of its own over the wave's tree: its respondents differ
+suppression as (
+
+    {{ small_cell_suppression('rollup', ['kommunekode', 'wave'], 'respondents', split_by=['competence_area']) }}
+
+),
+
 published as (
 
     select
-        rollup.*,
-        {{ is_small_cell('rollup.respondents') }} as suppressed,
-        case when not {{ is_small_cell('rollup.respondents') }} then rollup.mean_score end as published_mean_score
-    from rollup
+        suppression.*,
+        suppression_reason is not null as suppressed,
+        case when suppression_reason is null then mean_score end as published_mean_score
+    from suppression
 
 ),
 
@@ -58,6 +67,7 @@ final as (
         suppressed,
 
         -- descriptive extras
+        suppression_reason,
         wave_end_date,
         previous_wave,
         {{ org_unit_columns() }},

@@ -1,11 +1,11 @@
 {#-
     marts.training_uptake (docs/marts.md): kommunekode × month × los_id × competence_area.
-    Suppression (docs/privacy.md), by the group each measure is an aggregate over:
-    - people_trained < var('min_cell'): completions, people_trained, training_hours and
-      hours_per_fte are null;
-    - people_trained_12m (the people coverage_12m counts) < var('min_cell'): coverage_12m and
-      people_trained_12m are null;
-    - suppressed = true when either applies. headcount and fte (HR counts) stay published.
+    Suppression (macros/suppression.sql) by the population the row describes, the unit's
+    headcount, never by the number of people trained (nobody trained is a published zero):
+    where headcount < var('min_cell'), or where publishing the row would let a smaller group be
+    derived by subtracting published rows, completions, people_trained, training_hours,
+    hours_per_fte, coverage_12m and people_trained_12m are null, suppressed = true and
+    suppression_reason says why. headcount and fte stay published.
 -#}
 
 with
@@ -16,13 +16,19 @@ rollup as (
 
 ),
 
+-- every area has the unit's headcount as population, so the areas of a month are hidden alike
+suppression as (
+
+    {{ small_cell_suppression('rollup', ['kommunekode', 'month'], 'headcount', split_by=['competence_area']) }}
+
+),
+
 flagged as (
 
     select
-        rollup.*,
-        {{ is_small_cell('rollup.people_trained') }} as month_suppressed,
-        {{ is_small_cell('rollup.people_trained_12m') }} as coverage_suppressed
-    from rollup
+        suppression.*,
+        suppression_reason is not null as suppressed
+    from suppression
 
 ),
 
@@ -36,15 +42,16 @@ final as (
         competence_area,
         headcount,
         fte,
-        case when not month_suppressed then completions end as completions,
-        case when not month_suppressed then people_trained end as people_trained,
-        case when not month_suppressed then training_hours end as training_hours,
-        case when not month_suppressed then hours_per_fte end as hours_per_fte,
-        case when not coverage_suppressed then coverage_12m end as coverage_12m,
-        month_suppressed or coverage_suppressed as suppressed,
+        case when not suppressed then completions end as completions,
+        case when not suppressed then people_trained end as people_trained,
+        case when not suppressed then training_hours end as training_hours,
+        case when not suppressed then hours_per_fte end as hours_per_fte,
+        case when not suppressed then coverage_12m end as coverage_12m,
+        suppressed,
 
         -- descriptive extras
-        case when not coverage_suppressed then people_trained_12m end as people_trained_12m,
+        suppression_reason,
+        case when not suppressed then people_trained_12m end as people_trained_12m,
         month_end_date,
         {{ org_unit_columns() }},
         org_snapshot_month,

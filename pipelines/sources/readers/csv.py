@@ -43,8 +43,15 @@ def _read_csv(data: bytes, header_rows: int) -> tuple[list[list[str]], pa.Table]
     width = len(next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     try:
         table, has_ragged_rows = _arrow_csv(text, delimiter, width)
-    except pa.ArrowInvalid:  # its message may quote the file: say it plainly instead
-        raise Unreadable("the file cannot be read as CSV (a quote that is never closed?)") from None
+    except pa.ArrowInvalid as error:  # its message may quote the file: say it plainly instead
+        if "straddl" not in str(error):
+            raise Unreadable("the file cannot be read as CSV (a quote that is never closed?)") from None
+        # a record longer than Arrow's block (1 MiB): a quote left open swallows the rest of the file,
+        # or a field is really that long; a block as large as the file tells which
+        try:
+            table, has_ragged_rows = _arrow_csv(text, delimiter, width, block_size=len(text.encode("utf-8")) + 1)
+        except pa.ArrowInvalid:
+            raise Unreadable("the file cannot be read as CSV (a quote that is never closed?)") from None
     if has_ragged_rows:
         _raise_ragged(text, delimiter, width)
     if table.num_rows < header_rows:
@@ -58,7 +65,7 @@ def _read_csv(data: bytes, header_rows: int) -> tuple[list[list[str]], pa.Table]
     return headers, cells_table(row_numbers, [column[header_rows:] for column in columns])
 
 
-def _arrow_csv(text: str, delimiter: str, width: int) -> tuple[pa.Table, bool]:
+def _arrow_csv(text: str, delimiter: str, width: int, block_size: int | None = None) -> tuple[pa.Table, bool]:
     """Every record of `text` as `width` string columns, parsed by Arrow (fast, vectorised), and
     whether some records had another number of fields (those are left out)."""
     ragged_rows = []
@@ -69,7 +76,9 @@ def _arrow_csv(text: str, delimiter: str, width: int) -> tuple[pa.Table, bool]:
 
     table = pa_csv.read_csv(
         io.BytesIO(text.encode("utf-8")),
-        read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+        read_options=pa_csv.ReadOptions(
+            autogenerate_column_names=True, **({"block_size": block_size} if block_size else {})
+        ),
         parse_options=pa_csv.ParseOptions(
             delimiter=delimiter,
             newlines_in_values=True,

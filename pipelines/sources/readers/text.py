@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from pipelines.sources.base import Unreadable
 
@@ -21,10 +22,21 @@ def decode_text(data: bytes) -> str:
     text = _decode(data)
     if not text.strip():
         raise Unreadable("the file is empty")
+    if "\x00" in text:
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise Unreadable(
+            f"the file contains NUL bytes (first in row {row}): it is damaged, or not a text file", row=row
+        )
     return text
 
 
+# A UTF-8 sequence for a letter beyond ASCII (æ is C3 A6): Windows-1252 text almost never holds one.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def _decode(data: bytes) -> str:
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: FF FE starts both
+        return _decode_strictly(data, "utf-32", "it starts with a UTF-32 byte-order mark but is not valid UTF-32")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode_strictly(data, "utf-16", "it starts with a UTF-16 byte-order mark but is not valid UTF-16")
     if data.startswith(codecs.BOM_UTF8):
@@ -34,8 +46,16 @@ def _decode(data: bytes) -> str:
         return _decode_strictly(data, _utf16_byte_order(data), "it contains NUL bytes, so it is not a text file")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as error:
+        if _UTF8_MULTIBYTE.search(data):
+            # UTF-8 letters elsewhere: rows saved in two encodings. Read as either, some rows would
+            # be garbled (`PÃ¦dagog`); the file must be saved again in one encoding.
+            row = data[: error.start].count(b"\n") + 1
+            raise Unreadable(
+                f"the file mixes encodings: it is UTF-8, but row {row} is not (byte 0x{data[error.start]:02X}, "
+                "probably Windows-1252); save the whole file as UTF-8",
+                row=row,
+            ) from None
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from xml.etree.ElementTree import ParseError
@@ -16,7 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pipelines.sources.base import Unreadable
 from pipelines.sources.readers.frames import cells_table, named_frame
 from pipelines.sources.readers.text import OLE2_MAGIC, ZIP_MAGIC, looks_like_text
-from pipelines.sources.readers.zip import safe_zip_members
+from pipelines.sources.readers.zip import check_zip_sizes
 
 
 def is_xlsx(data: bytes) -> bool:
@@ -72,6 +73,7 @@ def xlsx_rows(data: bytes, sheet: str | None) -> Iterator[tuple[int, list[str | 
         names = {name.casefold(): name for name in workbook.sheetnames}
         worksheet = workbook[names.get((sheet or "").casefold(), workbook.sheetnames[0])]
         worksheet.reset_dimensions()  # trust the cells, not the size the writer recorded
+        _refuse_formulas_without_values(data, getattr(worksheet, "_worksheet_path", None))
         for number, values in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
             cells = [_cell_text(value) for value in values]
             while cells and cells[-1] is None:
@@ -84,9 +86,37 @@ def xlsx_rows(data: bytes, sheet: str | None) -> Iterator[tuple[int, list[str | 
         workbook.close()
 
 
+# a cell holding a formula (<f>) but no value (<v>): saved by a program that does not calculate
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?<!/)>((?:(?!</c>).)*?)</c>', re.DOTALL)
+
+
+def _refuse_formulas_without_values(data: bytes, sheet_path: str | None) -> None:
+    """Unreadable naming the first cell whose formula was never calculated: openpyxl would read it as
+    empty, and a missing value must not pass for "no answer"."""
+    if not sheet_path:
+        return
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            xml = archive.read(sheet_path.lstrip("/"))
+        except KeyError:
+            return
+    if b"<f" not in xml:
+        return
+    for match in _FORMULA_CELL.finditer(xml):
+        body = match.group(2)
+        if re.search(rb"<f[ >/]", body) and not re.search(rb"<v(?:\s[^>]*)?>[^<]", body):
+            cell = match.group(1).decode()
+            row = int(re.sub(r"[A-Z]", "", cell))
+            raise Unreadable(
+                f"cell {cell} holds a formula whose value was never calculated (the workbook was saved by a "
+                "program that does not compute formulas); open it in Excel and save it again",
+                row=row,
+            )
+
+
 def _open_workbook(data: bytes) -> openpyxl.Workbook:
     ensure_xlsx(data)
-    safe_zip_members(data)  # openpyxl would trust the sizes the archive declares: check them first
+    check_zip_sizes(data)  # openpyxl would trust the sizes the archive declares: check them first
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except _WORKBOOK_ERRORS:

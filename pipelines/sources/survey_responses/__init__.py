@@ -2,7 +2,7 @@
 
 The dialect is detected from the bytes (though a file named .xlsx or .zip must be one):
 - a zip archive that is not a workbook: surveyxact;
-- an XLSX workbook whose header has `Start time` and `Completion time`: forms (else flat);
+- an XLSX workbook whose header has `ID` and `Start time` or `Completion time`: forms (else flat);
 - a CSV whose third row holds `{"ImportId"...}`: qualtrics; any other CSV: flat.
 Each dialect module reads its file into dialect-neutral respondent rows; `assemble` does the rest
 (its docstring lists the output). Without the item catalogue the file waits for it.
@@ -28,17 +28,21 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     # is refused at once rather than sitting in landing until its catalogue arrives.
     if not data:
         raise Unreadable("the file is empty")
+    members = None
     if file.extension == "xlsx":
         ensure_xlsx(data)  # the name promises a workbook: a renamed CSV is refused, not guessed at
     elif file.extension == "zip":
         if not data.startswith(ZIP_MAGIC):
             raise Unreadable("the file is not a zip archive, though its name ends in .zip")
-        safe_zip_members(data)
+        members = safe_zip_members(data)  # inflated once: the SurveyXact reader reads these
     items = context.needed  # the item catalogue (item_id -> Item), from the survey_items lookup
     if items is None:
         raise WaitingFor(f"survey_items {file.kommunekode} {file.period}")
     dialect = detect_dialect(data)
-    respondents = DIALECTS[dialect](data, items)
+    if dialect == "surveyxact" and members is not None:
+        respondents = surveyxact.read_members(members, items)
+    else:
+        respondents = DIALECTS[dialect](data, items)
     parsed = assemble(respondents, dialect=dialect, file=file, context=context)
     parsed.item_columns = list(items)  # the suite's `{item}` rule applies to each catalogue item
     return parsed
@@ -47,7 +51,7 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
 def detect_dialect(data: bytes) -> str:
     if is_xlsx(data):
         header = {header_key(cell) for row in first_rows(data, 1) for cell in row}
-        return "forms" if {header_key(name) for name in forms.DETECTING_HEADERS} <= header else "flat"
+        return "forms" if forms.is_forms_header(header) else "flat"
     if data.startswith(ZIP_MAGIC):
         return "surveyxact"
     rows = first_rows(data, 3)

@@ -1,7 +1,8 @@
 """The flat dialect: a generic export (CSV or XLSX) with one header row.
 
 `respondent_id`, `employee_ref` (optional: absent or empty in an anonymous survey), `los_id`,
-`submitted_at`, then one column per item id. Other columns (free text) are dropped.
+`submitted_at` (optional, as in every dialect), then one column per item id. Other columns (free
+text) are dropped.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pipelines.sources.survey_responses.assemble import answers_by_item_id, resp
 
 
 def read(data: bytes, items: Mapping[str, Item]) -> pd.DataFrame:
-    rows = require_columns(table_frame(data), ("respondent_id", "los_id", "submitted_at"), optional=("employee_ref",))
+    rows = require_columns(table_frame(data), ("respondent_id", "los_id"), optional=("employee_ref", "submitted_at"))
     return respondent_rows(
         rows,
         respondent_id=rows["respondent_id"],
         employee_ref=rows.get("employee_ref"),
         los_id=rows["los_id"],
-        submitted_at=rows["submitted_at"],
+        submitted_at=rows.get("submitted_at"),
         answers=answers_by_item_id(rows, items),
     )

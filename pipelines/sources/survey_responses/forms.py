@@ -1,7 +1,8 @@
 """The Microsoft Forms dialect: an XLSX export.
 
 Header `ID`, `Start time`, `Completion time`, `Email`, `Name`, `los_id`, then one column per
-question, headed by its text. respondent_id = `ID`, submitted_at = `Completion time`,
+question, headed by its text. respondent_id = `ID`, submitted_at = `Completion time` (optional, as
+in every dialect; the export is recognised by `Start time` and/or `Completion time` beside `ID`),
 employee_ref = `Email` (Forms writes `anonymous` there for an anonymous response: no reference).
 Questions are matched to catalogue items by their text, ignoring case and spacing; other columns
 (free text, `Name`) are dropped.
@@ -14,20 +15,25 @@ from collections.abc import Mapping
 import pandas as pd
 
 from pipelines.sources.base import Item
-from pipelines.sources.readers import require_columns, xlsx_frame
+from pipelines.sources.readers import header_key, require_columns, xlsx_frame
 from pipelines.sources.survey_responses.assemble import answers_by_question, respondent_rows
 
-DETECTING_HEADERS = ("Start time", "Completion time")
+TIME_HEADERS = ("Start time", "Completion time")
+
+
+def is_forms_header(header: set[str]) -> bool:
+    """A Forms export: `ID` and one of its time columns (header keys, see readers.header_key)."""
+    return header_key("ID") in header and any(header_key(name) in header for name in TIME_HEADERS)
 
 
 def read(data: bytes, items: Mapping[str, Item]) -> pd.DataFrame:
-    rows = require_columns(xlsx_frame(data), ("ID", *DETECTING_HEADERS, "los_id"), optional=("Email",))
+    rows = require_columns(xlsx_frame(data), ("ID", "los_id"), optional=("Email", "Completion time"))
     email = rows.get("Email")
     return respondent_rows(
         rows,
         respondent_id=rows["ID"],
         employee_ref=None if email is None else email.mask(email.str.casefold() == "anonymous"),
         los_id=rows["los_id"],
-        submitted_at=rows["Completion time"],
+        submitted_at=rows.get("Completion time"),
         answers=answers_by_question(rows, items),
     )

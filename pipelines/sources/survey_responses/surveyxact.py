@@ -31,7 +31,12 @@ Labels = dict[str, dict[str, str]]  # variable name (casefolded) -> code -> labe
 
 
 def read(data: bytes, items: Mapping[str, Item]) -> pd.DataFrame:
-    members = _members_by_file_name(safe_zip_members(data))
+    return read_members(safe_zip_members(data), items)
+
+
+def read_members(archive_members: Mapping[str, bytes], items: Mapping[str, Item]) -> pd.DataFrame:
+    """`read`, from the archive's members already unpacked (by safe_zip_members)."""
+    members = _members_by_file_name(dict(archive_members))
     for required in ("dataset.csv", "labels.csv"):
         if required not in members:
             raise Unreadable(f"the SurveyXact archive has no {required}")

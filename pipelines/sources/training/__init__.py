@@ -24,7 +24,7 @@ The e-mail is never kept: only its link key (lower-cased, trimmed, `mailto:` rem
 HR rows carry as email_key.
 
 validation_frame: the table's columns, each converted one followed by `<col>__unparsed`, and the
-flags the suite checks: has_learner, status_given, timestamp_given, statement_id_given; plus
+flags the suite checks: has_learner, not_after_file_month, status_given, timestamp_given, statement_id_given; plus
 lms_status (the CSV status, <NA> for xAPI rows) for the allowed-values rule.
 """
 
@@ -120,6 +120,7 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         "hours": columns["hours"],
         "duration_hours": columns["duration_hours"],
         "has_learner": (columns["email_key"].notna() | columns["empno_key"].notna()).astype(FLAG),
+        "not_after_file_month": not_after_file_month(completed_at.values, file.period),
         "status_given": columns["status"].notna().astype(FLAG),
         "timestamp_given": columns["timestamp_given"],
         "statement_id_given": columns["statement_id_given"],
@@ -134,6 +135,16 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         rows_read=len(checked),
         notes={"record_format": record_format},
     )
+
+
+RECORDS_AHEAD_MONTHS = 12  # an export may hold records of later months, but not years ahead (a typo)
+
+
+def not_after_file_month(completed_at: pd.Series, period: str) -> pd.Series:
+    """FLAG: the record's time is at most a year after the file's month (a report may hold records of
+    later months; `2031` in a 2025 report is a typo). No time given is no breach."""
+    limit = pd.Timestamp(month_start(period)) + pd.DateOffset(months=1 + RECORDS_AHEAD_MONTHS)
+    return (completed_at.isna() | (completed_at.astype("datetime64[us]") < limit)).fillna(True).astype(FLAG)
 
 
 def month_of(timestamps: pd.Series) -> pd.Series:

@@ -1,0 +1,43 @@
+"""`digilead-dbt`: dbt, but dying with the process that started it.
+
+dagster-dbt starts dbt as a child process. If that parent is killed outright (SIGKILL, an OOM kill),
+a plain child runs on, holding DuckDB's lock on the warehouse while the writer lock, which the kernel
+released with the parent, tells the next run that the warehouse is free. This wrapper asks Linux to
+send it SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG, kept across exec), then becomes dbt.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sys
+from pathlib import Path
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Have the kernel kill this process when its parent dies (Linux; elsewhere a no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def real_dbt() -> str:
+    beside = Path(sys.executable).with_name("dbt")
+    return str(beside) if beside.exists() else "dbt"
+
+
+def main() -> None:
+    die_with_parent()
+    dbt = real_dbt()
+    os.execvp(dbt, [dbt, *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    main()
