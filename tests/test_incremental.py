@@ -78,6 +78,7 @@ def _built_tables(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 MARKER = "marker-row-not-from-any-file"
+COMPARES_MUNICIPALITIES = {"marts.benchmark_municipality"}  # a plain table over every municipality
 
 
 def _mark_a_row(warehouse: Path, kommunekode: str) -> None:
@@ -134,8 +135,11 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
     # really scoped: the other municipality's rows were left alone (a recomputation would drop the marker)
     assert _unmark(home / "warehouse.duckdb") == 1, "the scoped build recomputed the other municipality too"
     scoped = _built_tables(home / "warehouse.duckdb")
-    # the other municipality's rows were not recomputed, and are what they were
+    # the other municipality's rows were not recomputed, and are what they were (except in the benchmark,
+    # which sets every municipality against all the others: it is rebuilt in full, and compared below)
     for table, rows in scoped.items():
+        if table in COMPARES_MUNICIPALITIES:
+            continue
         assert [r for r in rows if UNCHANGED in r] == [r for r in untouched_before.get(table, []) if UNCHANGED in r], (
             table
         )
