@@ -110,6 +110,16 @@ def test_a_redelivered_file_is_archived_as_a_duplicate_and_never_loaded_twice(pi
     assert rows(pipeline, "select count(*) from meta.files where status = 'duplicate'") == [(2,)]
 
 
+def test_of_two_spellings_of_one_delivery_in_one_run_the_lower_case_one_is_loaded(pipeline):
+    land(pipeline, "HR_ORG_UNITS_0751_2025-06.CSV", ORG)
+    land(pipeline, "hr_org_units_0751_2025-06.csv", ORG)
+    process(pipeline)
+    assert statuses(pipeline) == {
+        "hr_org_units_0751_2025-06.csv": "accepted",
+        "HR_ORG_UNITS_0751_2025-06.CSV": "duplicate",
+    }
+
+
 def test_the_same_bytes_under_a_name_that_is_no_delivery_are_quarantined_for_the_name(pipeline):
     """A file means its name and its bytes: a copy named outside the contract delivers nothing, even
     when its bytes were loaded before (it is not silently archived as a duplicate)."""
@@ -202,19 +212,6 @@ def test_an_unknown_name_is_quarantined_with_a_reason(pipeline):
     process(pipeline)
     assert statuses(pipeline) == {"loenudtraek_0751.csv": "quarantined"}
     assert "matches no known source" in reason_of(pipeline, "loenudtraek_0751.csv")["summary"]
-
-
-def test_sources_not_loaded_yet_stay_in_landing_untouched(pipeline):
-    names = ("courses_0751.csv", "training_0751_2025-03.jsonl", "benefits_0751_2026-06-30.xlsx")
-    unloaded = [name for name in names if not SOURCES_BY_NAME[name.split("_")[0]].loaded]
-    if not unloaded:
-        pytest.skip("this version loads every source of the contract")
-    for name in unloaded:
-        land(pipeline, name, b"whatever")
-    before = sorted(p.name for p in pipeline.settings.landing.iterdir())
-    process(pipeline)
-    assert sorted(p.name for p in pipeline.settings.landing.iterdir()) == before
-    assert rows(pipeline, "select count(*) from meta.files") == [(0,)]
 
 
 @pytest.mark.parametrize(

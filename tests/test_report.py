@@ -228,7 +228,7 @@ def test_chromium_opens_the_report_without_console_messages_and_draws_every_char
         screenshot = ARTIFACTS / f"report_{name}.png"
         screenshot.unlink(missing_ok=True)
         shot = subprocess.run(
-            [*common, "--hide-scrollbars", f"--screenshot={screenshot}", path.as_uri()],
+            [*common, "--window-size=1200,16000", "--hide-scrollbars", f"--screenshot={screenshot}", path.as_uri()],
             capture_output=True,
             text=True,
             timeout=120,
@@ -335,7 +335,11 @@ def _suppressed_truth(home: Path, published, kommunekode: str) -> list[tuple[str
         f"""
         select 'score', mean_score from marts.digital_maturity where kommunekode = '{kommunekode}' and mean_score is not null
         union all select 'score', mean_score from marts.digital_maturity_by_staff_group where kommunekode = '{kommunekode}' and mean_score is not null
-        union all select 'score', value from marts.benchmark_municipality
+        union all select 'score', unnest([prev_mean_score]) from marts.digital_maturity where kommunekode = '{kommunekode}'
+        union all select 'score', unnest([value, min_value, p25, median, p75, max_value])
+            from marts.benchmark_municipality where measure = 'maturity_mean_score'
+        union all select 'share', unnest([value, min_value, p25, median, p75, max_value])
+            from marts.benchmark_municipality where measure <> 'maturity_mean_score'
         union all select 'share', unnest([share_basic, share_advanced]) from marts.digital_maturity where kommunekode = '{kommunekode}'
         union all select 'share', unnest([share_basic, share_advanced, response_rate]) from marts.digital_maturity_by_staff_group where kommunekode = '{kommunekode}'
         union all select 'share', unnest([coverage_12m]) from marts.training_uptake where kommunekode = '{kommunekode}'

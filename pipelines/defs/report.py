@@ -19,9 +19,15 @@ def published_reports(context: dg.AssetExecutionContext, digilead: DigileadResou
     from pipelines.report import render_all
 
     settings = digilead.settings()
-    paths = render_all(settings.published, min_cell=settings.min_cell)
+    paths, problems = render_all(settings.published, min_cell=settings.min_cell)
     for path in paths:
         context.log.info(f"report written: {path}")
+    if problems:
+        raise dg.Failure(
+            description="no report for "
+            + "; ".join(f"{kommunekode}: {problem}" for kommunekode, problem in problems.items())
+            + f" (the other {len(paths)} reports are written)"
+        )
     return dg.MaterializeResult(
         metadata={
             "reports": len(paths),

@@ -185,13 +185,28 @@ def _cycle_org_file(ctx: BadFileContext) -> LandingFile:
 
 
 def _duplicate(ctx: BadFileContext) -> LandingFile:
-    original = next(f for f in ctx.good_files if f.name == f"hr_employees_{ctx.kommunekode}_{ctx.months[-1]}.csv")
+    """The same bytes re-delivered for the same source, municipality and period, under another name.
+
+    A file means its name and its bytes: the same bytes for another month or municipality would be
+    that month's or municipality's delivery. Landing names are unique regardless of case, so the copy
+    takes the source's other extension (same delivery, a name sorting after the original's)."""
+    other_extension = {"training": ".jsonl", "survey_responses": ".xlsx"}
+    taken = {f.name.lower() for f in ctx.good_files}
+
+    def copy_name(f: LandingFile) -> str:
+        return f.name[: -len(".csv")] + other_extension[f.source]
+
+    original = next(
+        f
+        for f in ctx.good_files
+        if f.source in other_extension and f.name.endswith(".csv") and copy_name(f).lower() not in taken
+    )
     return LandingFile(
-        f"hr_employees_{ctx.kommunekode}_{ctx.months[-1].plus(2)}.csv",
+        copy_name(original),
         original.data,
-        "hr_employees",
+        original.source,
         DUPLICATE,
-        f"same bytes as {original.name} (re-delivered under another name)",
+        f"same bytes as {original.name} (re-delivered for the same municipality and period under another extension)",
     )
 
 

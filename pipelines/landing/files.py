@@ -88,7 +88,7 @@ def scan(landing: Path, only: Callable[[str], bool] | None = None, *, settle_sec
     if not landing.exists():
         return []
     entries = []
-    for path in sorted(landing.iterdir(), key=lambda p: p.name):
+    for path in sorted(landing.iterdir(), key=_delivery_order):
         if _in_transfer(path.name) or (only and not only(path.name)):
             continue
         try:
@@ -139,6 +139,19 @@ def _pseudo_fingerprint(kind: str, path: Path, status: os.stat_result) -> str:
     """A stable identity for an entry whose bytes cannot (or must not) be read: it is recorded like a file."""
     identity = f"{kind}\t{path.name}\t{status.st_size}\t{status.st_mtime_ns}\t{status.st_ino}"
     return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _delivery_order(path: Path) -> tuple[str, bool, str]:
+    """Names as the registry matches them (case-insensitive), the lower-case spelling first: of two
+    spellings of one delivery arriving together, `hr_employees_0751_2025-06.csv` is the delivery and
+    `HR_EMPLOYEES_0751_2025-06.CSV` its duplicate."""
+    return path.name.casefold(), path.name != path.name.casefold(), path.name
+
+
+def actionable(name: str) -> bool:
+    """A delivery a run acts on: every file but those still being written (a name matching no source is
+    acted on too: it is quarantined)."""
+    return not _in_transfer(name)
 
 
 def _in_transfer(name: str) -> bool:

@@ -200,7 +200,7 @@ def bars(
     figure = new_figure(max(1.5, 0.3 * len(labels) + 0.9))
     axes = figure.add_subplot()
     known = [float(v) for v in values if not _missing(v)]
-    span = max([abs(v) for v in known] + [reference or 0.0, 1e-9])
+    span = max([abs(v) for v in known] + [reference or 0.0]) or 1.0  # nothing but zeros: a unit axis
     if limits:
         span = max(span, limits[1])
     positions = list(range(len(labels)))[::-1]
@@ -220,6 +220,7 @@ def bars(
                 va="center",
                 ha="left" if value >= 0 else "right",
                 fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
             )
     if reference is not None:
         axes.axvline(reference, color="#333333", linestyle="--", lw=1)
@@ -254,7 +255,7 @@ def grouped_bars(
     axes = figure.add_subplot()
     height = 0.8 / count
     known = [float(v) for values in series.values() for v in values if not _missing(v)]
-    span = max(known + [1e-9]) if not limits else limits[1]
+    span = (max(known + [0.0]) or 1.0) if not limits else limits[1]
     base = list(range(len(labels)))[::-1]
     handles = []
     for index, (name, values) in enumerate(series.items()):
@@ -384,7 +385,7 @@ def bars_and_line(
     axes.set_xticks(positions[::step], labels=list(x_labels)[::step], rotation=30, ha="right")
     axes.yaxis.set_major_formatter(lambda value, _pos: fmt(value))
     axes.grid(axis="y", color="#dddddd", lw=0.6)
-    axes.legend(loc="upper left", frameon=False)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return figure
 
 

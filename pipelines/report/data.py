@@ -82,6 +82,8 @@ class PublishedMarts:
             raise ReportError(f"municipality {kommunekode} is not in the published marts (municipalities: {known})")
         if los_id is None:
             roots = units[units["is_root"]]
+            if roots.empty:
+                raise ReportError(f"municipality {kommunekode} has no root unit in its current org tree")
             unit = roots.iloc[0]
         else:
             match = units[units["los_id"] == los_id]

@@ -11,7 +11,7 @@ Readings of the contract made here (where its text leaves a choice):
   one, restricted to units valid on the period's last day (gyldig_fra <= day, gyldig_til empty or
   >= day). A valid unit whose parent is not valid that day roots its own branch.
 - De-duplication happens among responses only (is_response = 1): a preview or unfinished row never
-  displaces a real response. One person (contract §4): the same employee_ref (equal after stripping
+  displaces a real response. One person (docs/privacy.md): the same employee_ref (equal after stripping
   surrounding spaces, and for e-mails, a ref containing `@`, regardless of case), or an employee_ref
   that links through the municipality's HR extracts (an employee number or e-mail listed in any of
   them) to the same medarbejdernr. The later submitted_at wins; a response without one is older than
@@ -169,10 +169,11 @@ def _kept_responses(responses: pd.DataFrame, links: dict[str, str] | None = None
     """Responses of one municipality and wave after de-duplication: respondent_id, los_id."""
     links = links or {}
     real = responses[responses["is_response"].map(_flag)].copy()
-    refs = real["employee_ref"].map(_ref_identity)
-    real["ident"] = refs.map(
-        lambda ref: None if ref is None else ("person:" + links[ref] if ref in links else "ref:" + ref)
-    )
+    idents = []
+    for employee_ref in real["employee_ref"]:
+        ref = _ref_identity(employee_ref)
+        idents.append(None if ref is None else ("person:" + links[ref] if ref in links else "ref:" + ref))
+    real["ident"] = idents
     real["order"] = real["submitted_at"].map(lambda t: _timestamp(t) or dt.datetime.min)
     real["delivered"] = range(len(real))  # the truth lists rows in delivery order
     anonymous = real[real["ident"].isna()]

@@ -15,8 +15,14 @@
        must be 0 or at least min_cell, so each unit × area is a small tree of its own (the unit's
        total at the top, its groups below, the groups hidden in step 1 counting as hidden) and
        the same mechanism hides one more group where needed ('secondary').
-    Step 2 keeps step 1's guarantee: hiding a published group (at least min_cell respondents)
-    only adds to its parent unit's residual for that group.
+    3. both ways together (macros/two_way_suppression.sql): the unit totals published in
+       digital_maturity and the group rows published after steps 1 and 2 split the respondents
+       into atoms (the people every published figure contains all or none of); whatever an
+       analyst adds and subtracts is made of whole atoms, so each atom must hold 0 or at least
+       min_cell respondents. Where one does not, more group rows are hidden ('secondary'), never
+       a unit total. Steps 1 and 2 alone would leave e.g.
+       (unit total − its published groups) − (sub-unit total − its published groups) open; they
+       stay as the first choices (the sub-unit with people of its own, the smallest group).
 -#}
 
 with
@@ -62,14 +68,14 @@ within_unit as (
 
 ),
 
-suppression as (
+one_way as (
 
     select
         across_units.*,
         case
             when across_units.suppression_reason is not null then across_units.suppression_reason
             when within_unit.suppression_reason = 'secondary' then 'secondary'
-        end as final_suppression_reason
+        end as one_way_suppression_reason
     from across_units
     inner join within_unit
         on within_unit.kommunekode = across_units.kommunekode
@@ -77,6 +83,44 @@ suppression as (
         and within_unit.los_id = across_units.los_id
         and within_unit.competence_area = across_units.competence_area
         and within_unit.group_key = across_units.personalekategori
+
+),
+
+-- 3. the unit totals as digital_maturity publishes them, and the groups as steps 1 and 2 leave them
+unit_totals as (
+
+    select kommunekode, wave, competence_area, los_id, parent_los_id, respondents, suppressed
+    from {{ scoped(ref('digital_maturity')) }}
+
+),
+
+groups_so_far as (
+
+    select
+        kommunekode, wave, competence_area, los_id, personalekategori, respondents,
+        one_way_suppression_reason as suppression_reason
+    from one_way
+
+),
+
+two_way as (
+
+    {{ two_way_suppression('groups_so_far', 'unit_totals') }}
+
+),
+
+suppression as (
+
+    select
+        one_way.*,
+        two_way.suppression_reason as final_suppression_reason
+    from one_way
+    inner join two_way
+        on two_way.kommunekode = one_way.kommunekode
+        and two_way.wave = one_way.wave
+        and two_way.competence_area = one_way.competence_area
+        and two_way.los_id = one_way.los_id
+        and two_way.personalekategori = one_way.personalekategori
 
 ),
 
