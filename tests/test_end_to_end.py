@@ -41,7 +41,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 MUNICIPALITY = "0751"
 MIN_CELL = 5
 GENERATE = ["--municipality", MUNICIPALITY, "--employees", "600", "--waves", "4", "--seed", "7"]
-SCENARIOS = {"clean": [], "bad_files": ["--bad-files"]}
+# varied: every optional form the contract allows (flat without employee_ref and submitted_at, SurveyXact
+# without a close time, Qualtrics numeric values with extra columns and test rows), so those paths run too
+SCENARIOS = {"clean": [], "bad_files": ["--bad-files"], "varied": ["--vary"]}
 TIMEOUT_S = 1800
 FLOAT_TOLERANCE = 1e-9
 
