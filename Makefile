@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # the clients BI tools ship (pyproject's bi-client group), for the connection recipes' tests
 BI_VENV := .venv-bi
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null)
 
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
@@ -16,37 +18,43 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
-	cd dbt_project && DIGILEAD_WAREHOUSE=/tmp/digilead-parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
 	test -d $(BI_VENV) || $(PYTHON) -m venv $(BI_VENV)
 	$(BI_VENV)/bin/pip install --quiet --upgrade pip
 	$(BI_VENV)/bin/pip install --quiet --group bi-client
 	touch $(STAMP)
 
-install: $(STAMP)
+# dagster-dbt's own preparation: `dbt parse` into dbt_project/target/manifest.json, which the dbt assets are made
+# from; again whenever a model, macro, test or setting changed (dg dev prepares on every load by itself)
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster-dbt project prepare-and-package --file pipelines/defs/dbt_project.py
+	touch $(MANIFEST)
 
-## generate a synthetic municipality (3,000 employees, 2 waves) into ./data and process it
-demo: $(STAMP)
+install: $(STAMP) $(MANIFEST)
+
+## generate a synthetic municipality (3,000 employees, 2 waves) into ./data, process it, print the report's path
+demo: $(STAMP) $(MANIFEST)
 	$(BIN)/digilead demo
 
 ## the whole test suite (unit, parser, dbt, end-to-end, daemon)
-test: $(STAMP)
+test: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m pytest -q
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m pytest -q -m "not e2e and not daemon"
 
-bench: $(STAMP)
+bench: $(STAMP) $(MANIFEST)
 	$(BIN)/python -m benchmarks.run
 
-## the Dagster UI with the landing sensor (DAGSTER_HOME keeps runs between restarts)
-dev: $(STAMP)
+## the Dagster UI with the landing sensor (`dg dev`: definitions autoloaded from pipelines/defs/; DAGSTER_HOME keeps
+## runs between restarts)
+dev: $(STAMP) $(MANIFEST)
 	mkdir -p data/dagster && cp deploy/dagster.yaml data/dagster/dagster.yaml  # the instance config of this version
 	# create/upgrade the instance once, before the webserver, daemon and code server start together (two of them
 	# creating a fresh SQLite instance at once can leave "alembic_version has more than one head")
 	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster instance migrate
-	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dg dev
 
-docs: $(STAMP)
+docs: $(STAMP) $(MANIFEST)
 	cd dbt_project && DIGILEAD_WAREHOUSE=$(CURDIR)/data/warehouse.duckdb ../$(BIN)/dbt docs generate --profiles-dir . --project-dir .
 
 clean:

@@ -263,7 +263,7 @@ select kommunekode, wave, respondent_id, competence_area, total / answered as sc
 union all
 select kommunekode, wave, respondent_id, 'all', sum(total) / sum(answered) from totals group by all;
 
-create or replace table digital_maturity as
+create or replace table maturity_rows as
 with rolled as (
     select r.kommunekode, r.wave, c.ancestor as los_id, s.competence_area,
         count(*) as respondents, avg(s.score) as mean_score,
@@ -276,18 +276,78 @@ with rolled as (
     group by all
 ),
 grid as (
-    select w.kommunekode, w.wave, w.previous_wave, t.los_id, a.competence_area, coalesce(h.headcount, 0) as headcount
+    select w.kommunekode, w.wave, w.previous_wave, t.los_id, t.parent_los_id, a.competence_area,
+        coalesce(h.headcount, 0) as headcount
     from waves w
     join wave_trees t on t.kommunekode = w.kommunekode and t.period_end_date = w.period_end_date
     cross join (values ('1'), ('2'), ('3'), ('4'), ('5'), ('all')) a(competence_area)
     left join wave_headcount h on h.kommunekode = w.kommunekode and h.period_end_date = w.period_end_date
         and h.los_id = t.los_id
+)
+select grid.*, coalesce(rolled.respondents, 0) as respondents,
+    rolled.mean_score, rolled.share_basic, rolled.share_advanced
+from grid left join rolled using (kommunekode, wave, los_id, competence_area);
+
+-- small cells: a row of fewer than min_cell respondents is hidden, and so is, for each published unit
+-- whose respondents minus those of its published sub-units form a group of 1..min_cell-1, one sub-unit
+-- (the one with a remainder of its own and the fewest respondents; else the smallest, with its subtree);
+-- a negative remainder (people counted twice below) hides every unit below.
+create or replace table maturity_hidden as
+with recursive
+nodes as (
+    select r.kommunekode, r.wave, r.competence_area, r.los_id, parent.los_id as parent, r.respondents as population,
+        r.respondents < min_cell() as is_small
+    from maturity_rows r
+    left join maturity_rows parent on parent.kommunekode = r.kommunekode and parent.wave = r.wave
+        and parent.competence_area = r.competence_area and parent.los_id = r.parent_los_id
+),
+published_children as (
+    select kommunekode, wave, competence_area, parent, sum(population) as children
+    from nodes where not is_small and parent is not null group by all
 ),
 published as (
-    select grid.*, coalesce(rolled.respondents, 0) as respondents,
-        rolled.mean_score, rolled.share_basic, rolled.share_advanced,
-        coalesce(rolled.respondents, 0) < min_cell() as suppressed
-    from grid left join rolled using (kommunekode, wave, los_id, competence_area)
+    select nodes.*, nodes.population - coalesce(c.children, 0) as remainder
+    from nodes
+    left join published_children c on c.kommunekode = nodes.kommunekode and c.wave = nodes.wave
+        and c.competence_area = nodes.competence_area and c.parent = nodes.los_id
+    where not nodes.is_small
+),
+chosen as (
+    select child.kommunekode, child.wave, child.competence_area, child.los_id, child.remainder <> 0 as alone
+    from published unit
+    join published child on child.kommunekode = unit.kommunekode and child.wave = unit.wave
+        and child.competence_area = unit.competence_area and child.parent = unit.los_id
+    where unit.remainder > 0 and unit.remainder < min_cell()
+    qualify row_number() over (
+        partition by unit.kommunekode, unit.wave, unit.competence_area, unit.los_id
+        order by child.remainder = 0, child.population, child.los_id
+    ) = 1
+),
+hidden_subtrees as (
+    select kommunekode, wave, competence_area, los_id from chosen where not alone
+    union
+    select child.kommunekode, child.wave, child.competence_area, child.los_id
+    from published unit
+    join nodes child on child.kommunekode = unit.kommunekode and child.wave = unit.wave
+        and child.competence_area = unit.competence_area and child.parent = unit.los_id
+    where unit.remainder < 0
+    union
+    select child.kommunekode, child.wave, child.competence_area, child.los_id
+    from hidden_subtrees hidden
+    join nodes child on child.kommunekode = hidden.kommunekode and child.wave = hidden.wave
+        and child.competence_area = hidden.competence_area and child.parent = hidden.los_id
+)
+select kommunekode, wave, competence_area, los_id from nodes where is_small
+union
+select kommunekode, wave, competence_area, los_id from chosen where alone
+union
+select kommunekode, wave, competence_area, los_id from hidden_subtrees;
+
+create or replace table digital_maturity as
+with published as (
+    select m.*, h.los_id is not null as suppressed
+    from maturity_rows m
+    left join maturity_hidden h using (kommunekode, wave, competence_area, los_id)
 )
 select
     cur.kommunekode, cur.wave, cur.los_id, cur.competence_area, cur.respondents, cur.headcount,

@@ -6,15 +6,17 @@ A warehouse with one mart of `--rows` rows × 12 columns (text, integers, double
 published to a fresh schema by
     row_loop  the former way (until this change): rows fetched from DuckDB in batches and handed to psycopg's
               COPY one by one (`copy.write_row`), into a new schema swapped in by rename
-    publish   pipelines.serving.postgres.publish_postgres: DuckDB writes CSV, COPY streams its bytes
-each in a process of its own (best of --samples), which reports its wall time and peak resident memory
-(ru_maxrss). Prints a table; nothing is asserted, numbers depend on the machine.
+    publish   pipelines.serving.postgres.publish_postgres: DuckDB streams Arrow batches, ADBC loads them (binary COPY)
+each in a process of its own (best of --samples), which reports its wall time, its CPU time plus that of the
+PostgreSQL backend serving it (/proc, when the server runs on this machine: a measure that does not depend
+on how busy the machine is) and its peak resident memory (ru_maxrss). Prints a table; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -74,6 +76,20 @@ def row_loop(warehouse: Path, url: str, schema: str) -> int:
     return count
 
 
+def _backend_cpu_s() -> float:
+    """CPU seconds of PostgreSQL on this machine: its live processes and the backends that ended (the postmaster's
+    reaped children), so a backend that closed with its connection still counts. 0 where /proc shows none."""
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and (proc / "comm").read_text().strip() in ("postgres", "postmaster"):
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+                total += sum(int(value) for value in fields[11:15]) / tick  # utime, stime, cutime, cstime
+        except OSError:
+            continue
+    return total
+
+
 def child(method: str, warehouse: Path, url: str) -> None:
     import psycopg
 
@@ -81,19 +97,29 @@ def child(method: str, warehouse: Path, url: str) -> None:
     from pipelines.warehouse import Warehouse
 
     schema = f"bench_{uuid.uuid4().hex[:8]}"
-    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    server_before, started = _backend_cpu_s(), time.perf_counter()
     try:
         if method == "row_loop":
             rows = row_loop(warehouse, url, schema)
         else:
             rows = publish_postgres(Warehouse(warehouse), url, schema=schema)["wide"]
         seconds = time.perf_counter() - started
+        server_cpu = _backend_cpu_s() - server_before
     finally:
         with psycopg.connect(url, autocommit=True) as pg:
             for name in (schema, f"{schema}_incoming", f"{schema}_doc"):
                 pg.execute(f'drop schema if exists "{name}" cascade')
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"method": method, "rows": rows, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb)}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result = {
+        "method": method,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "peak_rss_mb": round(usage.ru_maxrss / 1024),
+    }
+    client_cpu = usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime
+    result["cpu_s"] = round(client_cpu + server_cpu, 2)
+    print(json.dumps(result))
 
 
 def main() -> None:
@@ -125,8 +151,14 @@ def main() -> None:
                     best[method] = result
     print(f"{args.rows:,} rows x 12 columns to PostgreSQL, best of {args.samples}:")
     for result in best.values():
-        print(f"  {result['method']:<9} {result['seconds']:>6.2f} s   peak RSS {result['peak_rss_mb']:>5} MB")
-    print(f"  speed-up {best['row_loop']['seconds'] / best['publish']['seconds']:.1f}x")
+        print(
+            f"  {result['method']:<9} {result['seconds']:>6.2f} s wall  {result['cpu_s']:>6.2f} s CPU (client + server)"
+            f"  peak RSS {result['peak_rss_mb']:>5} MB"
+        )
+    print(
+        f"  speed-up {best['row_loop']['seconds'] / best['publish']['seconds']:.1f}x wall, "
+        f"{best['row_loop']['cpu_s'] / best['publish']['cpu_s']:.1f}x CPU; load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

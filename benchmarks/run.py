@@ -22,7 +22,7 @@ marts, how much memory.
 
 Every figure carries the 1-minute load average when it was taken (the machine may be shared).
 Prints a small table and writes benchmarks/results.json. Nothing is asserted: numbers depend on the machine.
-Options: --samples N (default 3), --scales S,M (add L: --scales S,M,L), --workloads maturity,full,
+Options: --samples N (default 3), --scales S,M (add L: --scales S,M,L), --workloads maturity,full, --sources DIR,
 --skip-latency, --skip-incremental, --incremental-employees N, --only demo|scale|latency|incremental.
 """
 
@@ -147,15 +147,22 @@ def _keep_wave_end_extracts(source: Path) -> None:
                 path.unlink()
 
 
-def bench_scale(root: Path, scale: str, workload: str, samples: int) -> dict:
+def bench_scale(root: Path, scale: str, workload: str, samples: int, sources: Path | None = None) -> dict:
+    """`sources`: keep the generated files there and reuse them next time (generating L takes minutes)."""
     from benchmarks.baseline import compare, normalise, run_baseline
 
     work = root / f"{scale}_{workload}"
-    source = work / "source"
+    source = (sources or work) / f"{scale}_{workload}_source"
     load = load_average()
-    generate = measured(digilead("generate", "--scale", scale, "--out", str(source), *WORKLOADS[workload]), _env(work))
-    if workload == "maturity":
-        _keep_wave_end_extracts(source)
+    generate = {"wall_s": 0.0, "user_s": 0.0, "sys_s": 0.0, "reused": True}
+    if not source.exists():
+        partial = source.with_name(source.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        command = digilead("generate", "--scale", scale, "--out", str(partial), *WORKLOADS[workload])
+        generate = measured(command, _env(work))
+        if workload == "maturity":
+            _keep_wave_end_extracts(partial)
+        partial.rename(source)
     files = sorted(source.iterdir())
     result: dict = {
         "scale": scale,
@@ -216,6 +223,8 @@ def scale_rows(scales: list[dict]) -> list[tuple[str, str, str]]:
                 f"load {', '.join(str(b['load_avg']) for b in r['baseline_s'])}",
             )
         )
+        if r["generate"].get("reused"):
+            continue
         rows.append(
             (
                 f"(s) {r['scale']} {r['workload']}: generate",
@@ -573,6 +582,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", default="S,M", help="comma-separated: S, M, L")
     parser.add_argument("--workloads", default="maturity,full", help="comma-separated: maturity, full")
     parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--sources", type=Path, help="keep generated scale files here and reuse them")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--only", choices=PARTS, help="run one part: demo is (a) and (c)")
     args = parser.parse_args(argv)
@@ -587,7 +597,7 @@ def main(argv: list[str] | None = None) -> int:
             results["demo"] = bench_demo_run(root)
         if "scale" in wanted:
             results["scale"] = [
-                bench_scale(root, scale, workload, args.samples)
+                bench_scale(root, scale, workload, args.samples, args.sources)
                 for scale in args.scales.split(",")
                 for workload in args.workloads.split(",")
             ]

@@ -144,10 +144,12 @@ def command_generate(args: argparse.Namespace) -> int:
 
 
 def command_run(settings) -> int:
+    from pipelines.definitions import defs
+    from pipelines.defs.execution import InProcessJobs
     from pipelines.run import run_pipeline
 
     settings.require_key()
-    outcome = run_pipeline(settings, progress=lambda line: print(line, flush=True))
+    outcome = run_pipeline(settings, InProcessJobs(defs), progress=lambda line: print(line, flush=True))
     print(outcome.summary())
     if outcome.failed:
         return EXIT_FAILURE

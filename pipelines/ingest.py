@@ -19,7 +19,6 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,37 +40,18 @@ from pipelines.landing import (
     write_json_atomically,
 )
 from pipelines.privacy import Pseudonymiser
+from pipelines.reprocess import finish_withdrawals
 from pipelines.settings import Settings, SettingsError
-from pipelines.sources.base import ParseContext, Unreadable, WaitingFor
+from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
 from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
-from pipelines.warehouse import FileRecord, Warehouse, lookup
+from pipelines.warehouse import FileRecord, Warehouse, current_files, lookup, state, transaction, utc_now
+from pipelines.warehouse.state import mark_marts_stale
 
 log = logging.getLogger("digilead")
 
 KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
-MARTS_STALE = "marts_stale_since"  # meta.state key: set by every load or withdrawal, cleared by a published build
-
-
-def mark_marts_stale(con: duckdb.DuckDBPyConnection) -> None:
-    """Raw data changed: the marts must be built (the value says when, see defs/transform.finish_build)."""
-    Warehouse.set_state(con, MARTS_STALE, _now_iso())
-
-
-def marts_stale(settings: Settings) -> bool:
-    """Must the marts be built: raw data changed since the last published build, or nothing published yet?"""
-    warehouse = Warehouse(settings.warehouse)
-    if not warehouse.path.exists() or not (settings.published / "digilead.duckdb").exists():
-        return True
-    with warehouse.connect() as con:
-        has_state = (
-            con.execute(
-                "select count(*) from information_schema.tables where table_schema = 'meta' and table_name = 'state'"
-            ).fetchone()[0]
-            > 0
-        )
-        return not has_state or Warehouse.get_state(con, MARTS_STALE) is not None
 
 
 @dataclass
@@ -85,7 +65,6 @@ class Step:
     arriving: list[str] = field(default_factory=list)  # still being written: left for the next run
     not_files: list[str] = field(default_factory=list)  # directories with a delivery's name: reported, left alone
     skipped: list[str] = field(default_factory=list)  # could not even be moved: left, with a message
-    not_yet_loaded: list[str] = field(default_factory=list)
     staged: list[str] = field(default_factory=list)
     rows: int = 0
     rows_by_table: dict[str, int] = field(default_factory=dict)
@@ -125,8 +104,6 @@ class Pipeline:
         pending: dict[str, list[LandingFile]] = defaultdict(list)
         seen_now: set[str] = set()
         with self.warehouse.connect() as con:
-            from pipelines.reprocess import finish_withdrawals  # reprocess builds on this module
-
             finish_withdrawals(self.settings, con, self.progress)  # files a crash left between archive and landing
             self.pseudonymiser(con)  # a changed key stops the run before any file is touched
             known = self.warehouse.records_by_fingerprint(con)
@@ -182,9 +159,6 @@ class Pipeline:
             step.quarantined.append(file.name)
             return
         spec, _ = detected
-        if not spec.loaded:
-            step.not_yet_loaded.append(file.name)  # recognised; a later version loads it
-            return
         seen_now.add(file.fingerprint)
         pending[spec.name].append(file)
 
@@ -247,7 +221,7 @@ class Pipeline:
                 _, file_name = detect(file.name)
                 context = ParseContext(person_key=person_key, link_key=link_key)
                 if spec.needs:
-                    context.needed = lookup(con, spec.needs.lookup, file_name)
+                    context.needed = _needed(con, spec, file_name)
                 try:
                     data = file.path.read_bytes()
                 except FileNotFoundError:
@@ -378,8 +352,7 @@ class Pipeline:
                 not_loaded = staged.not_loaded()
                 # a file fills the source's tables it has rows for (one part of a CSV register fills one)
                 tables = [table for table in spec.raw_tables if table in manifest.tables]
-                con.execute("begin transaction")
-                try:
+                with transaction(con):
                     loaded_by_table = self.warehouse.load_tables(
                         con, manifest.fingerprint, {t: staged.table_path(t) for t in tables}
                     )
@@ -407,10 +380,6 @@ class Pipeline:
                         ),
                     )
                     mark_marts_stale(con)
-                    con.execute("commit")
-                except BaseException:
-                    con.execute("rollback")
-                    raise
                 move(landing_path, target)
                 staged.remove()
                 step.accepted.append(manifest.file_name)
@@ -432,9 +401,9 @@ class Pipeline:
         with self.warehouse.connect() as con:
             for path in sorted(self.settings.landing.iterdir()):
                 detected = detect(path.name) if path.is_file() else None
-                if detected and detected[0].loaded and detected[0].needs:
+                if detected and detected[0].needs:
                     spec, file_name = detected
-                    if lookup(con, spec.needs.lookup, file_name) is not None:
+                    if _needed(con, spec, file_name) is not None:
                         ready.append(path.name)
         return ready
 
@@ -452,47 +421,38 @@ class Pipeline:
         target = free_name(self.settings.quarantine, file.name, file.fingerprint)
         write_json_atomically(reason_path(target), reason)
         detected = detect(file.name)
-        con.execute("begin transaction")
-        Warehouse.record_rejected_rows(con, file.fingerprint, rejected or {})
-        Warehouse.record(
-            con,
-            FileRecord(
-                fingerprint=file.fingerprint,
-                file_name=file.name,
-                source=spec.name if spec else None,
-                kommunekode=detected[1].kommunekode if detected else None,
-                period=detected[1].period if detected else None,
-                status="quarantined",
-                rows_read=rows_read,
-                rows_loaded=0,
-                rows_rejected=rows_read,
-                reason=reason["summary"],
-                moved_to=self.relative(target),
-                run_id=self.run_id,
-            ),
-        )
-        con.execute("commit")
+        with transaction(con):
+            Warehouse.record_rejected_rows(con, file.fingerprint, rejected or {})
+            Warehouse.record(
+                con,
+                FileRecord(
+                    fingerprint=file.fingerprint,
+                    file_name=file.name,
+                    source=spec.name if spec else None,
+                    kommunekode=detected[1].kommunekode if detected else None,
+                    period=detected[1].period if detected else None,
+                    status="quarantined",
+                    rows_read=rows_read,
+                    rows_loaded=0,
+                    rows_rejected=rows_read,
+                    reason=reason["summary"],
+                    moved_to=self.relative(target),
+                    run_id=self.run_id,
+                ),
+            )
         move(file.path, target)
         self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
-
-
-KEY_FINGERPRINT = "pseudonym_key_fingerprint"  # meta.state: which key the warehouse's people are keyed with
 
 
 def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> None:
     """Refuse a pseudonym key other than the one the loaded rows were keyed with: with another key no
     person links to anyone loaded before. While nothing is loaded (a new warehouse, or every file
     withdrawn to re-key), the key in use becomes the warehouse's key."""
-    remembered = Warehouse.get_state(con, KEY_FINGERPRINT)
+    remembered = state.get(con, state.KEY_FINGERPRINT)
     current = pseudonymiser.key_fingerprint()
     if remembered == current:
         return
-    loaded = con.execute(
-        """select count(*) from (
-               select status from meta.files where status in ('accepted', 'withdrawn')
-               qualify row_number() over (partition by fingerprint order by processed_at desc, rowid desc) = 1
-           ) where status = 'accepted'"""
-    ).fetchone()[0]
+    loaded = sum(1 for file in current_files(con) if file.record.status == "accepted")
     if remembered is not None and loaded:
         raise SettingsError(
             "DIGILEAD_PSEUDONYM_KEY is not the key this warehouse's people were pseudonymised with "
@@ -501,15 +461,18 @@ def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> N
             "municipality's files (`digilead reprocess <kommunekode>` for each) and run with the new key "
             "(see the README, 'Changing the pseudonym key')."
         )
-    Warehouse.set_state(con, KEY_FINGERPRINT, current)
+    state.put(con, state.KEY_FINGERPRINT, current)
 
 
 def loaded_sources() -> list[SourceSpec]:
-    return sorted((spec for spec in SOURCES if spec.loaded), key=lambda spec: spec.rank)
+    """Every source, in processing order (what others depend on goes first)."""
+    return sorted(SOURCES, key=lambda spec: spec.rank)
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat()
+def _needed(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: FileName) -> object:
+    """What the file's source needs from earlier files ({}: nothing; None: not loaded yet)."""
+    arguments = spec.needs.arguments(file)
+    return {} if arguments is None else lookup(con, spec.needs.lookup, **arguments)
 
 
 # --- reasons in plain words --------------------------------------------------------------------
@@ -521,7 +484,7 @@ def _reason(file: LandingFile, source: str | None, stage: str, summary: str, **d
         "stage": stage,
         "summary": summary,
         **details,
-        "quarantined_at": _now_iso(),
+        "quarantined_at": utc_now().isoformat() + "+00:00",  # the one clock, in UTC
     }
 
 

@@ -27,43 +27,23 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import duckdb
 
-from pipelines.ingest import mark_marts_stale
 from pipelines.landing import delivery_fingerprint
 from pipelines.settings import Settings
 from pipelines.sources.registry import SOURCES_BY_NAME
-from pipelines.warehouse import FileRecord, Warehouse
+from pipelines.warehouse import FileRecord, FileState, Warehouse, current_files, transaction
 from pipelines.warehouse.schema import RAW_TABLES
+from pipelines.warehouse.state import mark_marts_stale
 
 log = logging.getLogger("digilead")
 
 KOMMUNEKODE = re.compile(r"[0-9]{4}")
 
-# Every fingerprint's records in order, with the place the file was before its newest record.
-_HISTORY = """
-    select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded, rows_rejected,
-           reason, moved_to, run_id, processed_at,
-           lag(moved_to) over (partition by fingerprint order by processed_at, rowid) as moved_from,
-           max(processed_at) filter (where status = 'withdrawn') over (partition by fingerprint) as last_withdrawn,
-           bool_or(status = 'withdrawn' and run_id = ?) over (partition by fingerprint) as withdrawn_by_this_run,
-           row_number() over (partition by fingerprint order by processed_at desc, rowid desc) = 1 as is_newest
-    from meta.files
-    where status in ('accepted', 'quarantined', 'withdrawn')
-"""
-
 
 class ReprocessError(Exception):
     """Re-processing cannot go ahead as asked; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class _Newest:
-    record: FileRecord
-    moved_from: str | None  # where the file was before its newest record (for a withdrawn file: its archive place)
-    last_withdrawn: object  # when it was last withdrawn (None: never)
 
 
 def withdraw(
@@ -174,19 +154,14 @@ def finish_withdrawals(
 
 
 # ------------------------------------------------------------------------------------------------
-def _newest(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[_Newest]:
-    """The newest record of every fingerprint (accepted / quarantined / withdrawn), except those
-    withdrawn by `run_id` already."""
-    rows = con.execute(
-        f"select * from ({_HISTORY}) where is_newest and not coalesce(withdrawn_by_this_run, false) order by processed_at, file_name",
-        [run_id],
-    ).fetchall()
-    return [_Newest(FileRecord(*row[:12]), moved_from=row[13], last_withdrawn=row[14]) for row in rows]
+def _newest(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[FileState]:
+    """The state of every processed file, except those withdrawn by `run_id` already."""
+    return [state for state in current_files(con) if run_id is None or run_id not in state.withdrawn_by_runs]
 
 
-def _choose(candidates: list[_Newest]) -> tuple[list[_Newest], list[str]]:
+def _choose(candidates: list[FileState]) -> tuple[list[FileState], list[str]]:
     """One file per name (landing/ holds one); of several, the least recently re-processed, oldest first."""
-    by_name: dict[str, list[_Newest]] = {}
+    by_name: dict[str, list[FileState]] = {}
     for candidate in candidates:
         by_name.setdefault(candidate.record.file_name, []).append(candidate)
     chosen, held_back = [], []
@@ -198,12 +173,11 @@ def _choose(candidates: list[_Newest]) -> tuple[list[_Newest], list[str]]:
 
 
 def _record_withdrawals(
-    settings: Settings, con: duckdb.DuckDBPyConnection, chosen: list[_Newest], reason: str, run_id: str
+    settings: Settings, con: duckdb.DuckDBPyConnection, chosen: list[FileState], reason: str, run_id: str
 ) -> None:
     """Rows out, 'withdrawn' records in, marts stale: all or nothing."""
     fingerprints = [newest.record.fingerprint for newest in chosen]
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         for table in RAW_TABLES:
             con.execute(
                 f"delete from raw.{table} where _file_fingerprint in (select unnest(?::varchar[]))", [fingerprints]
@@ -229,10 +203,6 @@ def _record_withdrawals(
                 ),
             )
         mark_marts_stale(con)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def _move_back(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-import os
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from pipelines.defs.sensors import actionable
-from pipelines.ingest import Pipeline, marts_stale
+from pipelines.ingest import Pipeline
+from pipelines.landing import actionable
+from pipelines.reprocess import finish_withdrawals
+from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
 from pipelines.warehouse import Warehouse, utc_now
@@ -18,6 +19,26 @@ from pipelines.warehouse import Warehouse, utc_now
 MAX_PASSES = 20
 
 log = logging.getLogger("digilead")
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    run_id: str
+    success: bool
+    check_failed: bool = False  # a blocking check failed (its files are quarantined by now)
+    failure: str | None = None  # what failed, in one line
+
+
+class Jobs(Protocol):
+    """The two jobs `digilead run` executes (the Dagster glue provides them: pipelines/defs/execution.py)."""
+
+    invocation: str  # one id for the whole `digilead run` (meta.runs.run_id)
+
+    def ingest(self) -> JobOutcome: ...  # triage, parse, validate, load what is waiting; no dbt
+
+    def build(self) -> JobOutcome: ...  # build the dbt models with the marts' tests, publish
+
+    def finish(self, kommunekoder: Iterable[str]) -> None: ...  # after the run: the municipalities it knows
 
 
 @dataclass
@@ -33,7 +54,7 @@ class RunOutcome:
     def summary(self) -> str:
         lines = [
             f"run finished: {len(self.accepted)} accepted, {len(self.quarantined)} quarantined, "
-            f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting or not loaded by this version)"
+            f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting, or still being written)"
         ]
         lines += [f"  quarantined {name}: {reason}" for name, reason in self.quarantined]
         lines += [
@@ -54,33 +75,20 @@ def files_waiting(settings: Settings) -> bool:
     return bool(staged_files(settings.staging))
 
 
-def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) -> RunOutcome:
-    import dagster as dg
-
-    from pipelines.definitions import defs
-    from pipelines.defs.jobs import BUILD_ONLY, INGEST_ONLY
-
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    ingest_job, build_job = defs.resolve_job_def(INGEST_ONLY), defs.resolve_job_def(BUILD_ONLY)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    invocation = uuid.uuid4().hex[:12]
+def run_pipeline(settings: Settings, jobs: Jobs, progress: Callable[[str], None] = print) -> RunOutcome:
+    """Settle the landing zone with ingest passes, then build and publish once."""
     started = utc_now()
     outcome = RunOutcome()
 
-    def execute(job, checks_quarantine: bool):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags={"digilead/invocation": invocation, "digilead/trigger": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+    def execute(job: Callable[[], JobOutcome], checks_quarantine: bool) -> bool:
+        result = job()
         outcome.run_ids.append(result.run_id)
         if result.success:
             return True
-        if checks_quarantine and any(not evaluation.passed for evaluation in result.get_asset_check_evaluations()):
+        if checks_quarantine and result.check_failed:
             progress("a blocking check failed: its files are quarantined; processing the rest")
             return False
-        outcome.failed = _first_failure(result)
+        outcome.failed = result.failure
         return False
 
     _finish_withdrawals(settings, progress)
@@ -89,22 +97,20 @@ def run_pipeline(settings: Settings, progress: Callable[[str], None] = print) ->
     for _ in range(MAX_PASSES):
         if not files_waiting(settings):
             break
-        if execute(ingest_job, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
+        if execute(jobs.ingest, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
             break
         if outcome.failed:
             break
     # Then build and publish once.
     if not outcome.failed and marts_stale(settings):
-        execute(build_job, checks_quarantine=False)  # a failing dbt test fails the run
-    _collect(settings, outcome, started, invocation)
-    _register_municipalities(settings, instance)
+        execute(jobs.build, checks_quarantine=False)  # a failing dbt test fails the run
+    kommunekoder = _collect(settings, outcome, started, jobs.invocation)
+    jobs.finish(kommunekoder)
     return outcome
 
 
 def _finish_withdrawals(settings: Settings, progress: Callable[[str], None]) -> None:
     """Files a crashed `reprocess` left between archive/ and landing/ go to landing/ first, so this run loads them."""
-    from pipelines.reprocess import finish_withdrawals
-
     if not settings.warehouse.exists():
         return
     warehouse = Warehouse(settings.warehouse)
@@ -113,39 +119,13 @@ def _finish_withdrawals(settings: Settings, progress: Callable[[str], None]) -> 
         finish_withdrawals(settings, con, progress)
 
 
-def _register_municipalities(settings: Settings, instance) -> None:
-    """Every municipality in the warehouse is a partition of `reprocess_municipality`, so a user of the
-    CLI finds it in the UI too (the landing sensor registers those of the files it sees)."""
-    from pipelines.defs.reprocess import register_municipalities
-
-    with Warehouse(settings.warehouse).connect() as con:
-        kommunekoder = [
-            row[0]
-            for row in con.execute(
-                "select distinct kommunekode from meta.files where kommunekode is not null order by 1"
-            ).fetchall()
-        ]
-    try:
-        register_municipalities(instance, kommunekoder)
-    except Exception as error:  # a convenience for the UI: never what fails a run
-        log.warning("could not add municipalities as Dagster partitions: %s", error)
-
-
-def _first_failure(result) -> str:
-    for event in result.all_events:
-        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
-            error = event.step_failure_data.error
-            while error.cause is not None:  # the user-code error, not Dagster's wrapper around it
-                error = error.cause
-            return f"step {event.step_key} failed: {error.cls_name}: {error.message.strip().splitlines()[0]}"
-    return "the run failed (see the Dagster log above)"
-
-
 def _landing_names(settings: Settings) -> set[str]:
     return {p.name for p in settings.landing.iterdir()} if settings.landing.exists() else set()
 
 
-def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocation: str) -> None:
+def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocation: str) -> list[str]:
+    """The run's files from meta.files into the outcome, and its row in meta.runs; returns the
+    municipalities the warehouse knows."""
     warehouse = Warehouse(settings.warehouse)
     warehouse.ensure_schema()
     with warehouse.connect() as con:
@@ -180,3 +160,9 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
                 len(outcome.still_in_landing),
             ],
         )
+        return [
+            row[0]
+            for row in con.execute(
+                "select distinct kommunekode from meta.files where kommunekode is not null order by 1"
+            ).fetchall()
+        ]

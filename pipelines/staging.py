@@ -19,11 +19,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.sources.base import ParsedFile
+from pipelines.validation.runner import BATCH_ROWS
 
 MANIFEST = "manifest.json"
 VALIDATION = "validation.parquet"
 NOT_LOADED = "not_loaded.parquet"
-BATCH_ROWS = 100_000  # rows per validation batch: bounds GE's memory whatever the file size
 
 
 @dataclass

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pipelines.defs.sensors import actionable
+from pipelines.landing import actionable
 from pipelines.settings import Settings
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import FileRecord, Warehouse, current_files
 
 
 def status_report(settings: Settings) -> str:
@@ -27,32 +27,30 @@ def status_report(settings: Settings) -> str:
 
 
 def _files(con) -> list[str]:
-    # A file counts once, by its newest record: a re-processed file is accepted -> withdrawn -> accepted.
-    # Each duplicate record is a copy of its own in archive/duplicates/.
-    rows = con.execute(
-        """with history as (
-               select *, rowid as seq,
-                      count(*) filter (where status = 'withdrawn') over (partition by fingerprint) as reprocessed
-               from meta.files where status <> 'duplicate'
-           ),
-           files as (
-               select * exclude (seq) from history
-               qualify row_number() over (partition by fingerprint order by processed_at desc, seq desc) = 1
-               union all by name
-               select *, 0 as reprocessed from meta.files where status = 'duplicate'
-           )
-           select status, file_name, source, rows_read, rows_loaded, rows_rejected, reason, reprocessed
-           from files order by processed_at, file_name"""
-    ).fetchall()
+    # A file counts once, by its state (its newest record); each duplicate record is a copy of its own in
+    # archive/duplicates/.
+    files = [(state.processed_at, state.record, state.times_withdrawn) for state in current_files(con)] + [
+        (processed_at, FileRecord(*row), 0)
+        for *row, processed_at in con.execute(
+            """select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded,
+                      rows_rejected, reason, moved_to, run_id, processed_at
+               from meta.files where status = 'duplicate'"""
+        ).fetchall()
+    ]
+    files.sort(key=lambda file: (file[0], file[1].file_name))
     counts: dict[str, int] = {}
-    for row in rows:
-        counts[row[0]] = counts.get(row[0], 0) + 1
+    for _, record, _ in files:
+        counts[record.status] = counts.get(record.status, 0) + 1
     lines = ["", "files seen: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none")]
-    for status, name, source, read, loaded, rejected, reason, reprocessed in rows:
-        detail = f"{loaded}/{read} rows loaded" if status == "accepted" else (reason or "")
-        if reprocessed and status != "withdrawn":
+    for _, record, reprocessed in files:
+        detail = (
+            f"{record.rows_loaded}/{record.rows_read} rows loaded"
+            if record.status == "accepted"
+            else (record.reason or "")
+        )
+        if reprocessed and record.status != "withdrawn":
             detail += f" (re-processed {reprocessed}x)"
-        lines.append(f"  {status:<11} {name:<48} {source or '-':<17} {detail}")
+        lines.append(f"  {record.status:<11} {record.file_name:<48} {record.source or '-':<17} {detail}")
     return lines
 
 
@@ -73,7 +71,7 @@ def _landing(settings: Settings, landing: list[str]) -> list[str]:
         why = _not_a_file(settings, name).strip(" ()") or (
             "waiting to be processed (or for data it needs, or withdrawn for re-processing)"
             if actionable(name)
-            else "recognised; not loaded by this version"
+            else "still being written (a transfer in progress)"
         )
         lines.append(f"  {name:<48} {why}")
     return lines

@@ -133,10 +133,10 @@ def test_a_file_that_cannot_be_opened_is_quarantined_without_blocking_the_others
     land(pipeline, "hr_org_units_0751_2025-06.csv", ORG.replace(b"Aarhus", b"Odense"))
     real = landing_files.fingerprint_of
 
-    def denied(path, *identity):
+    def denied(path, *args, **kwargs):
         if path.name == "hr_org_units_0751_2025-05.csv":
             raise PermissionError(13, "Permission denied")
-        return real(path, *identity)
+        return real(path, *args, **kwargs)
 
     monkeypatch.setattr(landing_files, "fingerprint_of", denied)
     process(pipeline)

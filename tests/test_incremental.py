@@ -134,8 +134,11 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
     # really scoped: the other municipality's rows were left alone (a recomputation would drop the marker)
     assert _unmark(home / "warehouse.duckdb") == 1, "the scoped build recomputed the other municipality too"
     scoped = _built_tables(home / "warehouse.duckdb")
-    # the other municipality's rows were not recomputed, and are what they were
+    # the other municipality's rows were not recomputed, and are what they were (the full tables that
+    # compare or list every municipality, benchmark_municipality and dq_files, are rebuilt whole by design)
     for table, rows in scoped.items():
+        if table in ("marts.benchmark_municipality", "marts.dq_files"):
+            continue
         assert [r for r in rows if UNCHANGED in r] == [r for r in untouched_before.get(table, []) if UNCHANGED in r], (
             table
         )

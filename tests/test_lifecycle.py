@@ -214,19 +214,6 @@ def test_an_unknown_name_is_quarantined_with_a_reason(pipeline):
     assert "matches no known source" in reason_of(pipeline, "loenudtraek_0751.csv")["summary"]
 
 
-def test_sources_not_loaded_yet_stay_in_landing_untouched(pipeline):
-    names = ("courses_0751.csv", "training_0751_2025-03.jsonl", "benefits_0751_2026-06-30.xlsx")
-    unloaded = [name for name in names if not SOURCES_BY_NAME[name.split("_")[0]].loaded]
-    if not unloaded:
-        pytest.skip("this version loads every source of the contract")
-    for name in unloaded:
-        land(pipeline, name, b"whatever")
-    before = sorted(p.name for p in pipeline.settings.landing.iterdir())
-    process(pipeline)
-    assert sorted(p.name for p in pipeline.settings.landing.iterdir()) == before
-    assert rows(pipeline, "select count(*) from meta.files") == [(0,)]
-
-
 @pytest.mark.parametrize(
     "name, data, words",
     [

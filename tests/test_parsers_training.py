@@ -79,7 +79,7 @@ def test_courses_table_columns_types_and_values():
 def test_courses_name_has_no_period():
     spec, name = detect("Courses_0751.CSV")
     assert spec.name == "courses" and name.kommunekode == "0751" and name.period == ""
-    assert spec.loaded and spec.raw_tables == ("courses",)
+    assert spec.raw_tables == ("courses",)
 
 
 def test_courses_bad_values_fail_the_suite():
@@ -391,7 +391,7 @@ def test_the_form_is_judged_from_the_content():
 def test_training_names():
     spec, name = detect("TRAINING_0751_2025-03.JSONL")
     assert spec.name == "training" and name.period == "2025-03" and name.extension == "jsonl"
-    assert spec.loaded and spec.raw_tables == ("training_records",)
+    assert spec.raw_tables == ("training_records",)
     assert detect("training_0751_2025-13.csv") is None
 
 

@@ -228,7 +228,7 @@ def test_chromium_opens_the_report_without_console_messages_and_draws_every_char
         screenshot = ARTIFACTS / f"report_{name}.png"
         screenshot.unlink(missing_ok=True)
         shot = subprocess.run(
-            [*common, "--hide-scrollbars", f"--screenshot={screenshot}", path.as_uri()],
+            [*common, "--window-size=1200,16000", "--hide-scrollbars", f"--screenshot={screenshot}", path.as_uri()],
             capture_output=True,
             text=True,
             timeout=120,

@@ -95,10 +95,9 @@ def test_names_no_source_matches(name):
     assert detect(name) is None
 
 
-def test_every_loaded_source_has_a_suite():
+def test_every_source_has_a_suite():
     for spec in SOURCES:
-        if spec.loaded:
-            assert load_suite_spec(spec.suite).expectations
+        assert load_suite_spec(spec.suite).expectations
 
 
 # --- landing ----------------------------------------------------------------------------------
@@ -191,7 +190,7 @@ def test_a_missing_column_is_a_failure_not_a_crash():
 def test_dbt_reads_min_cell_and_the_scope_from_the_environment_not_vars(tmp_path):
     settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_MIN_CELL": "7"})
     assert result_settings(settings) == {"min_cell": 7}
-    assert build_args() == ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"]
+    assert build_args() == ["build", "--exclude-resource-type", "unit_test"]  # the dbt asset adds its exclusion
     assert build_args(BuildScope.everything(full_refresh=True))[-1] == "--full-refresh"
     assert dbt_env(settings, BuildScope(("0751", "0101"))) == {
         "DIGILEAD_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
@@ -233,8 +232,16 @@ def _registry_with(files: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnecti
     return con
 
 
+def record_build(con, started: str, signature: str) -> None:
+    """As publishing leaves it: the last published build started at `started`, built with `signature`."""
+    from pipelines.warehouse import state
+
+    state.put(con, state.BUILT_AT, started)
+    state.put(con, state.BUILD_SIGNATURE, signature)
+
+
 def test_the_first_build_and_a_changed_signature_refresh_everything():
-    from pipelines.transform.scope import record_build, scope_for
+    from pipelines.transform.scope import scope_for
 
     con = _registry_with([("0751", "accepted", "2026-01-01 10:00:00")])
     assert scope_for(con, "sig-1") == BuildScope.everything(full_refresh=True)  # nothing built yet
@@ -243,7 +250,7 @@ def test_the_first_build_and_a_changed_signature_refresh_everything():
 
 
 def test_a_build_recomputes_the_municipalities_loaded_or_withdrawn_since_the_last_build_started():
-    from pipelines.transform.scope import record_build, scope_for
+    from pipelines.transform.scope import scope_for
 
     con = _registry_with(
         [
@@ -362,20 +369,30 @@ def test_files_validated_together_keep_their_own_failures_and_uniqueness():
 
 
 def test_a_file_loaded_while_the_marts_were_built_keeps_them_stale():
-    import json
+    import time
 
-    from pipelines.defs.transform import BUILD_IN_PROGRESS, finish_build
-    from pipelines.ingest import MARTS_STALE
-    from pipelines.transform.scope import BUILT_AT
-    from pipelines.warehouse import Warehouse
+    from pipelines.warehouse import state
 
-    for loaded_at, stays_stale in (("2026-01-01T08:59:00+00:00", False), ("2026-01-01T09:01:00+00:00", True)):
+    for loaded_during_the_build in (False, True):
         con = _registry_with([])
-        Warehouse.set_state(con, BUILD_IN_PROGRESS, json.dumps({"started": "2026-01-01 09:00:00", "signature": "sig"}))
-        Warehouse.set_state(con, MARTS_STALE, loaded_at)
-        finish_build(con)
-        assert (Warehouse.get_state(con, MARTS_STALE) is not None) is stays_stale, loaded_at
-        assert (
-            Warehouse.get_state(con, BUILT_AT) == "2026-01-01 09:00:00"
-            and Warehouse.get_state(con, BUILD_IN_PROGRESS) is None
-        )
+        state.mark_marts_stale(con)  # a load before the build
+        state.start_build(con, "sig")
+        started = json.loads(state.get(con, state.BUILD_IN_PROGRESS))["started"]
+        if loaded_during_the_build:
+            time.sleep(0.001)  # another writer loads a file between the build's steps
+            state.mark_marts_stale(con)
+        state.finish_build(con)
+        assert state.last_build(con) == (started, "sig") and state.get(con, state.BUILD_IN_PROGRESS) is None
+        assert state.marts_stale(con, published_copy_exists=True) is loaded_during_the_build
+
+
+def test_the_marts_are_stale_until_a_copy_is_published():
+    from pipelines.warehouse import state
+
+    con = _registry_with([])
+    assert state.marts_stale(con, published_copy_exists=False)  # nothing published yet
+    assert not state.marts_stale(con, published_copy_exists=True)  # published, nothing loaded since
+    state.mark_marts_stale(con)
+    assert state.marts_stale(con, published_copy_exists=True)
+    state.finish_build(con)  # published without a recorded build start: current
+    assert not state.marts_stale(con, published_copy_exists=True)

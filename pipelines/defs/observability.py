@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import dagster as dg
 
-from pipelines.warehouse import Warehouse
+from pipelines.warehouse import Warehouse, current_files
 
 
 @contextmanager
@@ -34,13 +34,11 @@ def file_counts(warehouse: Warehouse, fingerprints: list[str]) -> dict[str, obje
     if not fingerprints:
         return {"rows_read": 0, "rows_rejected": 0}
     with warehouse.connect() as con:
-        rows = con.execute(
-            """select file_name, fingerprint, rows_read, rows_loaded, rows_rejected from meta.files
-               where status = 'accepted' and fingerprint in (select unnest(?::varchar[]))
-               qualify row_number() over (partition by fingerprint order by processed_at desc) = 1
-               order by file_name""",
-            [fingerprints],
-        ).fetchall()
+        files = sorted(
+            (state.record for state in current_files(con, fingerprints) if state.record.status == "accepted"),
+            key=lambda record: record.file_name,
+        )
+    rows = [(r.file_name, r.fingerprint, r.rows_read, r.rows_loaded, r.rows_rejected) for r in files]
     return {
         "rows_read": sum(row[2] or 0 for row in rows),
         "rows_rejected": sum(row[4] or 0 for row in rows),

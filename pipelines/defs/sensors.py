@@ -42,7 +42,7 @@ import dagster as dg
 
 from pipelines.defs.reprocess import MUNICIPALITIES, new_municipalities
 from pipelines.landing import fingerprint_of
-from pipelines.landing.files import SETTLE_SECONDS, _in_transfer
+from pipelines.landing.files import SETTLE_SECONDS, actionable
 from pipelines.settings import Settings
 from pipelines.sources.registry import detect
 
@@ -50,14 +50,6 @@ SENSOR_NAME = "landing_zone_sensor"
 MINIMUM_INTERVAL_SECONDS = 5  # the sensor only lists landing/ (cheap): a short interval keeps drop -> published short
 MAX_BATCH_WAIT_SECONDS = 60  # a delivery waits this long at most for its last files to settle
 MAX_NAMES_IN_TAG = 8
-
-
-def actionable(name: str) -> bool:
-    """Files a run would act on: those of loaded sources, and unknown names (to quarantine)."""
-    if _in_transfer(name):
-        return False
-    detected = detect(name)
-    return detected is None or detected[0].loaded
 
 
 @dataclass(frozen=True)

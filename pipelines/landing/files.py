@@ -148,6 +148,12 @@ def _delivery_order(path: Path) -> tuple[str, bool, str]:
     return path.name.casefold(), path.name != path.name.casefold(), path.name
 
 
+def actionable(name: str) -> bool:
+    """A delivery a run acts on: every file but those still being written (a name matching no source is
+    acted on too: it is quarantined)."""
+    return not _in_transfer(name)
+
+
 def _in_transfer(name: str) -> bool:
     lowered = name.lower()
     return (

@@ -220,6 +220,7 @@ def bars(
                 va="center",
                 ha="left" if value >= 0 else "right",
                 fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5},
             )
     if reference is not None:
         axes.axvline(reference, color="#333333", linestyle="--", lw=1)
@@ -384,7 +385,7 @@ def bars_and_line(
     axes.set_xticks(positions[::step], labels=list(x_labels)[::step], rotation=30, ha="right")
     axes.yaxis.set_major_formatter(lambda value, _pos: fmt(value))
     axes.grid(axis="y", color="#dddddd", lw=0.6)
-    axes.legend(loc="upper left", frameon=False)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return figure
 
 

@@ -116,6 +116,10 @@ TEXT: dict[str, dict[str, str]] = {
         "da": "{on_track} af {total} initiativer har realiseret mindst 90 % af det planlagte pr. {month}.",
         "en": "{on_track} of {total} initiatives have realised at least 90 % of plan by {month}.",
     },
+    "trajectory_more": {
+        "da": "Figuren viser de første {shown} af {total} initiativer; tabellen viser dem alle.",
+        "en": "The chart shows the first {shown} of {total} initiatives; the table shows them all.",
+    },
     "initiative": {"da": "Initiativ", "en": "Initiative"},
     "planned": {"da": "Planlagt", "en": "Planned"},
     "realised": {"da": "Realiseret", "en": "Realised"},

@@ -263,7 +263,7 @@ class ReportBuilder:
         title = w("change", wave=wave)
         extra = [
             Column("prev_mean_score", w("prev_mean_score"), self.score, numeric=True),
-            Column("change_col" and "change", w("change_col"), lambda v: self.w.signed(v, 2), numeric=True),
+            Column("change", w("change_col"), lambda v: self.w.signed(v, 2), numeric=True),
         ]
         table = self._maturity_table(_records(own), title, extra)
         known = [(v, w.area(a)) for v, a in zip(values, AREAS, strict=False) if v is not None and a != "all"]
@@ -453,13 +453,8 @@ class ReportBuilder:
             key=["kommunekode", "month", "los_id", "competence_area"],
             hidden_word=self.hidden(),
             hidden_when=lambda r: bool(r.get("suppressed")),
-            hidden_columns=[
-                c for c in ["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"]
-            ],
+            hidden_columns=["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"],
         )
-
-    def _hidden_in(self, row: dict, column: str) -> bool:
-        return bool(row.get("suppressed")) and row.get(column) is None
 
     def _monthly(self, own: pd.DataFrame, months: list[str]) -> Block:
         w = self.w
@@ -592,8 +587,10 @@ class ReportBuilder:
         if not realisation.empty:
             section.blocks.append(self._trajectories(realisation))
             section.blocks.append(self._status(set(realisation["benefit_id"])))
-        if s.is_root:
-            section.blocks.append(self._sektor())
+        if s.is_root and self.marts.has("benefit_realisation_by_sektor"):
+            block = self._sektor()
+            if block is not None:
+                section.blocks.append(block)
         return section
 
     def _trajectories(self, realisation: pd.DataFrame) -> Block:
@@ -655,7 +652,7 @@ class ReportBuilder:
         )
         notes = []
         if len(initiatives) > MAX_TRAJECTORIES:
-            notes.append(f"{MAX_TRAJECTORIES} / {len(initiatives)}")
+            notes.append(w("trajectory_more", shown=MAX_TRAJECTORIES, total=len(initiatives)))
         return Block("benefits-trajectory", title, reading, self.svg(figure, title), [table], w("table"), notes=notes)
 
     def _status(self, benefit_ids: set[str]) -> Block:
@@ -693,7 +690,7 @@ class ReportBuilder:
         )
         return Block("benefits-status", title, reading, None, [table], w("table"))
 
-    def _sektor(self) -> Block:
+    def _sektor(self) -> Block | None:
         w = self.w
         rows = self.marts.rows(
             "benefit_realisation_by_sektor",
@@ -701,6 +698,8 @@ class ReportBuilder:
             [self.scope.kommunekode],
             order="month, sektor, unit",
         )
+        if rows.empty:
+            return None
         newest = rows["month"].max()
         rows = rows[rows["month"] == newest].sort_values(["unit", "sektor"])
         labels, planned, realised = [], [], []

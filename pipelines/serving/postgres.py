@@ -2,25 +2,24 @@
 
 Many municipal BI set-ups (Power BI gateways, Superset, Metabase) already talk to PostgreSQL.
 When DIGILEAD_POSTGRES_URL is set, every publish also writes the marts there, keeping what BI users built
-on them: each table stays the same object and only its contents are swapped (TRUNCATE, then COPY) inside
-one transaction. Views a BI developer made on a mart (PostgreSQL binds a view to the table, not to its
+on them: each table stays the same object and only its contents are swapped (TRUNCATE, then a bulk load)
+inside one transaction. Views a BI developer made on a mart (PostgreSQL binds a view to the table, not to its
 name), grants to reader roles (`digilead grant-reader`) and comments survive every publish; readers see
 the old build or the new one, never a mix. A mart whose columns changed is altered in place.
 
-Rows travel as CSV that DuckDB writes to a private temporary file and psycopg streams to COPY in chunks:
-no Python loop over rows, memory stays flat (benchmarks/postgres_load.py measures it).
+Rows go through ADBC: DuckDB streams Arrow batches (100,000 rows each) that the ADBC PostgreSQL driver sends
+with a binary COPY. No Python loop over rows, memory stays flat, and PostgreSQL parses no text
+(benchmarks/postgres_load.py measures it against the former row loop). Statements are composed with
+psycopg.sql (quoted identifiers and literals); grant_reader uses psycopg itself.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from pipelines.serving.docs import DOC_SCHEMA, MartDoc, doc_rows
-from pipelines.serving.publish import DOC_TABLES_DDL, mart_columns
-from pipelines.warehouse.duck import Warehouse, sql_identifier, sql_string
+from pipelines.serving.publish import BATCH_ROWS, DOC_TABLES_DDL, mart_columns
+from pipelines.warehouse.duck import Warehouse, sql_identifier
 
-CHUNK_BYTES = 1 << 20
+DEPENDENT_OBJECTS_STILL_EXIST = "2BP01"  # PostgreSQL's SQLSTATE when a view still uses what would be dropped
 POSTGRES_TYPES = {
     "VARCHAR": "text",
     "BOOLEAN": "boolean",
@@ -40,6 +39,16 @@ POSTGRES_TYPES = {
     "TIMESTAMP": "timestamp",
     "TIMESTAMP WITH TIME ZONE": "timestamptz",
 }
+# the DuckDB type each column is handed over as, so its Arrow type matches the PostgreSQL column (unsigned
+# integers as signed or decimal ones, lists and intervals as text); other types go as they are
+ARROW_CASTS = {
+    "smallint": "smallint",
+    "integer": "integer",
+    "bigint": "bigint",
+    "numeric": "decimal(38, 0)",
+    "real": "float",
+    "text": "varchar",
+}
 DOC_TABLES_PG = {name: ddl.replace("varchar", "text") for name, ddl in DOC_TABLES_DDL.items()}
 
 
@@ -53,21 +62,30 @@ def postgres_type(duckdb_type: str) -> str:
     return POSTGRES_TYPES.get(duckdb_type, "text")
 
 
+class _Session:
+    """One ADBC connection with autocommit off: every statement is part of the one publish transaction."""
+
+    def __init__(self, connection):
+        self.connection, self.cursor = connection, connection.cursor()
+
+    def execute(self, statement, parameters: list | None = None) -> list[tuple]:
+        text = statement if isinstance(statement, str) else statement.as_string(None)
+        self.cursor.execute(text, parameters=parameters)
+        return self.cursor.fetchall() if self.cursor.description else []
+
+
 def publish_postgres(
     warehouse: Warehouse, url: str, schema: str = "marts", docs: dict[str, MartDoc] | None = None
 ) -> dict[str, int]:
     """Swap every mart's contents in PostgreSQL in one transaction; rows per mart."""
-    import psycopg
+    import adbc_driver_postgresql.dbapi as adbc
     from psycopg import sql
 
     docs = docs or {}
     doc_schema = DOC_SCHEMA if schema == "marts" else f"{schema}_doc"
     counts: dict[str, int] = {}
-    with (
-        warehouse.connect() as con,
-        tempfile.TemporaryDirectory(prefix="digilead-pg-") as scratch,
-        psycopg.connect(url) as pg,
-    ):
+    with warehouse.connect() as con, adbc.connect(url) as connection:
+        pg = _Session(connection)
         columns = mart_columns(con)
         types = {
             (table, column): postgres_type(kind)
@@ -75,48 +93,57 @@ def publish_postgres(
                 "select table_name, column_name, data_type from information_schema.columns where table_schema = 'marts'"
             ).fetchall()
         }
-        with pg.transaction():
+        try:
             pg.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(schema)))
             pg.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(f"{schema}_incoming")))
             for mart, names in columns.items():
                 table = sql.Identifier(schema, mart)
-                _ensure_table(pg, schema, mart, [(name, types[(mart, name)]) for name in names])
+                wanted = [(name, types[(mart, name)]) for name in names]
+                _ensure_table(pg, schema, mart, wanted)
                 pg.execute(sql.SQL("truncate {}").format(table))
-                csv = Path(scratch) / f"{mart}.csv"
-                con.execute(
-                    f"copy (select * from marts.{sql_identifier(mart)}) to {sql_string(csv)} (format csv, header false)"
+                select = ", ".join(
+                    f"{sql_identifier(name)}::{ARROW_CASTS[kind]} as {sql_identifier(name)}"
+                    if kind in ARROW_CASTS
+                    else sql_identifier(name)
+                    for name, kind in wanted
                 )
-                column_list = sql.SQL(", ").join(map(sql.Identifier, names))
-                with (
-                    csv.open("rb") as rows,
-                    pg.cursor().copy(
-                        sql.SQL("copy {} ({}) from stdin (format csv, freeze)").format(table, column_list)
-                    ) as copy,
-                ):
-                    while chunk := rows.read(CHUNK_BYTES):
-                        copy.write(chunk)
-                csv.unlink()
-                counts[mart] = pg.execute(sql.SQL("select count(*) from {}").format(table)).fetchone()[0]
+                rows = con.sql(f"select {select} from marts.{sql_identifier(mart)}")
+                # a streaming reader: DuckDB 2 calls it to_arrow_reader, 1.x fetch_record_batch
+                batches = (getattr(rows, "to_arrow_reader", None) or rows.fetch_record_batch)(BATCH_ROWS)
+                pg.cursor.adbc_ingest(mart, batches, mode="append", db_schema_name=schema)
+                counts[mart] = pg.execute(sql.SQL("select count(*) from {}").format(table))[0][0]
                 _comment(pg, schema, mart, names, docs.get(mart, MartDoc()))
             _drop_retired_marts(pg, schema, set(columns))
             _write_doc_tables(pg, doc_schema, docs, columns)
+            connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
     return counts
 
 
-def _existing_columns(pg, schema: str, mart: str) -> dict[str, str]:
-    rows = pg.execute(
-        "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
-        "join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
-        "where n.nspname = %s and c.relname = %s and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped "
-        "order by a.attnum",
-        [schema, mart],
-    ).fetchall()
-    return dict(rows)
+def _dependants(error: Exception) -> str | None:
+    """The DETAIL of a PostgreSQL "other objects depend on it" error (which views), else None."""
+    if getattr(error, "sqlstate", None) != DEPENDENT_OBJECTS_STILL_EXIST:
+        return None
+    details = dict(getattr(error, "details", None) or [])
+    return (details.get(b"PG_DIAG_MESSAGE_DETAIL") or b"").decode(errors="replace") or str(error)
 
 
-def _ensure_table(pg, schema: str, mart: str, wanted: list[tuple[str, str]]) -> None:
+def _existing_columns(pg: _Session, schema: str, mart: str) -> dict[str, str]:
+    return dict(
+        pg.execute(
+            "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a "
+            "join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace "
+            "where n.nspname = $1 and c.relname = $2 and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped "
+            "order by a.attnum",
+            [schema, mart],
+        )
+    )
+
+
+def _ensure_table(pg: _Session, schema: str, mart: str, wanted: list[tuple[str, str]]) -> None:
     """Create the mart's table, or bring an existing one to the warehouse's columns without replacing it."""
-    import psycopg
     from psycopg import sql
 
     table = sql.Identifier(schema, mart)
@@ -138,30 +165,31 @@ def _ensure_table(pg, schema: str, mart: str, wanted: list[tuple[str, str]]) -> 
     if not changes:
         return
     try:
-        with pg.transaction():  # a savepoint: the message below names the mart, nothing is half-altered
-            pg.execute(sql.SQL("alter table {} {}").format(table, sql.SQL(", ").join(changes)))
-    except psycopg.errors.DependentObjectsStillExist as error:
+        pg.execute(sql.SQL("alter table {} {}").format(table, sql.SQL(", ").join(changes)))
+    except Exception as error:
+        if (dependants := _dependants(error)) is None:
+            raise
         raise PostgresPublishError(
             f"the columns of mart {schema}.{mart} changed, but objects built on it still use the old ones: "
-            f"{error.diag.message_detail or error}. Drop or change those views (and recreate them after the next "
-            "publish); nothing was published."
+            f"{dependants}. Drop or change those views (and recreate them after the next publish); nothing was "
+            "published."
         ) from error
 
 
-def _drop_retired_marts(pg, schema: str, marts: set[str]) -> None:
+def _drop_retired_marts(pg: _Session, schema: str, marts: set[str]) -> None:
     """A mart the warehouse no longer has (renamed or retired by a new version) leaves PostgreSQL too."""
-    import psycopg
     from psycopg import sql
 
-    tables = [r[0] for r in pg.execute("select tablename from pg_tables where schemaname = %s", [schema]).fetchall()]
+    tables = [r[0] for r in pg.execute("select tablename from pg_tables where schemaname = $1", [schema])]
     for retired in sorted(set(tables) - marts):
         try:
-            with pg.transaction():
-                pg.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, retired)))
-        except psycopg.errors.DependentObjectsStillExist as error:
+            pg.execute(sql.SQL("drop table {}").format(sql.Identifier(schema, retired)))
+        except Exception as error:
+            if (dependants := _dependants(error)) is None:
+                raise
             raise PostgresPublishError(
-                f"mart {schema}.{retired} is no longer built, but objects built on it still use it: "
-                f"{error.diag.message_detail or error}. Drop or change those views; nothing was published."
+                f"mart {schema}.{retired} is no longer built, but objects built on it still use it: {dependants}. "
+                "Drop or change those views; nothing was published."
             ) from error
 
 
@@ -175,7 +203,7 @@ def _same_type(existing: str, wanted: str) -> bool:
     return existing == spelled.get(wanted, wanted).replace(", ", ",")
 
 
-def _comment(pg, schema: str, mart: str, names: list[str], doc: MartDoc) -> None:
+def _comment(pg: _Session, schema: str, mart: str, names: list[str], doc: MartDoc) -> None:
     """COMMENT ON the table and each column: Metabase, Superset and Power BI show them as descriptions."""
     from psycopg import sql
 
@@ -189,22 +217,23 @@ def _comment(pg, schema: str, mart: str, names: list[str], doc: MartDoc) -> None
         )
 
 
-def _write_doc_tables(pg, doc_schema: str, docs: dict[str, MartDoc], columns: dict[str, list[str]]) -> None:
+def _write_doc_tables(pg: _Session, doc_schema: str, docs: dict[str, MartDoc], columns: dict[str, list[str]]) -> None:
+    import pyarrow as pa
     from psycopg import sql
 
     tables, column_rows = doc_rows(docs, columns)
     pg.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(doc_schema)))
+    names = {
+        "tables": ["mart", "label_da", "description"],
+        "columns": ["mart", "column_name", "position", "label_da", "description"],
+    }
     for name, ddl in DOC_TABLES_PG.items():
         pg.execute(sql.SQL("create table if not exists {} (" + ddl + ")").format(sql.Identifier(doc_schema, name)))
         pg.execute(sql.SQL("truncate {}").format(sql.Identifier(doc_schema, name)))
-    with pg.cursor() as cursor:
-        cursor.executemany(
-            sql.SQL("insert into {} values (%s, %s, %s)").format(sql.Identifier(doc_schema, "tables")), tables
-        )
-        cursor.executemany(
-            sql.SQL("insert into {} values (%s, %s, %s, %s, %s)").format(sql.Identifier(doc_schema, "columns")),
-            column_rows,
-        )
+    for name, rows in (("tables", tables), ("columns", column_rows)):
+        fields = [pa.field(n, pa.int32() if n == "position" else pa.string()) for n in names[name]]
+        data = pa.table({n: [row[i] for row in rows] for i, n in enumerate(names[name])}, schema=pa.schema(fields))
+        pg.cursor.adbc_ingest(name, data, mode="append", db_schema_name=doc_schema)
 
 
 def grant_reader(url: str, role: str, password: str | None = None, schema: str = "marts") -> None:

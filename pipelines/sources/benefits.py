@@ -92,6 +92,16 @@ COLUMNS = {
 LEAD = (ROW_NUMBER, "kommunekode", "snapshot_date")
 
 
+def sibling_needed(file: FileName) -> dict[str, str] | None:
+    """What a register file needs from the warehouse (SourceSpec.needs): a gevinster or maalinger CSV
+    part its snapshot's initiativer or gevinster part; a whole register (XLSX) or an initiativer part
+    nothing (None)."""
+    sibling = CHECKED_AGAINST.get(file.part or "")
+    if sibling is None:
+        return None
+    return {"kommunekode": file.kommunekode, "snapshot_date": file.period, "part": sibling}
+
+
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     snapshot = _snapshot_date(file)
     rows = _read_parts(data, file)

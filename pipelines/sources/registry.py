@@ -20,16 +20,23 @@ Parser = Callable[[bytes, FileName, ParseContext], ParsedFile]
 class Needs:
     """A source whose files can be read only with data of files loaded before them.
 
-    lookup: the name of a warehouse lookup (`pipelines.warehouse.LOOKUPS`), called with the file's
-    FileName; its result is the parser's `ParseContext.needed`, None when nothing has been loaded
-    yet (the parser then raises WaitingFor and the file stays in landing).
+    lookup: the name of a warehouse lookup (`pipelines.warehouse.LOOKUPS`, a query and nothing else);
+    its result is the parser's `ParseContext.needed`, None when nothing has been loaded yet (the
+    parser then raises WaitingFor and the file stays in landing).
+    request: "module:function" of the source that says, from a file's name, what to look up for it
+    (the lookup's keyword arguments), or None when this file needs nothing (needed is then {}).
     raw_tables: the raw tables the lookup reads. The source's staged asset depends on those of other
     sources (so one run loads a catalogue before the responses that need it); a need within the
     source itself (a register part waiting for its sibling) is met by the next pass of the run.
     """
 
     lookup: str
+    request: str
     raw_tables: tuple[str, ...]
+
+    def arguments(self, file: FileName) -> dict[str, str] | None:
+        module, function = self.request.split(":")
+        return getattr(importlib.import_module(module), function)(file)
 
 
 @dataclass(frozen=True)
@@ -37,7 +44,7 @@ class SourceSpec:
     name: str
     pattern: re.Pattern[str]
     description: str
-    parser_module: str | None  # None: recognised, but not loaded by this version (left in landing)
+    parser_module: str
     raw_tables: tuple[str, ...] = ()
     rank: int = 0  # processing order within a run: what others depend on goes first
     needs: Needs | None = None  # data from earlier files the parser needs (see Needs)
@@ -46,13 +53,7 @@ class SourceSpec:
     def suite(self) -> str:
         return self.name
 
-    @property
-    def loaded(self) -> bool:
-        return self.parser_module is not None
-
     def parser(self) -> Parser:
-        if self.parser_module is None:
-            raise LookupError(f"source {self.name} has no parser yet")
         return importlib.import_module(self.parser_module).parse
 
 
@@ -88,7 +89,9 @@ SOURCES: tuple[SourceSpec, ...] = (
         "pipelines.sources.survey_responses",
         ("survey_responses", "survey_answers"),
         rank=3,
-        needs=Needs("survey_items", ("survey_items",)),  # responses wait for their item catalogue
+        needs=Needs(
+            "survey_items", "pipelines.sources.survey_responses:catalogue_needed", ("survey_items",)
+        ),  # responses wait for their item catalogue
     ),
     SourceSpec(
         "courses",
@@ -114,7 +117,11 @@ SOURCES: tuple[SourceSpec, ...] = (
         ("benefit_initiativer", "benefit_gevinster", "benefit_maalinger", "benefit_register_parts"),
         rank=6,
         # a CSV part waits for its sibling: gevinster for initiativer, maalinger for gevinster
-        needs=Needs("benefit_register", ("benefit_register_parts", "benefit_initiativer", "benefit_gevinster")),
+        needs=Needs(
+            "benefit_register_part",
+            "pipelines.sources.benefits:sibling_needed",
+            ("benefit_register_parts", "benefit_initiativer", "benefit_gevinster"),
+        ),
     ),
 )
 

@@ -17,15 +17,20 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def result_settings(settings: Settings) -> dict[str, object]:
-    """The contract's settings that change what the models compute (part of the build signature)."""
+    """The settings that change what the models compute (part of the build signature)."""
     return {"min_cell": settings.min_cell}
 
 
+# Internal-invariant tests re-check what ingestion validated: they run in `make test` and manual builds,
+# not in the pipeline's builds (the dbt asset excludes them, so they are no asset checks either).
+NOT_IN_PIPELINE_BUILDS = "tag:internal_invariant"
+
+
 def build_args(scope: BuildScope | None = None) -> list[str]:
-    """`dbt build` of every municipality, or of some (incremental; the scope itself is in dbt_env)."""
-    # Unit tests prove the SQL, not the data, and internal-invariant tests re-check what ingestion
-    # validated: both run in `make test`; every delivery's build tests the marts users see.
-    args = ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:internal_invariant"]
+    """`dbt build` of every municipality, or of some (incremental; the scope itself is in dbt_env).
+    Unit tests prove the SQL, not the data: they run in `make test`; every delivery's build tests the
+    marts users see."""
+    args = ["build", "--exclude-resource-type", "unit_test"]
     if scope is not None and scope.full_refresh:
         args.append("--full-refresh")
     return args

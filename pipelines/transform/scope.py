@@ -20,8 +20,8 @@ from pathlib import Path
 
 import duckdb
 
-BUILT_AT = "marts_built_from"  # meta.state: when the last published build started (ISO, UTC)
-BUILD_SIGNATURE = "marts_build_signature"  # meta.state: the signature of that build
+from pipelines.settings import Settings
+from pipelines.warehouse import Warehouse, state
 
 
 @dataclass(frozen=True)
@@ -57,25 +57,27 @@ def build_signature(manifest: Path, variables: dict[str, object]) -> str:
 
 
 def scope_for(con: duckdb.DuckDBPyConnection, signature: str) -> BuildScope:
-    """The scope of the next build, from meta.state and meta.files."""
-    state = dict(
-        con.execute("select key, value from meta.state where key in (?, ?)", [BUILT_AT, BUILD_SIGNATURE]).fetchall()
-    )
-    if BUILT_AT not in state or state.get(BUILD_SIGNATURE) != signature:
+    """The scope of the next build, from the last build's bookkeeping and meta.files."""
+    built_at, built_with = state.last_build(con)
+    if built_at is None or built_with != signature:
         return BuildScope.everything(full_refresh=True)
     changed = con.execute(
         """select distinct kommunekode from meta.files
            where processed_at >= ?::timestamp and status in ('accepted', 'withdrawn') and kommunekode is not null
            order by 1""",
-        [state[BUILT_AT]],
+        [built_at],
     ).fetchall()
     if not changed:
         return BuildScope.everything()  # stale for another reason: recompute all, to be safe
     return BuildScope(tuple(row[0] for row in changed))
 
 
-def record_build(con: duckdb.DuckDBPyConnection, started: str, signature: str) -> None:
-    """After a successful build and publish: the next build starts from here."""
-    con.executemany(
-        "insert or replace into meta.state values (?, ?)", [(BUILT_AT, started), (BUILD_SIGNATURE, signature)]
-    )
+def plan_build(settings: Settings, manifest: Path, result_settings: dict[str, object]) -> BuildScope:
+    """Decide what the next build recomputes, and remember that it starts (publishing records it as done)."""
+    signature = build_signature(manifest, result_settings)
+    warehouse = Warehouse(settings.warehouse)
+    warehouse.ensure_schema()
+    with warehouse.connect() as con:
+        scope = scope_for(con, signature)
+        state.start_build(con, signature)
+    return scope

@@ -18,6 +18,8 @@ import pandas as pd
 from pipelines.privacy.shown import shown as shown_or_kind
 from pipelines.validation.suites import SuiteSpec
 
+BATCH_ROWS = 100_000  # rows per validation batch: bounds GE's memory whatever the file size
+
 EXAMPLES_PER_CHECK = 5
 ROW = "_row_number"
 
@@ -205,7 +207,7 @@ def validate_files(
 FILE = "_file"
 
 
-def _tagged_batches(files: list[Iterable[pd.DataFrame]], batch_rows: int = 100_000) -> Iterator[pd.DataFrame]:
+def _tagged_batches(files: list[Iterable[pd.DataFrame]], batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
     """The files' batches, each row tagged with its file's index, regrouped into batches of ≤ batch_rows."""
     pending: list[pd.DataFrame] = []
     size = 0

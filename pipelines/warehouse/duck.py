@@ -7,15 +7,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipelines.sources.base import FileName, Item
+from pipelines.sources.base import Item
 from pipelines.warehouse.lock import writer_lock
 from pipelines.warehouse.schema import columns_of, ddl
+from pipelines.warehouse.state import utc_now
 
 log = logging.getLogger("digilead")
 
@@ -67,9 +68,52 @@ def sql_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def utc_now() -> datetime:
-    """Naive UTC, as meta.files.processed_at and the raw tables' _loaded_at store it."""
-    return datetime.now(UTC).replace(tzinfo=None)
+# Every record of meta.files but duplicates, each with what its fingerprint's history says: the one
+# place that knows "the newest record of a file is its state" (a re-processed file is accepted ->
+# withdrawn -> accepted; ties on processed_at go to the later insert).
+FILE_HISTORY = """
+    select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded, rows_rejected,
+           reason, moved_to, run_id, processed_at,
+           row_number() over (partition by fingerprint order by processed_at desc, rowid desc) = 1 as is_newest,
+           lag(moved_to) over (partition by fingerprint order by processed_at, rowid) as moved_from,
+           count(*) filter (where status = 'withdrawn') over (partition by fingerprint) as times_withdrawn,
+           max(processed_at) filter (where status = 'withdrawn') over (partition by fingerprint) as last_withdrawn,
+           list(run_id) filter (where status = 'withdrawn') over (partition by fingerprint) as withdrawn_by_runs
+    from meta.files where status <> 'duplicate'
+"""
+
+
+@dataclass(frozen=True)
+class FileState:
+    """A file's newest record (its state) and what its history adds."""
+
+    record: FileRecord
+    processed_at: datetime
+    moved_from: str | None  # where the file was before its newest record (for a withdrawn file: its archive place)
+    times_withdrawn: int
+    last_withdrawn: datetime | None
+    withdrawn_by_runs: tuple[str, ...]
+
+
+def current_files(con: duckdb.DuckDBPyConnection, fingerprints: list[str] | None = None) -> list[FileState]:
+    """The state of every processed file (or of these fingerprints), oldest first; duplicates are not files
+    of their own (each is a record of a copy, in meta.files)."""
+    where = "" if fingerprints is None else "and fingerprint in (select unnest(?::varchar[]))"
+    rows = con.execute(
+        f"select * from ({FILE_HISTORY}) where is_newest {where} order by processed_at, file_name",
+        [] if fingerprints is None else [fingerprints],
+    ).fetchall()
+    return [
+        FileState(
+            FileRecord(*row[:12]),
+            processed_at=row[12],
+            moved_from=row[14],
+            times_withdrawn=row[15],
+            last_withdrawn=row[16],
+            withdrawn_by_runs=tuple(run for run in row[17] or () if run),
+        )
+        for row in rows
+    ]
 
 
 def _first_processed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> datetime | None:
@@ -108,13 +152,9 @@ class Warehouse:
     def records_by_fingerprint(self, con: duckdb.DuckDBPyConnection) -> dict[str, FileRecord]:
         """The fingerprints already processed, each with its newest record. A fingerprint whose newest
         record is 'withdrawn' (sent back to landing for re-processing) is not known: it loads again."""
-        rows = con.execute(
-            """select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded,
-                      rows_rejected, reason, moved_to, run_id
-               from meta.files where status in ('accepted', 'quarantined', 'withdrawn') order by processed_at, rowid"""
-        ).fetchall()
-        newest = {row[0]: FileRecord(*row) for row in rows}
-        return {fingerprint: record for fingerprint, record in newest.items() if record.status != "withdrawn"}
+        return {
+            state.record.fingerprint: state.record for state in current_files(con) if state.record.status != "withdrawn"
+        }
 
     @staticmethod
     def record(con: duckdb.DuckDBPyConnection, record: FileRecord) -> None:
@@ -212,39 +252,14 @@ class Warehouse:
         ).fetchall()
         return dict(rows)
 
-    # --- small state: what is stale --------------------------------------------------------
-    @staticmethod
-    def get_state(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
-        row = con.execute("select value from meta.state where key = ?", [key]).fetchone()
-        return row[0] if row else None
 
-    @staticmethod
-    def set_state(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-        con.execute("insert or replace into meta.state values (?, ?)", [key, value])
-
-
-# --- lookups: what a source's parser needs from files loaded before (SourceSpec.needs) ---------------
-def _survey_items(con: duckdb.DuckDBPyConnection, file: FileName) -> dict[str, Item] | None:
-    return Warehouse.items_for(con, file.kommunekode, file.period)
-
-
-def _benefit_register(con: duckdb.DuckDBPyConnection, file: FileName) -> dict[str, Any] | None:
-    """A whole register (XLSX) or an initiativer part needs nothing ({}); a gevinster or maalinger
-    CSV part needs its snapshot's initiativer or gevinster part, or None while that is not loaded."""
-    from pipelines.sources.benefits import CHECKED_AGAINST  # a part -> the part it refers to
-
-    sibling = CHECKED_AGAINST.get(file.part or "")
-    if sibling is None:
-        return {}
-    return Warehouse.benefit_register_part(con, file.kommunekode, file.period, sibling)
-
-
-LOOKUPS: dict[str, Callable[[duckdb.DuckDBPyConnection, FileName], Any]] = {
-    "survey_items": _survey_items,
-    "benefit_register": _benefit_register,
+# --- lookups: queries for what a source's parser needs from files loaded before (SourceSpec.needs) ----
+LOOKUPS: dict[str, Callable[..., Any]] = {
+    "survey_items": Warehouse.items_for,
+    "benefit_register_part": Warehouse.benefit_register_part,
 }
 
 
-def lookup(con: duckdb.DuckDBPyConnection, name: str, file: FileName) -> Any:
-    """What the named lookup finds for `file` (None: not loaded yet)."""
-    return LOOKUPS[name](con, file)
+def lookup(con: duckdb.DuckDBPyConnection, name: str, **arguments: str) -> Any:
+    """What the named lookup finds (None: not loaded yet)."""
+    return LOOKUPS[name](con, **arguments)

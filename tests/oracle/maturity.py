@@ -11,7 +11,7 @@ Readings of the contract made here (where its text leaves a choice):
   one, restricted to units valid on the period's last day (gyldig_fra <= day, gyldig_til empty or
   >= day). A valid unit whose parent is not valid that day roots its own branch.
 - De-duplication happens among responses only (is_response = 1): a preview or unfinished row never
-  displaces a real response. One person (contract §4): the same employee_ref (equal after stripping
+  displaces a real response. One person (docs/privacy.md): the same employee_ref (equal after stripping
   surrounding spaces, and for e-mails, a ref containing `@`, regardless of case), or an employee_ref
   that links through the municipality's HR extracts (an employee number or e-mail listed in any of
   them) to the same medarbejdernr. The later submitted_at wins; a response without one is older than

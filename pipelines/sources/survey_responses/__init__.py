@@ -18,6 +18,11 @@ from pipelines.sources.survey_responses.assemble import assemble
 DIALECTS = {"flat": flat.read, "qualtrics": qualtrics.read, "forms": forms.read, "surveyxact": surveyxact.read}
 
 
+def catalogue_needed(file: FileName) -> dict[str, str]:
+    """What a responses file needs from the warehouse (SourceSpec.needs): its municipality's and wave's item catalogue."""
+    return {"kommunekode": file.kommunekode, "wave": file.period}
+
+
 def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
     # The container is checked before waiting for the catalogue: a broken, unsafe or bomb archive
     # is refused at once rather than sitting in landing until its catalogue arrives.

@@ -1,6 +1,6 @@
 {#-
     The org tree of every month the benefit marts report on, as ancestor × descendant pairs
-    (self pairs included), by the rules of int_org__tree_per_period / int_org__closure: the org
+    (self pairs included), by the rules of int_org__tree_per_period and the macro org_closure: the org
     extract of the month or else the newest earlier one (docs/marts.md), with the units valid on
     the month's last day. A month before the first org extract has no tree (so no org-unit
     rows). Kept apart from int_periods so the benefit months (which reach into the future, to
@@ -86,33 +86,7 @@ tree as (
 
 closure as (
 
-    select * from (
-
-        with recursive walk (kommunekode, month, ancestor_los_id, descendant_los_id, depth) as (
-
-            select kommunekode, month, los_id, los_id, 0
-            from tree
-
-            union all
-
-            select
-                walk.kommunekode,
-                walk.month,
-                walk.ancestor_los_id,
-                child.los_id,
-                walk.depth + 1
-            from walk
-            inner join tree as child
-                on child.kommunekode = walk.kommunekode
-                and child.month = walk.month
-                and child.parent_los_id = walk.descendant_los_id
-            where walk.depth < 50
-
-        )
-
-        select * from walk
-
-    ) as walked
+    {{ org_closure('tree', 'month') }}
 
 )
 
