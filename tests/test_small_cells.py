@@ -78,7 +78,6 @@ NO_PERSON_MEASURES = {
     "data_quality": "counts of records and respondents per file or period (population figures), no measures",
     "dq_survey_respondents": "counts of respondents per wave (population figures), no measures",
     "dq_training_records": "counts of training records per file month, no measures of people",
-    "dq_hr_employees": "counts of HR posts per extract month (at units of the tree or not), no measures",
     "dq_files": "the files seen and what became of them",
     "dq_hr_employees": "counts of HR posts per extract month (population figures), no measures",
     "benchmark_municipality": "whole-municipality figures set against each other, taken from published root rows only",
