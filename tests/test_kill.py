@@ -66,7 +66,7 @@ class Run:
 
     def start(self) -> Run:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pipelines.cli", "run"],
+            [sys.executable, "-m", "pipelines.cli", "run", "--verbose"],  # the kill points are lines of the full log
             cwd=REPO_ROOT,
             env=_env(self.home, self.key),
             stdout=subprocess.PIPE,

@@ -378,7 +378,9 @@ def test_reprocess_repeats_for_files_of_the_same_name(digilead_home, fake_run):
 
 # --- Dagster: the partitioned job and the sensor -------------------------------------------------
 def test_the_job_withdraws_the_partitions_files(loaded):
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
+
+    defs = loaded()
     from pipelines.defs.reprocess import REPROCESS
 
     job = defs.resolve_job_def(REPROCESS)
@@ -405,7 +407,9 @@ def test_the_job_withdraws_the_partitions_files(loaded):
 
 
 def test_the_job_is_partitioned_by_municipality_and_selects_no_asset():
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
+
+    defs = loaded()
     from pipelines.defs.jobs import INGEST_AND_BUILD
     from pipelines.defs.reprocess import REPROCESS
 
@@ -415,7 +419,9 @@ def test_the_job_is_partitioned_by_municipality_and_selects_no_asset():
 
 
 def _sensor_tick(instance, cursor=None):
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
+
+    defs = loaded()
 
     sensor = defs.get_repository_def().get_sensor_def("landing_zone_sensor")
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:
