@@ -58,8 +58,9 @@ UNIT_MARTS = {
         ("competence_area", "personalekategori"),
         "respondents",
         ("mean_score", "share_basic", "share_advanced"),
-        # protected both along the tree and across the groups of a unit: in a municipality of 300 most
-        # unit x group cells are small or give one away
+        # protected both along the tree and across the groups of a unit, with digital_maturity's unit totals
+        # (atoms, a sufficient but conservative rule): in a municipality of 300 most unit x group cells are
+        # small or set a few people apart; about 3 % of the rows are published, none at the root
         least_published=0.02,
     ),
     "training_after_maturity": UnitMart(
