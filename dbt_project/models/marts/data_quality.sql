@@ -112,7 +112,8 @@ hr_checks as (
         'employees_at_unknown_unit' as check_name,
         issue_count,
         out_of,
-        'employee''s los_id not in the org tree of the month (or no org tree at or before it): in no headcount' as description,
+        'employee''s los_id not in the org tree of the month (or no org tree at or before it): in no headcount'
+            as description,
         {{ placement_severity }} as severity
     from (
         select

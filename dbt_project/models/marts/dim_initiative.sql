@@ -1,4 +1,7 @@
-{#- The initiatives of the benefit register with their history (type 2, by register date): see macro register_history. -#}
+{#-
+    The initiatives of the benefit register with their history (type 2, by register date): see macro
+    register_history.
+-#}
 
 {%- set attributes = [
     'initiative_name', 'sektor', 'los_id', 'start_dato', 'slut_dato', 'initiative_status', 'investering_dkk',

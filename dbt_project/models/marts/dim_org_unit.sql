@@ -30,7 +30,7 @@ extract_months as (
 ),
 
 -- one row per unit and extract (a unit listed twice in one extract: its last row)
-unit_rows as (
+unit_rows as (  -- noqa: ST03 (used by `changes`, which sqlfluff's duckdb dialect cannot parse)
 
     select * from (
         select
@@ -45,24 +45,35 @@ unit_rows as (
 
 ),
 
+-- noqa: disable=PRS
 changes as (
 
     select
         unit_rows.*,
         case
-            when lag(snapshot_month) over unit_history is null then 1
-            when lag(enhedsnavn) over unit_history is distinct from enhedsnavn
-                or lag(parent_los_id) over unit_history is distinct from parent_los_id
-                or lag(enhedstype) over unit_history is distinct from enhedstype
-                or lag(sektor) over unit_history is distinct from sektor
+            when lag(snapshot_month) over (
+                    partition by kommunekode, los_id order by snapshot_month
+                ) is null then 1
+            when lag(enhedsnavn) over (
+                    partition by kommunekode, los_id order by snapshot_month
+                ) is distinct from enhedsnavn
+                or lag(parent_los_id) over (
+                    partition by kommunekode, los_id order by snapshot_month
+                ) is distinct from parent_los_id
+                or lag(enhedstype) over (
+                    partition by kommunekode, los_id order by snapshot_month
+                ) is distinct from enhedstype
+                or lag(sektor) over (
+                    partition by kommunekode, los_id order by snapshot_month
+                ) is distinct from sektor
                 then 1
             else 0
         end as is_new_version
     from unit_rows
-    window unit_history as (partition by kommunekode, los_id order by snapshot_month)
 
 ),
 
+-- noqa: enable=PRS
 numbered as (
 
     select
