@@ -30,7 +30,8 @@ extract_months as (
 ),
 
 -- one row per unit and extract (a unit listed twice in one extract: its last row)
-unit_rows as (  -- noqa: ST03 (used by `changes`, which sqlfluff's duckdb dialect cannot parse)
+-- used by `changes`, which sqlfluff's duckdb dialect cannot parse (hence the noqa)
+unit_rows as (  -- noqa: ST03
 
     select * from (
         select
