@@ -36,7 +36,9 @@ rollup as (
 -- 1. over the org tree, per staff group and area
 across_units as (
 
-    {{ small_cell_suppression('rollup', ['kommunekode', 'wave'], 'respondents', split_by=['competence_area', 'personalekategori']) }}
+    {{ small_cell_suppression(
+        'rollup', ['kommunekode', 'wave'], 'respondents', split_by=['competence_area', 'personalekategori']
+    ) }}
 
 ),
 
@@ -64,7 +66,10 @@ unit_trees as (
 
 within_unit as (
 
-    {{ small_cell_suppression('unit_trees', ['kommunekode', 'wave', 'los_id', 'competence_area'], 'published_respondents', key='group_key', parent='parent_group_key') }}
+    {{ small_cell_suppression(
+        'unit_trees', ['kommunekode', 'wave', 'los_id', 'competence_area'], 'published_respondents',
+        key='group_key', parent='parent_group_key'
+    ) }}
 
 ),
 
