@@ -11,7 +11,7 @@ DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test test-fast bench dev docs clean
+.PHONY: install demo lint test test-fast bench dev docs clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON)"; exit 1; }
@@ -35,8 +35,14 @@ install: $(STAMP) $(MANIFEST)
 demo: $(STAMP) $(MANIFEST)
 	$(BIN)/digilead demo
 
-## the whole test suite (unit, parser, dbt, end-to-end, daemon)
-test: $(STAMP) $(MANIFEST)
+## ruff (lint and format check) over the Python code, sqlfluff (dbt templater) over the dbt project
+lint: $(STAMP) $(MANIFEST)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DIGILEAD_WAREHOUSE=$(CURDIR)/dbt_project/target/sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros
+
+## lint, then the whole test suite (unit, parser, dbt, end-to-end, daemon)
+test: $(STAMP) $(MANIFEST) lint
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP) $(MANIFEST)

@@ -101,7 +101,7 @@ def bench_demo_run(root: Path) -> dict:
         digilead("generate", "--employees", str(EMPLOYEES), "--waves", "2", "--out", str(home / "landing")), env
     )
     files = len(list((home / "landing").iterdir()))
-    run = measured(digilead("run"), env)
+    run = measured(digilead("run", "--verbose"), env)
     return {"files": files, "generate": generate, "run": run}
 
 
@@ -125,7 +125,7 @@ def _pipeline_sample(source: Path, home: Path) -> dict:
     shutil.copytree(source, home / "landing")
     log = home.with_name(f"{home.name}.log")
     load = load_average()
-    result = measured(digilead("run"), _env(home), log)
+    result = measured(digilead("run", "--verbose"), _env(home), log)
     return result | {"load_avg": load, "stages": stage_seconds(log.read_text(errors="replace"))}
 
 
@@ -402,7 +402,7 @@ def _timed_run(home: Path, month: list[Path]) -> dict:
     for path in month:
         shutil.copy(path, home / "landing" / path.name)
     log = home.with_name(f"{home.name}.log")
-    result = measured(digilead("run"), _env(home), log)
+    result = measured(digilead("run", "--verbose"), _env(home), log)
     output = log.read_text()
     with _warehouse(home) as con:
         accepted = {

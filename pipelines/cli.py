@@ -1,25 +1,146 @@
-"""`digilead` commands (docs/usage.md). `run` starts the same Dagster job the landing sensor starts."""
+"""`digilead` commands (docs/usage.md). `run` starts the same Dagster jobs the landing sensor starts.
+
+Output: results on stdout; the run log (progress, the writer lock's wait, what dbt recomputes) on stderr through
+the `digilead` logger, compact by default; `--verbose` adds Dagster's and dbt's full logs. Another helper's
+command is one `add_<name>_parser(commands)` function and one `if` in `main`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILURE, EXIT_QUARANTINED = 0, 1, 3
 
+EPILOG = """\
+settings (environment variables, read when a command starts):
+  DIGILEAD_HOME            root of landing/, archive/, quarantine/, published/ (default ./data)
+  DIGILEAD_WAREHOUSE       the DuckDB warehouse (default $DIGILEAD_HOME/warehouse.duckdb)
+  DIGILEAD_PSEUDONYM_KEY   secret key for pseudonymising people; run and reprocess refuse to start without it
+                           (demo makes one in $DIGILEAD_HOME/pseudonym.key)
+  DIGILEAD_MIN_CELL        smallest group whose person-level figures are published (default 5)
+  DIGILEAD_SETTLE_SECONDS  a landing file changed this recently is still being written (default 3)
+  DIGILEAD_POSTGRES_URL    optional: also publish the marts to this PostgreSQL database
+
+exit codes of run, reprocess and demo:
+  0  done: every file accepted
+  1  failure: a setting is missing, a step failed, a test of the marts failed, or a municipality
+     period's people cannot be placed at all (what is sound is published first)
+  3  some files were quarantined; the rest were processed and published
+exit codes of status --check (as monitoring plugins read them):
+  0  nothing needs attention   1  some records could not be placed or linked (warning)
+  2  a municipality period's people cannot be placed at all (error)   3  the warehouse cannot be read
+
+docs/ in the repository describes every command, file and mart.
+"""
+
+
+class Output:
+    """How much the commands print: the `digilead` logger on stderr, compact unless --verbose."""
+
+    def __init__(self) -> None:
+        self.verbose = False
+
+    def configure(self, verbose: bool) -> None:
+        self.verbose = verbose
+        logger = logging.getLogger("digilead")
+        if not any(isinstance(handler, _Stderr) for handler in logger.handlers):
+            handler = _Stderr()
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            logger.addHandler(handler)
+        for handler in logger.handlers:
+            if isinstance(handler, _Stderr):
+                handler.setLevel(logging.DEBUG if verbose else logging.INFO)  # per-file lines only with --verbose
+        logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+        logging.getLogger("digilead.files").setLevel(logging.DEBUG)  # counted by Progress even when not shown
+        # dagster-dbt relays dbt's own lines ("Running with dbt=...") through the `dagster` logger: --verbose only
+        logging.getLogger("dagster").setLevel(logging.INFO if verbose else logging.WARNING)
+        if not sys.stderr.isatty():
+            os.environ.setdefault("DBT_USE_COLORS", "false")  # no colour codes in a redirected log
+        if not verbose:
+            warnings.simplefilter("ignore")  # library warnings (Dagster's preview notes ...) are for --verbose
+
+
+class _Stderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a line is logged (tests capture it, callers may replace it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+output = Output()
+
+
+class Progress(logging.Handler):
+    """'12 of 40 files done', from the `digilead.files` records: every few seconds and at the end."""
+
+    def __init__(self, total: int, every_seconds: float = 5.0):
+        super().__init__(logging.DEBUG)
+        self.total, self.done, self.every = total, 0, every_seconds
+        self.last: float | None = None  # the first interval starts with the first file done
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not getattr(record, "finished_file", None):
+            return
+        self.done += 1
+        now = time.monotonic()
+        self.last = now if self.last is None else self.last
+        if self.done >= self.total or now - self.last >= self.every:
+            self.last = now
+            logging.getLogger("digilead").info(f"{self.done} of {self.total} files done")
+
 
 def main(argv: list[str] | None = None) -> int:
+    from importlib.metadata import version
+
     parser = argparse.ArgumentParser(
-        prog="digilead", description="Municipal digitalisation data: landing files to trusted marts."
+        prog="digilead",
+        description="Municipal digitalisation data: landing files to trusted marts.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="process every file waiting in the landing zone, rebuild the marts, exit")
-    commands.add_parser("status", help="files seen (accepted / quarantined with reason), last run, mart row counts")
+    parser.add_argument("--version", action="version", version=f"digilead {version('digilead')}")
+    talkative = argparse.ArgumentParser(add_help=False)
+    talkative.add_argument(
+        "-v", "--verbose", action="store_true", help="also print Dagster's and dbt's full logs (and library warnings)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run",
+        parents=[talkative],
+        help="process every file waiting in the landing zone, rebuild the marts, exit",
+        description="Processes every file in $DIGILEAD_HOME/landing/, rebuilds and publishes the marts, prints what "
+        "became of each file and the records that could not be placed or linked.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status = commands.add_parser(
+        "status",
+        help="what the warehouse holds per municipality, data quality that needs attention, files, marts",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    status.add_argument("--json", action="store_true", help="the same as JSON")
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 0 when nothing needs attention, 1 on warnings, 2 when a municipality period's people cannot be "
+        "placed, 3 when the warehouse cannot be read (for cron and monitoring)",
+    )
     reprocess = commands.add_parser(
         "reprocess",
+        parents=[talkative],
         help="take a municipality's files out of the warehouse, process them again, rebuild the marts",
         description="Withdraws the municipality's accepted files (their rows leave the raw tables; the files go back from "
         "archive/ to landing/), then runs the pipeline so they are loaded again and the marts rebuilt.",
@@ -37,7 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     reprocess.add_argument(
         "--include-quarantined", action="store_true", help="also quarantined files (after fixing a rule)"
     )
-    demo = commands.add_parser("demo", help="generate a synthetic municipality, process it, summarise the marts")
+    demo = commands.add_parser(
+        "demo", parents=[talkative], help="generate a synthetic municipality, process it, summarise the marts"
+    )
     demo.add_argument("--employees", type=int, default=3000)
     demo.add_argument("--waves", type=int, default=2)
     generate = commands.add_parser("generate", help="write synthetic source files in the contract's formats")
@@ -72,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     add_grant_reader_parser(commands)
     add_report_command(commands)
     args = parser.parse_args(argv)
+    output.configure(getattr(args, "verbose", False))
 
     from pipelines.settings import SettingsError
 
@@ -83,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return command_run(Settings.from_env())
         if args.command == "status":
-            return command_status()
+            return command_status(args)
         if args.command == "reprocess":
             from pipelines.settings import Settings
 
@@ -144,14 +268,28 @@ def command_generate(args: argparse.Namespace) -> int:
 
 
 def command_run(settings) -> int:
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
     from pipelines.defs.execution import InProcessJobs
+    from pipelines.landing import actionable
     from pipelines.run import run_pipeline
 
     settings.require_key()
-    outcome = run_pipeline(settings, InProcessJobs(defs), progress=lambda line: print(line, flush=True))
-    print(outcome.summary())
-    if outcome.failed:
+    log = logging.getLogger("digilead")
+    waiting = [p for p in settings.landing.iterdir() if actionable(p.name)] if settings.landing.exists() else []
+    log.info(f"digilead run: {len(waiting)} file(s) in {settings.landing}")
+    progress = Progress(total=len(waiting))
+    files_log = logging.getLogger("digilead.files")
+    files_log.addHandler(progress)
+    # dagster-dbt echoes every dbt line to stdout (for Dagster's captured logs): --verbose only
+    with open(os.devnull, "w") as devnull:
+        echo = contextlib.nullcontext() if output.verbose else contextlib.redirect_stdout(devnull)
+        try:
+            with echo:
+                outcome = run_pipeline(settings, InProcessJobs(loaded(), verbose=output.verbose), progress=log.info)
+        finally:
+            files_log.removeHandler(progress)
+    print(outcome.summary(), flush=True)
+    if outcome.failed or outcome.unplaceable:
         return EXIT_FAILURE
     return EXIT_QUARANTINED if outcome.quarantined else EXIT_OK
 
@@ -174,7 +312,7 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
                 periods=args.period,
                 include_quarantined=args.include_quarantined,
                 run_id=run_id,
-                progress=lambda line: print(line, flush=True),
+                progress=logging.getLogger("digilead").info,
             )
         except ReprocessError as error:
             print(f"digilead reprocess: {error}", file=sys.stderr)
@@ -205,12 +343,13 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
     return EXIT_QUARANTINED if EXIT_QUARANTINED in codes else EXIT_OK
 
 
-def command_status() -> int:
+def command_status(args: argparse.Namespace) -> int:
     from pipelines.settings import Settings
-    from pipelines.status import status_report
+    from pipelines.status import collect_status
 
-    print(status_report(Settings.from_env()))
-    return EXIT_OK
+    status = collect_status(Settings.from_env())
+    print(status.as_json() if args.json else status.render())
+    return status.check_code() if args.check else EXIT_OK
 
 
 def command_demo(args: argparse.Namespace) -> int:

@@ -1,29 +1,26 @@
-"""digilead's Dagster definitions: `dagster dev` (workspace.yaml) and `digilead run` load these."""
+"""digilead's Dagster definitions: everything under `pipelines/defs/`, found by `dg` (`[tool.dg]` in pyproject.toml).
+
+`dg dev` / `make dev`, `dg check defs`, the daemon's code server and `digilead run` load these. Each module of
+`pipelines/defs/` contributes its own definitions (an `@dg.definitions` function), so a new asset, check, job or
+sensor only needs a module there.
+"""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.defs.freshness import freshness_definitions, mart_keys_of
-from pipelines.defs.ingest import ingest_definitions
-from pipelines.defs.jobs import INGEST_AND_BUILD, build_only, ingest_and_build, ingest_only
-from pipelines.defs.report import published_reports
-from pipelines.defs.reprocess import reprocess_municipality
-from pipelines.defs.resources import DigileadResource
-from pipelines.defs.sensors import landing_sensor_for
-from pipelines.defs.transform import dbt_definitions
+PROJECT_ROOT = Path(__file__).resolve().parent.parent  # holds pyproject.toml with [tool.dg]
 
 
-def build_definitions() -> dg.Definitions:
-    dbt_assets, dbt_resource = dbt_definitions()
-    freshness_checks, freshness_sensor = freshness_definitions(mart_keys_of(dbt_assets))
-    return dg.Definitions(
-        assets=[*ingest_definitions(), *dbt_assets, published_reports],
-        asset_checks=freshness_checks,
-        jobs=[ingest_and_build, ingest_only, build_only, reprocess_municipality],
-        sensors=[landing_sensor_for(INGEST_AND_BUILD), freshness_sensor],
-        resources={"digilead": DigileadResource(), "dbt": dbt_resource},
-    )
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(project_root=PROJECT_ROOT)
 
 
-defs = build_definitions()
+@functools.cache
+def loaded() -> dg.Definitions:
+    """The definitions, loaded once per process (for `digilead run` and the tests)."""
+    return defs()

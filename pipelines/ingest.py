@@ -50,6 +50,13 @@ from pipelines.warehouse import FileRecord, Warehouse, current_files, lookup, st
 from pipelines.warehouse.state import mark_marts_stale
 
 log = logging.getLogger("digilead")
+# one record per file that reached its place (archive/ or quarantine/): `digilead run` counts them as progress
+files_log = logging.getLogger("digilead.files")
+
+
+def finished(name: str, outcome: str) -> None:
+    files_log.debug("%s: %s", name, outcome, extra={"finished_file": name})
+
 
 KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 
@@ -193,6 +200,7 @@ class Pipeline:
         )
         move(file.path, target)
         self.progress(f"{file.name}: duplicate of {first}, archived, not loaded again")
+        finished(file.name, "duplicate")
 
     def _drop_orphaned_staging(self, pending_fingerprints: set[str]) -> None:
         for staged in staged_files(self.settings.staging):
@@ -389,6 +397,7 @@ class Pipeline:
                 step.fingerprints.append(manifest.fingerprint)
                 counts = ", ".join(f"{rows} rows into raw.{table}" for table, rows in loaded_by_table.items())
                 self.progress(f"{manifest.file_name}: loaded {counts}; archived")
+                finished(manifest.file_name, "accepted")
         return step
 
     # ------------------------------------------------------------------------------------------
@@ -442,6 +451,7 @@ class Pipeline:
             )
         move(file.path, target)
         self.progress(f"{file.name}: QUARANTINED: {reason['summary']}")
+        finished(file.name, "quarantined")
 
 
 def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> None:

@@ -1,4 +1,10 @@
-"""`digilead run`: the Dagster job the landing sensor starts, executed in this process until settled."""
+"""`digilead run`: the jobs the landing sensor starts, executed in this process until the landing zone is settled.
+
+Ingest passes repeat while a blocking check quarantined something or a waiting file became ready, then the
+marts are built and published once. The outcome names every file's fate and the data-quality counts of the
+municipalities the run loaded; a municipality period whose people cannot be placed at all fails the run
+(after publishing what is sound).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from pipelines.reprocess import finish_withdrawals
 from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
+from pipelines.status import Issue, data_quality_issues
 from pipelines.warehouse import Warehouse, utc_now
 
 MAX_PASSES = 20
@@ -50,20 +57,44 @@ class RunOutcome:
     still_in_landing: list[str] = field(default_factory=list)
     not_files: list[str] = field(default_factory=list)  # directories (or other non-files) in landing
     failed: str | None = None
+    # data-quality counts (marts.data_quality) of the municipalities this run loaded files of, info left out
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def unplaceable(self) -> list[Issue]:
+        """Municipality periods whose people cannot be placed at all: an error of this run (exit 1)."""
+        return [issue for issue in self.issues if issue.severity == "error"]
 
     def summary(self) -> str:
         lines = [
             f"run finished: {len(self.accepted)} accepted, {len(self.quarantined)} quarantined, "
             f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting, or still being written)"
         ]
-        lines += [f"  quarantined {name}: {reason}" for name, reason in self.quarantined]
+        lines += [f"  quarantined {name}: {_without_name(reason or '', name)}" for name, reason in self.quarantined]
         lines += [
             f"  left in landing: {name}" + (" (not a file: digilead leaves it alone)" if name in self.not_files else "")
             for name in self.still_in_landing
         ]
+        if self.issues:
+            lines.append("records that could not be placed or linked (marts.data_quality; docs/marts.md):")
+            lines += [
+                f"  {issue.kommunekode} {'ERROR  ' if issue.severity == 'error' else issue.severity} {issue.sentence()}"
+                for issue in self.issues
+            ]
+        if self.unplaceable:
+            periods = sorted({f"{issue.kommunekode} {issue.period}" for issue in self.unplaceable})
+            lines.append(
+                f"ERROR: the people of {', '.join(periods)} cannot be placed at all (no org tree or HR snapshot for "
+                "the period, or none of their units in it); everything else is published"
+            )
         if self.failed:
             lines.append(f"RUN FAILED: {self.failed}")
         return "\n".join(lines)
+
+
+def _without_name(reason: str, name: str) -> str:
+    """A reason's summary starts with the file's name (reason files stand alone); the summary names it already."""
+    return reason[len(name) :].lstrip(" :,") if reason.startswith(name) else reason
 
 
 def files_waiting(settings: Settings) -> bool:
@@ -141,6 +172,18 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
                 outcome.quarantined.append((name, reason))
             elif status == "duplicate":
                 outcome.duplicates.append(name)
+        loaded = sorted(
+            {
+                row[0]
+                for row in con.execute(
+                    """select distinct kommunekode from meta.files
+                       where run_id in (select unnest(?)) and status = 'accepted' and kommunekode is not null""",
+                    [outcome.run_ids],
+                ).fetchall()
+            }
+        )
+        if loaded:
+            outcome.issues = [issue for issue in data_quality_issues(con, loaded) if issue.severity != "info"]
         outcome.still_in_landing = sorted(_landing_names(settings))
         outcome.not_files = sorted(
             name
@@ -153,7 +196,7 @@ def _collect(settings: Settings, outcome: RunOutcome, started: datetime, invocat
                 invocation,
                 started,
                 utc_now(),
-                "failed" if outcome.failed else ("quarantined" if outcome.quarantined else "ok"),
+                "failed" if outcome.failed or outcome.unplaceable else ("quarantined" if outcome.quarantined else "ok"),
                 len(outcome.accepted),
                 len(outcome.quarantined),
                 len(outcome.duplicates),

@@ -1,35 +1,206 @@
-"""`digilead status` and the demo's summary: read-only views of the warehouse."""
+"""`digilead status` and the demo's summary: read-only views of the warehouse.
+
+`digilead status` shows, per municipality, what was loaded and every data-quality count that needs
+attention (records that could not be placed or linked, from marts.data_quality), in plain words;
+`--json` gives the same as data, `--check` turns it into an exit code for cron and monitoring.
+"""
 
 from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+
+import duckdb
 
 from pipelines.landing import actionable
 from pipelines.settings import Settings
 from pipelines.warehouse import FileRecord, Warehouse, current_files
 
+SOURCE_WORDS = {
+    "survey_responses": "survey responses",
+    "training": "training records",
+    "hr_employees": "HR employees",
+}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# `digilead status --check`, as monitoring plugins (Nagios, Icinga) read exit codes
+CHECK_OK, CHECK_WARNING, CHECK_ERROR, CHECK_UNKNOWN = 0, 1, 2, 3
 
-def status_report(settings: Settings) -> str:
-    warehouse = Warehouse(settings.warehouse)
-    lines = [f"DIGILEAD_HOME {settings.home}", f"warehouse     {settings.warehouse}"]
+
+@dataclass(frozen=True)
+class Issue:
+    """A row of marts.data_quality with issue_count > 0: records of one municipality period that were
+    counted instead of placed, linked or used."""
+
+    kommunekode: str
+    source: str
+    period: str
+    check_name: str
+    issue_count: int
+    out_of: int | None
+    description: str
+    severity: str  # error | warning | info
+
+    def sentence(self) -> str:
+        """In plain words, e.g. '2025H2 survey responses: 3 of 210 unlinked respondents (employee_ref found in
+        no HR extract: counted at the survey los_id)'."""
+        of = f" of {self.out_of:,}" if self.out_of else ""
+        what = self.check_name.replace("_", " ")
+        return (
+            f"{self.period} {SOURCE_WORDS.get(self.source, self.source)}: {self.issue_count:,}{of} {what} "
+            f"({self.description})"
+        )
+
+
+def data_quality_issues(con, kommuner: list[str] | None = None) -> list[Issue]:
+    """marts.data_quality's rows with issue_count > 0 (of these municipalities), errors first."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = 'data_quality'"
+        ).fetchall()
+    }
+    if not columns:
+        return []  # not built yet
+    severity = "severity" if "severity" in columns else "'warning'"
+    rows = con.execute(
+        f"""select kommunekode, source, period, check_name, issue_count, out_of, description, {severity}
+            from marts.data_quality
+            where issue_count > 0 and ($kommuner is null or kommunekode in (select unnest($kommuner)))
+            order by kommunekode, period, source, check_name""",
+        {"kommuner": kommuner},
+    ).fetchall()
+    issues = [Issue(*row) for row in rows]
+    return sorted(issues, key=lambda issue: (issue.kommunekode, SEVERITY_ORDER.get(issue.severity, 3)))
+
+
+@dataclass
+class Status:
+    """What `digilead status` shows (and `--json` prints as it is)."""
+
+    home: str
+    warehouse: str
+    note: str | None = None  # why the warehouse could not be read (no warehouse yet, a run holds it)
+    last_run: dict | None = None
+    files: list[dict] = field(default_factory=list)  # one per file: its newest record; each duplicate copy
+    in_landing: list[dict] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    marts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def attention(self) -> str:
+        """'error' (people of a municipality period cannot be placed), 'warning', 'ok', or 'unknown'."""
+        if self.note:
+            return "unknown"
+        severities = {issue.severity for issue in self.issues}
+        return "error" if "error" in severities else ("warning" if "warning" in severities else "ok")
+
+    def check_code(self) -> int:
+        return {"ok": CHECK_OK, "warning": CHECK_WARNING, "error": CHECK_ERROR}.get(self.attention, CHECK_UNKNOWN)
+
+    def as_json(self) -> str:
+        document = asdict(self)
+        document["attention"] = self.attention
+        return json.dumps(document, indent=2, ensure_ascii=False, default=str)
+
+    def render(self) -> str:
+        lines = [f"digilead status: DIGILEAD_HOME {self.home} (warehouse {self.warehouse})"]
+        if self.note:
+            lines.append(self.note)
+        if self.last_run:
+            run = self.last_run
+            lines.append(
+                f"last run: {run['started_at']:%Y-%m-%d %H:%M} UTC, {run['seconds']:.0f} s, {run['outcome']} "
+                f"({run['accepted']} accepted, {run['quarantined']} quarantined, {run['duplicates']} duplicates)"
+            )
+        elif not self.note:
+            lines.append("last run: none recorded")
+        counts = Counter(file["status"] for file in self.files)
+        lines.append(
+            "files: "
+            + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none processed yet")
+            + f"; {len(self.in_landing)} in landing/"
+        )
+        attention = {
+            "ok": "data quality: nothing needs attention",
+            "warning": "data quality: some records could not be placed or linked (below)",
+            "error": "data quality: ERROR: a municipality period's people cannot be placed at all (below)",
+        }
+        if self.attention in attention:
+            lines.append(attention[self.attention])
+        for kommunekode in sorted({f["kommunekode"] for f in self.files if f["kommunekode"]}):
+            lines += ["", f"municipality {kommunekode}: " + _files_by_source(self.files, kommunekode)]
+            issues = [issue for issue in self.issues if issue.kommunekode == kommunekode]
+            for issue in issues:
+                if issue.severity != "info":
+                    lines.append(
+                        f"  {issue.severity.upper() if issue.severity == 'error' else issue.severity:<7} "
+                        f"{issue.sentence()}"
+                    )
+            informational = sum(1 for issue in issues if issue.severity == "info")
+            if informational:
+                lines.append(
+                    f"  info    {informational} expected count(s) (merged duplicates, previews, redeliveries ...): "
+                    "`digilead status --json` lists them"
+                )
+        quarantined = [f for f in self.files if f["status"] == "quarantined"]
+        if quarantined:
+            lines += ["", "quarantined (fix the file and drop it into landing/ again; docs/files.md):"]
+            lines += [f"  {f['file_name']}: {f['reason']}" for f in quarantined]
+        if self.in_landing:
+            lines += ["", "in landing/:"] + [f"  {f['file_name']}: {f['why']}" for f in self.in_landing]
+        if self.marts:
+            lines += ["", "marts (rows): " + ", ".join(f"{name} {rows:,}" for name, rows in self.marts.items())]
+        elif not self.note:
+            lines += ["", "marts: not built yet"]
+        return "\n".join(lines)
+
+
+def collect_status(settings: Settings) -> Status:
+    status = Status(home=str(settings.home), warehouse=str(settings.warehouse))
     # every entry, also a directory with a delivery's name: it must not sit there unnoticed
     landing = sorted(p.name for p in settings.landing.iterdir()) if settings.landing.exists() else []
+    status.in_landing = [{"file_name": name, "why": _why_in_landing(settings, name)} for name in landing]
+    warehouse = Warehouse(settings.warehouse)
     if not warehouse.path.exists():
-        lines.append("no warehouse yet: nothing has been processed (run `digilead run`)")
-        lines += [f"in landing: {name}" + _not_a_file(settings, name) for name in landing]
-        return "\n".join(lines)
+        status.note = "no warehouse yet: nothing has been processed (run `digilead run`)"
+        return status
     try:
         with warehouse.connect(read_only=True) as con:
-            lines += _files(con) + _landing(settings, landing) + _runs(con) + _data_quality(con) + _marts(con)
-    except Exception as error:  # most often: a run holds the write lock right now
-        lines.append(
+            status.files = _files(con)
+            status.last_run = _last_run(con)
+            status.issues = data_quality_issues(con)
+            status.marts = _marts(con)
+    except duckdb.Error as error:  # most often: a run holds the write lock right now
+        status.note = (
             f"cannot read the warehouse right now ({error.__class__.__name__}): is a run in progress? try again shortly"
         )
-    return "\n".join(lines)
+    return status
 
 
-def _files(con) -> list[str]:
+def status_report(settings: Settings) -> str:
+    return collect_status(settings).render()
+
+
+def _files_by_source(files: list[dict], kommunekode: str) -> str:
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for file in files:
+        if file["kommunekode"] == kommunekode and file["status"] == "accepted":
+            by_source[file["source"]].append(file["period"] or "")
+    if not by_source:
+        return "no file accepted yet"
+    parts = []
+    for source, periods in sorted(by_source.items()):
+        known = sorted(p for p in periods if p)
+        span = f" {known[0]}" if len(set(known)) == 1 else (f" {known[0]} to {known[-1]}" if known else "")
+        parts.append(f"{source} {len(periods)}{span}")
+    return "accepted " + ", ".join(parts)
+
+
+def _files(con) -> list[dict]:
     # A file counts once, by its state (its newest record); each duplicate record is a copy of its own in
     # archive/duplicates/.
-    files = [(state.processed_at, state.record, state.times_withdrawn) for state in current_files(con)] + [
+    records = [(state.processed_at, state.record, state.times_withdrawn) for state in current_files(con)] + [
         (processed_at, FileRecord(*row), 0)
         for *row, processed_at in con.execute(
             """select fingerprint, file_name, source, kommunekode, period, status, rows_read, rows_loaded,
@@ -37,86 +208,59 @@ def _files(con) -> list[str]:
                from meta.files where status = 'duplicate'"""
         ).fetchall()
     ]
-    files.sort(key=lambda file: (file[0], file[1].file_name))
-    counts: dict[str, int] = {}
-    for _, record, _ in files:
-        counts[record.status] = counts.get(record.status, 0) + 1
-    lines = ["", "files seen: " + (", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none")]
-    for _, record, reprocessed in files:
-        detail = (
-            f"{record.rows_loaded}/{record.rows_read} rows loaded"
-            if record.status == "accepted"
-            else (record.reason or "")
-        )
-        if reprocessed and record.status != "withdrawn":
-            detail += f" (re-processed {reprocessed}x)"
-        lines.append(f"  {record.status:<11} {record.file_name:<48} {record.source or '-':<17} {detail}")
-    return lines
+    records.sort(key=lambda item: (item[0], item[1].file_name))
+    return [
+        {
+            "file_name": record.file_name,
+            "source": record.source,
+            "kommunekode": record.kommunekode,
+            "period": record.period,
+            "status": record.status,
+            "rows_read": record.rows_read,
+            "rows_loaded": record.rows_loaded,
+            "rows_rejected": record.rows_rejected,
+            "reason": record.reason,
+            "times_reprocessed": reprocessed,
+            "processed_at": processed_at,
+        }
+        for processed_at, record, reprocessed in records
+    ]
 
 
-def _not_a_file(settings: Settings, name: str) -> str:
+def _why_in_landing(settings: Settings, name: str) -> str:
     path = settings.landing / name
     if path.is_symlink():
-        return " (a symbolic link: the next run quarantines it, links are never followed)"
+        return "a symbolic link: the next run quarantines it, links are never followed"
     if not path.is_file():
-        return " (not a file but a directory or device: digilead leaves it alone; remove it)"
-    return ""
+        return "not a file but a directory or device: digilead leaves it alone; remove it"
+    if not actionable(name):
+        return "still being written (a transfer in progress)"
+    return "waiting to be processed (or for data it needs, or withdrawn for re-processing)"
 
 
-def _landing(settings: Settings, landing: list[str]) -> list[str]:
-    if not landing:
-        return []
-    lines = ["", "still in landing:"]
-    for name in landing:
-        why = _not_a_file(settings, name).strip(" ()") or (
-            "waiting to be processed (or for data it needs, or withdrawn for re-processing)"
-            if actionable(name)
-            else "still being written (a transfer in progress)"
-        )
-        lines.append(f"  {name:<48} {why}")
-    return lines
-
-
-def _runs(con) -> list[str]:
+def _last_run(con) -> dict | None:
     row = con.execute(
-        "select run_id, started_at, finished_at, outcome, files_accepted, files_quarantined, files_duplicate from meta.runs order by started_at desc limit 1"
+        """select run_id, started_at, finished_at, outcome, files_accepted, files_quarantined, files_duplicate
+           from meta.runs order by started_at desc limit 1"""
     ).fetchone()
     if not row:
-        return ["", "last run: none recorded"]
-    return [
-        "",
-        f"last run: {row[1]:%Y-%m-%d %H:%M:%S} UTC, {(row[2] - row[1]).total_seconds():.1f} s, {row[3]} "
-        f"({row[4]} accepted, {row[5]} quarantined, {row[6]} duplicates)",
-    ]
-
-
-def _data_quality(con) -> list[str]:
-    tables = {
-        row[0]
-        for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()
+        return None
+    return {
+        "run_id": row[0],
+        "started_at": row[1],
+        "seconds": (row[2] - row[1]).total_seconds(),
+        "outcome": row[3],
+        "accepted": row[4],
+        "quarantined": row[5],
+        "duplicates": row[6],
     }
-    if "data_quality" not in tables:
-        return []
-    rows = con.execute("select * from marts.data_quality order by all").fetchall()
-    columns = [c[0] for c in con.execute("select * from marts.data_quality limit 0").description]
-    return ["", "data quality:"] + [
-        "  " + ", ".join(f"{column}={value}" for column, value in zip(columns, row)) for row in rows
-    ]
 
 
-def _marts(con) -> list[str]:
+def _marts(con) -> dict[str, int]:
     tables = con.execute(
         "select table_name from information_schema.tables where table_schema = 'marts' order by table_name"
     ).fetchall()
-    if not tables:
-        return ["", "marts: not built yet"]
-    lines = ["", "marts (rows):"]
-    for (name,) in tables:
-        count = con.execute(f"select count(*) from marts.{name}").fetchone()[0]
-        lines.append(f"  marts.{name:<28} {count:>10,}")
-    return lines
+    return {name: con.execute(f"select count(*) from marts.{name}").fetchone()[0] for (name,) in tables}
 
 
 def maturity_summary(settings: Settings) -> str:

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _execute(instance):
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
+
+    defs = loaded()
     from pipelines.defs.jobs import INGEST_AND_BUILD
 
     return defs.resolve_job_def(INGEST_AND_BUILD).execute_in_process(instance=instance, raise_on_error=False)

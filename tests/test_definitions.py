@@ -8,14 +8,14 @@ import time
 import dagster as dg
 import pytest
 
-from pipelines.definitions import defs
+from pipelines.definitions import loaded
 from pipelines.defs.jobs import INGEST_AND_BUILD
 from pipelines.ingest import loaded_sources
 
 
 @pytest.fixture(scope="module")
 def repository():
-    return defs.get_repository_def()
+    return loaded().get_repository_def()
 
 
 def test_every_source_has_staged_raw_assets_and_a_blocking_expectations_check(repository):
@@ -52,7 +52,7 @@ def test_the_job_and_sensor_are_there(repository):
 
 
 def _tick(cursor=None):
-    sensor = defs.get_repository_def().get_sensor_def("landing_zone_sensor")
+    sensor = loaded().get_repository_def().get_sensor_def("landing_zone_sensor")
     with dg.build_sensor_context(cursor=cursor) as context:
         result = sensor(context)
     return result
@@ -76,3 +76,27 @@ def test_the_sensor_keys_runs_by_the_files_fingerprints(digilead_home):
     os.utime(landing / "survey_items_0751_2025H1.csv", (old, old))
     [second] = _tick(first.cursor).run_requests  # the next delivery: its own run
     assert second.run_key != request.run_key
+
+
+def test_dg_check_defs_loads_the_project():
+    """`dg check defs`, as a deployment runs it: [tool.dg] finds pipelines/definitions.py, which loads pipelines/defs/."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bin_dir = Path(sys.executable).parent
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "VIRTUAL_ENV": str(bin_dir.parent),
+    }
+    checked = subprocess.run(
+        [str(bin_dir / "dg"), "check", "defs"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
+    assert "All definitions loaded successfully" in checked.stdout + checked.stderr

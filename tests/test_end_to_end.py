@@ -175,7 +175,7 @@ def _csv_records(data: bytes) -> list[dict[str, str]]:
     if not rows:
         return []
     header = [h.strip().lower() for h in rows[0]]
-    return [dict(zip(header, (c.strip() for c in row))) for row in rows[1:]]
+    return [dict(zip(header, (c.strip() for c in row), strict=False)) for row in rows[1:]]
 
 
 def _xlsx_records(data: bytes) -> list[dict[str, str]]:
@@ -190,7 +190,9 @@ def _xlsx_records(data: bytes) -> list[dict[str, str]]:
         rows = list(sheet.iter_rows(values_only=True))
         if rows:
             header = [str(h or "").strip().lower() for h in rows[0]]
-            records += [dict(zip(header, ("" if c is None else str(c).strip() for c in row))) for row in rows[1:]]
+            records += [
+                dict(zip(header, ("" if c is None else str(c).strip() for c in row), strict=False)) for row in rows[1:]
+            ]
     return records
 
 
@@ -689,7 +691,7 @@ def test_training_linking_follows_the_generators_intent(scenario: Scenario) -> N
     employees = pd.read_csv(scenario.truth / "employees.csv", dtype=str, keep_default_na=False)
     linker = Linker(employees)
     found = [linker.person(row.medarbejdernr, row.user_email) or "" for row in training.itertuples(index=False)]
-    differ = [(i, f, m) for i, (f, m) in enumerate(zip(found, training["linked_medarbejdernr"])) if f != m]
+    differ = [(i, f, m) for i, (f, m) in enumerate(zip(found, training["linked_medarbejdernr"], strict=True)) if f != m]
     assert not differ, f"{len(differ)} records link otherwise than the generator meant, e.g. rows {differ[:5]}"
 
 
@@ -816,7 +818,10 @@ def test_benefit_register_history_tells_what_the_register_said(scenario: Scenari
             said = history[
                 (history["kommunekode"] == kommunekode)
                 & history["valid_from"].map(_day).le(day)
-                & (history["valid_to"].isna() | history["valid_to"].map(lambda v: pd.notna(v) and _day(v) > day))
+                & (
+                    history["valid_to"].isna()
+                    | history["valid_to"].map(lambda v, day=day: pd.notna(v) and _day(v) > day)
+                )
             ]
             want = register_as_of(scenario.truth, kommunekode, day)
             got = {row.initiative_id: row.initiative_status for row in said.itertuples(index=False)}

@@ -69,7 +69,7 @@ def table(data: bytes, header_rows: int = 1) -> tuple[list[list[str]], list[dict
     delimiter = max(";,\t", key=first.count)
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     headers = rows[:header_rows]
-    return headers, [dict(zip(headers[0], row)) for row in rows[header_rows:]]
+    return headers, [dict(zip(headers[0], row, strict=False)) for row in rows[header_rows:]]
 
 
 def answer_value(cell) -> int | None:
@@ -277,7 +277,7 @@ def file_answers(
             _, rows = table(archive.read("dataset.csv"))
             label_text = decode(archive.read("labels.csv"))
         delimiter = max(";,\t", key=label_text.split("\n", 1)[0].count)
-        labels = {(v, c): l for v, c, l in csv.reader(io.StringIO(label_text, newline=""), delimiter=delimiter)}
+        labels = {(v, c): label for v, c, label in csv.reader(io.StringIO(label_text, newline=""), delimiter=delimiter)}
         for row in rows:
             for item in item_ids:
                 code = row[item]
@@ -287,7 +287,7 @@ def file_answers(
         values = list(sheet.iter_rows(values_only=True))
         by_text = {i["question_text"]: i["item_id"] for i in items}
         for row in values[1:]:
-            record = dict(zip(values[0], row))
+            record = dict(zip(values[0], row, strict=False))
             for text, item in by_text.items():
                 answers[(str(record["ID"]), item)] = answer_value(record[text])
     else:

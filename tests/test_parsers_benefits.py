@@ -127,7 +127,11 @@ def test_xlsx_register_reads_all_three_sheets_with_excel_dates_and_numbers():
     assert list(measurements["_row_number"]) == [2, 3, 4]
     assert list(parsed.tables["benefit_gevinster"]["budgetvirkning"]) == [False, True]
     parts = parsed.tables["benefit_register_parts"]
-    assert list(zip(parts["part"], parts["part_rows"])) == [("initiativer", 2), ("gevinster", 2), ("maalinger", 3)]
+    assert list(zip(parts["part"], parts["part_rows"], strict=True)) == [
+        ("initiativer", 2),
+        ("gevinster", 2),
+        ("maalinger", 3),
+    ]
     assert parsed.rows_read == 7
     assert check(parsed) == []
 

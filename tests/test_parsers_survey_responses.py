@@ -309,7 +309,7 @@ def _csv_line(cells) -> str:
 
 
 def qualtrics_csv(rows=QUALTRICS_ROWS) -> bytes:
-    header = [_csv_line(names) for names in zip(*QUALTRICS_COLUMNS)]
+    header = [_csv_line(names) for names in zip(*QUALTRICS_COLUMNS, strict=True)]
     header[2] = _csv_line(f'{{"ImportId":"{import_id}"}}' for import_id in header[2].replace('"', "").split(","))
     return ("\r\n".join([*header, *map(_csv_line, rows)]) + "\r\n").encode("utf-8-sig")
 
@@ -631,7 +631,7 @@ def test_surveyxact_scores_through_labels_in_every_encoding(encoding):
 
 
 def test_surveyxact_without_a_respondent_variable_uses_the_row_number():
-    dataset = [[cell for cell, keep in zip(row, [0, 1, 1, 0, 1, 1, 1, 1]) if keep] for row in DATASET]
+    dataset = [[cell for cell, keep in zip(row, [0, 1, 1, 0, 1, 1, 1, 1], strict=True) if keep] for row in DATASET]
     parsed = parse(surveyxact_zip(dataset=dataset), "zip")
     assert parsed.tables["survey_responses"]["respondent_id"].tolist() == ["2", "3", "4"]
     assert parsed.tables["survey_responses"]["submitted_at"].isna().all()

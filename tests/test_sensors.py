@@ -104,7 +104,9 @@ def test_only_files_a_run_acts_on_count(tmp_path):
 
 
 def test_the_sensor_never_opens_the_warehouse(digilead_home, monkeypatch):
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
+
+    defs = loaded()
 
     # A run holds the warehouse (an open write connection); the sensor must not even try to open it.
     warehouse = duckdb.connect(str(digilead_home / "warehouse.duckdb"))
@@ -134,7 +136,9 @@ def test_an_old_cursor_is_read_as_empty():
 
 
 def test_files_still_waiting_after_a_run_that_loaded_something_get_one_follow_up(digilead_home, monkeypatch):
-    from pipelines.definitions import defs
+    from pipelines.definitions import loaded
+
+    defs = loaded()
 
     monkeypatch.setattr(sensors, "ingest_idle_and_last_succeeded", lambda instance, job: True)
     sensor = defs.get_repository_def().get_sensor_def(SENSOR_NAME)

@@ -390,15 +390,6 @@
 {% endmacro %}
 
 
-{#-
-    is_small_cell: true when the group `count_column` counts is below var('min_cell') (docs/privacy.md).
-    The primary rule alone; org-unit marts use small_cell_suppression, which adds the secondary one.
--#}
-{% macro is_small_cell(count_column) -%}
-    ({{ count_column }} < {{ var('min_cell') | int }})
-{%- endmacro %}
-
-
 {#- the columns `columns` of `left` and `right` are equal -#}
 {% macro _sc_same(columns, left, right) -%}
     {% for col in columns %}{{ left }}.{{ col }} = {{ right }}.{{ col }}{{ " and " if not loop.last }}{% endfor %}

@@ -26,16 +26,18 @@
     one more published group row ('secondary'), never a total: an atom only merges with atoms of
     its own region, so among the region's other atoms take the nearest (fewest group rows
     published for one and not the other) and hide the row, of those that tell them apart, with
-    the fewest respondents (ties: los_id, personalekategori); an atom alone in its region (no
-    published total above it) gives up its own smallest row. Each hidden row brings the small
-    atom one row closer to merging, so the rounds reach a state without small atoms; hiding
+    the fewest respondents (ties: los_id, personalekategori); an atom with no other atom in its
+    region (e.g. under no published total) gives up its own smallest row. The rule is sufficient,
+    not exact: it may hide a row whose small atom no combination of figures isolates (README).
+    Each hidden row brings the small atom one row closer to merging, so the rounds reach a state
+    without small atoms; hiding
     every group row of a partition is such a state (then the atoms are digital_maturity's own
     residual groups, which that mart keeps at 0 or at least min_cell).
 
     Why rounds unrolled by Jinja: which rows a round hides depends on the atoms of the whole
     partition after the previous round, an aggregate a recursive CTE cannot take over its own
-    rows. `rounds` rounds are unrolled as CTEs (a handful suffice on real trees: most small atoms
-    merge after one or two rows); a partition that still has a small atom after them has every
+    rows. `rounds` rounds are unrolled as CTEs (on a generated municipality of 300 employees, 6 and
+    30 rounds hide the same rows); a partition that still has a small atom after them has every
     group row hidden, the fixpoint above, so the guarantee never rests on the number of rounds.
     The singular test assert_no_derivable_small_group_staff_groups_two_way checks the published
     result with the same atoms.

@@ -135,3 +135,9 @@ def _is(spec: SourceSpec, name: str) -> bool:
 
 def ingest_definitions() -> list:
     return [landing_zone] + [definition for spec in loaded_sources() for definition in source_assets(spec)]
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The landing zone and, for every source, its staged files, blocking checks and raw tables."""
+    return dg.Definitions(assets=ingest_definitions())

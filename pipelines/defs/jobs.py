@@ -53,3 +53,8 @@ build_only = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="Build the dbt models (with the marts' tests) and publish the serving copy; no ingestion.",
 )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(jobs=[ingest_and_build, ingest_only, build_only])

@@ -8,13 +8,27 @@ writer.
 
 from __future__ import annotations
 
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import dagster as dg
 
 from pipelines.warehouse import Warehouse, current_files
+
+log = logging.getLogger("digilead")
+
+
+def tell(context) -> Callable[[str], None]:
+    """A line for the run's Dagster log and for the `digilead` logger, whose handler `digilead run` prints in its
+    compact log (the Dagster log is printed only with --verbose)."""
+
+    def say(message: str) -> None:
+        context.log.info(message)
+        log.info(message)
+
+    return say
 
 
 @contextmanager

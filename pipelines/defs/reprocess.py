@@ -95,5 +95,6 @@ def register_municipalities(instance: dg.DagsterInstance, kommunekoder: Iterable
     return added
 
 
-def reprocess_definitions() -> list:
-    return [reprocess_municipality]
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(jobs=[reprocess_municipality])

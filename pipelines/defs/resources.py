@@ -14,3 +14,8 @@ class DigileadResource(dg.ConfigurableResource):
 
     def pipeline(self, context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> Pipeline:
         return Pipeline(self.settings(), run_id=context.run.run_id, progress=context.log.info)
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions(resources={"digilead": DigileadResource()})

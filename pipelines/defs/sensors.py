@@ -40,6 +40,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipelines.defs.jobs import INGEST_AND_BUILD
 from pipelines.defs.reprocess import MUNICIPALITIES, new_municipalities
 from pipelines.landing import fingerprint_of
 from pipelines.landing.files import SETTLE_SECONDS, actionable
@@ -242,3 +243,9 @@ def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
         )
 
     return landing_zone_sensor
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The landing sensor starts the job that ingests and builds (pipelines/defs/jobs.py)."""
+    return dg.Definitions(sensors=[landing_sensor_for(INGEST_AND_BUILD)])

@@ -5,11 +5,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines.defs.freshness import mart_keys_of
+from pipelines.defs.dbt_project import DBT_PROJECT, prepared_manifest
+from pipelines.defs.freshness import freshness_definitions, mart_keys_of
 from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
-from pipelines.defs.observability import stage_timer
+from pipelines.defs.observability import stage_timer, tell
 from pipelines.defs.resources import DigileadResource
 from pipelines.serving.release import marts_stale, publish_build
 from pipelines.transform.dbt import (
@@ -18,7 +19,6 @@ from pipelines.transform.dbt import (
     build_args,
     dbt_env,
     dbt_executable,
-    ensure_manifest,
     fresh_target,
     keep_partial_parse,
     result_settings,
@@ -42,9 +42,19 @@ class DigileadDbtTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("schema") if dbt_resource_props["resource_type"] != "source" else "ingest"
 
 
-def dbt_definitions() -> list:
-    project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
-    manifest = ensure_manifest()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The dbt models, the published copy, the marts' freshness checks and the dbt resource."""
+    dbt_assets, dbt_resource = dbt_definitions()
+    freshness_checks, freshness_sensor = freshness_definitions(mart_keys_of(dbt_assets))
+    return dg.Definitions(
+        assets=dbt_assets, asset_checks=freshness_checks, sensors=[freshness_sensor], resources={"dbt": dbt_resource}
+    )
+
+
+def dbt_definitions() -> tuple[list, DbtCliResource]:
+    project = DBT_PROJECT
+    manifest = prepared_manifest()
 
     # dagster-dbt passes this exclusion to every `dbt build` of the asset, and makes no asset checks of those tests
     @dbt_assets(
@@ -57,7 +67,8 @@ def dbt_definitions() -> list:
     def digilead_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, digilead: DigileadResource):
         settings = digilead.settings()
         # dbt writes the warehouse in a process of its own: hold the writer lock for it (see warehouse/lock.py)
-        with writer_lock(settings.warehouse, waiting=context.log.info):
+        say = tell(context)
+        with writer_lock(settings.warehouse, waiting=say):
             if not marts_stale(settings):
                 # Nothing was loaded since the marts were last built and published (e.g. a delivery of duplicates):
                 # the marts are current. Nothing is materialized, so publishing is skipped too.
@@ -66,7 +77,7 @@ def dbt_definitions() -> list:
                 )
                 return
             scope = plan_build(settings, manifest, result_settings(settings))
-            context.log.info(f"dbt build recomputes {scope.describe()}")
+            say(f"dbt build recomputes {scope.describe()}")
             os.environ.update(
                 dbt_env(settings, scope)
             )  # the project reads the warehouse, min cell and scope at run time
@@ -88,7 +99,7 @@ def dbt_definitions() -> list:
     def published_marts(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
         settings = digilead.settings()
         with stage_timer(context, "publish") as timing:
-            counts, suppressed = publish_build(settings, say=context.log.info)
+            counts, suppressed = publish_build(settings, say=tell(context))
         return dg.MaterializeResult(
             metadata={
                 **{f"rows_{name}": count for name, count in counts.items()},

@@ -56,9 +56,9 @@ def mart_docs(manifest: Path) -> dict[str, MartDoc]:
 
 def project_mart_docs() -> dict[str, MartDoc]:
     """The documentation of the dbt project this code runs (its manifest, parsed when stale)."""
-    from pipelines.transform.dbt import ensure_manifest
+    from pipelines.transform.dbt import MANIFEST  # prepared before any build (pipelines/defs/dbt_project.py)
 
-    return mart_docs(ensure_manifest())
+    return mart_docs(MANIFEST)
 
 
 def doc_rows(docs: dict[str, MartDoc], columns: dict[str, list[str]]) -> tuple[list[tuple], list[tuple]]:

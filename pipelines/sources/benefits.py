@@ -234,7 +234,7 @@ def _initiatives(rows: pd.DataFrame, lead: dict) -> pd.DataFrame:
 def _starts(initiatives: pd.DataFrame) -> dict[str, object]:
     """initiative_id -> start_dato of the file's own initiativer sheet (first row of an id)."""
     known = initiatives.dropna(subset=["initiative_id"]).drop_duplicates("initiative_id")
-    return dict(zip(known["initiative_id"], known["start_dato"]))
+    return dict(zip(known["initiative_id"], known["start_dato"], strict=True))
 
 
 def _benefits(rows: pd.DataFrame, lead: dict, starts: Mapping[str, object]) -> pd.DataFrame:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -86,7 +85,8 @@ def dbt_executable() -> str:
 
 
 def manifest_is_stale(manifest: Path = MANIFEST, project_dir: Path = PROJECT_DIR) -> bool:
-    """No manifest yet (a fresh clone), or a model, macro, test, seed or setting changed since it was made."""
+    """No manifest yet (a fresh clone), or a model, macro, test, seed or setting changed since it was made
+    (dagster-dbt then prepares it again: pipelines/defs/dbt_project.py)."""
     if not manifest.exists():
         return True
     made = manifest.stat().st_mtime
@@ -94,35 +94,3 @@ def manifest_is_stale(manifest: Path = MANIFEST, project_dir: Path = PROJECT_DIR
     for folder in ("models", "macros", "tests", "seeds", "snapshots"):
         sources += [path for path in (project_dir / folder).rglob("*") if path.is_file()]
     return any(path.exists() and path.stat().st_mtime > made for path in sources)
-
-
-def ensure_manifest() -> Path:
-    """Parse the project when its manifest is missing or stale, so the definitions match the models.
-
-    dbt runs in a child process with its own environment: parsing must not change this process's
-    settings (DIGILEAD_WAREHOUSE is only a placeholder here; parse opens no database).
-    """
-    if manifest_is_stale():
-        env = {
-            **os.environ,
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "DIGILEAD_WAREHOUSE": str(PROJECT_DIR / "target" / "parse-only.duckdb"),
-        }
-        result = subprocess.run(
-            [
-                dbt_executable(),
-                "parse",
-                "--project-dir",
-                str(PROJECT_DIR),
-                "--profiles-dir",
-                str(PROJECT_DIR),
-                "--quiet",
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"dbt could not parse {PROJECT_DIR}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}")
-        MANIFEST.touch()  # parse may leave an unchanged manifest's time alone
-    return MANIFEST

@@ -205,7 +205,7 @@ def expected_by_org_unit(truth_dir: Path) -> dict[tuple, dict]:
                 if (valid_from is None or valid_from <= day) and (valid_to is None or valid_to >= day):
                     parent[unit["los_id"]] = unit["parent_los_id"] or None
 
-        def ancestors(los_id: str) -> list[str]:
+        def ancestors(los_id: str, parent: dict = parent) -> list[str]:
             chain, seen = [], set()
             while los_id in parent and los_id not in seen:  # a parent outside the tree ends the chain
                 chain.append(los_id)
@@ -255,7 +255,7 @@ def expected_status_changes(truth_dir: Path) -> dict[tuple, tuple[str | None, st
     """(kommunekode, snapshot_date, benefit_id) -> (previous_status, status), where they differ."""
     out = {}
     for kommunekode, dates in snapshots(truth_dir).items():
-        for previous, current in zip(dates, dates[1:]):
+        for previous, current in zip(dates, dates[1:], strict=False):  # consecutive pairs
             before, after = (
                 status_as_of(truth_dir, kommunekode, previous),
                 status_as_of(truth_dir, kommunekode, current),

@@ -336,7 +336,7 @@ def test_uptake_values(truth: Path, month, los_id, area, want):
             "coverage_12m",
         )
     )
-    assert all(_close(g, w) for g, w in zip(got, want)), got
+    assert all(_close(g, w) for g, w in zip(got, want, strict=True)), got
     assert not row["suppressed"]
 
 

@@ -343,7 +343,7 @@ def expected_training_after_maturity(truth_dir: Path, min_cell: int = 5) -> pd.D
 
         linker = Linker(hr)
         kept = _kept_responses(wave_responses, _hr_links(hr))
-        refs = dict(zip(wave_responses["respondent_id"], wave_responses["employee_ref"]))
+        refs = dict(zip(wave_responses["respondent_id"], wave_responses["employee_ref"], strict=True))
         scores = _respondent_scores(
             answers[
                 (answers["kommunekode"] == kommunekode)

@@ -1,0 +1,38 @@
+"""The dbt project as dagster-dbt sees it, and its preparation (the manifest the dbt assets are made from).
+
+- `make install` (and `make test`/`demo`/`dev` whenever a model, macro or setting changed) runs
+  `dagster-dbt project prepare-and-package --file pipelines/defs/dbt_project.py`;
+- `dg dev` prepares it on every load (`prepare_if_dev`);
+- anywhere else (`digilead run` from cron, the daemon's code server) dagster-dbt prepares it again when it
+  is missing or older than the project's files: the build signature, which decides between an incremental
+  build and a full refresh, comes from the manifest, so a build must never be planned from yesterday's models.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipelines.transform.dbt import PROJECT_DIR, manifest_is_stale
+
+DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+
+
+def prepared_manifest() -> Path:
+    _dbt_beside_python_on_path()
+    if manifest_is_stale(DBT_PROJECT.manifest_path, PROJECT_DIR):
+        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+        DBT_PROJECT.manifest_path.touch()  # dbt may leave an unchanged manifest's time alone
+    else:
+        DBT_PROJECT.prepare_if_dev()
+    return DBT_PROJECT.manifest_path
+
+
+def _dbt_beside_python_on_path() -> None:
+    """dagster-dbt's preparation runs `dbt` from PATH: the dbt installed beside this Python (the venv's, the
+    version digilead pins) must be found there also when the venv is not activated (cron, systemd)."""
+    here = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if here not in path.split(os.pathsep):
+        os.environ["PATH"] = here + os.pathsep + path
