@@ -39,7 +39,9 @@ demo: $(STAMP) $(MANIFEST)
 lint: $(STAMP) $(MANIFEST)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DIGILEAD_WAREHOUSE=$(CURDIR)/dbt_project/target/sqlfluff.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros
+	# the dbt templater compiles against a scratch warehouse of its own (is_incremental() looks for tables)
+	scratch=$$(mktemp -d) && DIGILEAD_WAREHOUSE=$$scratch/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros; \
+	  code=$$?; rm -rf $$scratch; exit $$code
 
 ## lint, then the whole test suite (unit, parser, dbt, end-to-end, daemon)
 test: $(STAMP) $(MANIFEST) lint

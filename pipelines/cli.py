@@ -60,7 +60,7 @@ class Output:
         logger.setLevel(logging.DEBUG if verbose else logging.INFO)
         logging.getLogger("digilead.files").setLevel(logging.DEBUG)  # counted by Progress even when not shown
         # dagster-dbt relays dbt's own lines ("Running with dbt=...") through the `dagster` logger: --verbose only
-        logging.getLogger("dagster").setLevel(logging.INFO if verbose else logging.WARNING)
+        logging.getLogger("dagster").setLevel(logging.INFO if verbose else logging.ERROR)
         if not sys.stderr.isatty():
             os.environ.setdefault("DBT_USE_COLORS", "false")  # no colour codes in a redirected log
         if not verbose:

@@ -57,6 +57,7 @@ files_log = logging.getLogger("digilead.files")
 def finished(name: str, outcome: str) -> None:
     files_log.debug("%s: %s", name, outcome, extra={"finished_file": name})
 
+
 KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 
 

@@ -20,7 +20,7 @@ from pipelines.reprocess import finish_withdrawals
 from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
-from pipelines.status import Issue, data_quality_issues
+from pipelines.status import Issue, data_quality_issues, without_name
 from pipelines.warehouse import Warehouse, utc_now
 
 MAX_PASSES = 20
@@ -70,7 +70,7 @@ class RunOutcome:
             f"run finished: {len(self.accepted)} accepted, {len(self.quarantined)} quarantined, "
             f"{len(self.duplicates)} duplicates archived, {len(self.still_in_landing)} left in landing (waiting, or still being written)"
         ]
-        lines += [f"  quarantined {name}: {_without_name(reason or '', name)}" for name, reason in self.quarantined]
+        lines += [f"  quarantined {name}: {without_name(reason or '', name)}" for name, reason in self.quarantined]
         lines += [
             f"  left in landing: {name}" + (" (not a file: digilead leaves it alone)" if name in self.not_files else "")
             for name in self.still_in_landing
@@ -90,11 +90,6 @@ class RunOutcome:
         if self.failed:
             lines.append(f"RUN FAILED: {self.failed}")
         return "\n".join(lines)
-
-
-def _without_name(reason: str, name: str) -> str:
-    """A reason's summary starts with the file's name (reason files stand alone); the summary names it already."""
-    return reason[len(name) :].lstrip(" :,") if reason.startswith(name) else reason
 
 
 def files_waiting(settings: Settings) -> bool:

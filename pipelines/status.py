@@ -146,7 +146,7 @@ class Status:
         quarantined = [f for f in self.files if f["status"] == "quarantined"]
         if quarantined:
             lines += ["", "quarantined (fix the file and drop it into landing/ again; docs/files.md):"]
-            lines += [f"  {f['file_name']}: {f['reason']}" for f in quarantined]
+            lines += [f"  {f['file_name']}: {without_name(f['reason'] or '', f['file_name'])}" for f in quarantined]
         if self.in_landing:
             lines += ["", "in landing/:"] + [f"  {f['file_name']}: {f['why']}" for f in self.in_landing]
         if self.marts:
@@ -154,6 +154,11 @@ class Status:
         elif not self.note:
             lines += ["", "marts: not built yet"]
         return "\n".join(lines)
+
+
+def without_name(reason: str, name: str) -> str:
+    """A reason's summary starts with the file's name (reason files stand alone); a list naming it drops that."""
+    return reason[len(name) :].lstrip(" :,") if reason.startswith(name) else reason
 
 
 def collect_status(settings: Settings) -> Status:

@@ -173,6 +173,20 @@ def _reasons(quarantine: Path) -> dict[str, dict]:
     return reasons
 
 
+def _without_clock(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The columns to compare: all but when a file was processed (dq_files shows it; a re-run after a
+    crash processes the files again, later)."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
+            "and database_name = current_database()",
+            [table],
+        ).fetchall()
+    }
+    return "* exclude (processed_at)" if "processed_at" in columns else "*"
+
+
 def snapshot(home: Path) -> dict[str, object]:
     state: dict[str, object] = {}
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
@@ -185,13 +199,15 @@ def snapshot(home: Path) -> dict[str, object]:
         )
         state["meta.rejected_rows"] = _rows(con, "select * from meta.rejected_rows")
         for table in _tables(con, "marts"):
-            state[f"marts.{table}"] = _rows(con, f"select * from marts.{table}")
+            state[f"marts.{table}"] = _rows(con, f"select {_without_clock(con, table)} from marts.{table}")
     finally:
         con.close()
     published = duckdb.connect(str(home / "published" / "digilead.duckdb"), read_only=True)
     try:
         for table in _tables(published, "marts"):
-            state[f"published.marts.{table}"] = _rows(published, f"select * from marts.{table}")
+            state[f"published.marts.{table}"] = _rows(
+                published, f"select {_without_clock(published, table)} from marts.{table}"
+            )
     finally:
         published.close()
     for folder in ("archive", "quarantine", "landing", "staging"):

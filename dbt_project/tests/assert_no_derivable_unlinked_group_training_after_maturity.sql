@@ -7,7 +7,8 @@
     "(select followup.*, maturity.respondents - followup.linked_respondents as unlinked_respondents
       from " ~ ref('training_after_maturity') ~ " as followup
       inner join " ~ ref('digital_maturity') ~ " as maturity
-        using (kommunekode, wave, los_id, competence_area))",
+        on maturity.kommunekode = followup.kommunekode and maturity.wave = followup.wave
+        and maturity.los_id = followup.los_id and maturity.competence_area = followup.competence_area)",
     ['kommunekode', 'wave'], 'unlinked_respondents', split_by=['competence_area']) }}
 
 union all
@@ -16,5 +17,10 @@ select
     followup.kommunekode, followup.wave, followup.competence_area, followup.los_id as unit_key,
     followup.linked_respondents as population, null as residual
 from {{ ref('training_after_maturity') }} as followup
-inner join {{ ref('digital_maturity') }} as maturity using (kommunekode, wave, los_id, competence_area)
+inner join {{ ref('digital_maturity') }} as maturity
+    on
+        maturity.kommunekode = followup.kommunekode
+        and maturity.wave = followup.wave
+        and maturity.los_id = followup.los_id
+        and maturity.competence_area = followup.competence_area
 where maturity.suppressed and not followup.suppressed

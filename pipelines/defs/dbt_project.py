@@ -8,13 +8,17 @@
   build and a full refresh, comes from the manifest, so a build must never be planned from yesterday's models.
 """
 
+import logging
 import os
 import sys
 from pathlib import Path
 
+import filelock
 from dagster_dbt import DbtProject
 
 from pipelines.transform.dbt import PROJECT_DIR, manifest_is_stale
+
+log = logging.getLogger("digilead")
 
 DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 
@@ -22,8 +26,14 @@ DBT_PROJECT = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
 def prepared_manifest() -> Path:
     _dbt_beside_python_on_path()
     if manifest_is_stale(DBT_PROJECT.manifest_path, PROJECT_DIR):
-        DBT_PROJECT.preparer.prepare(DBT_PROJECT)
-        DBT_PROJECT.manifest_path.touch()  # dbt may leave an unchanged manifest's time alone
+        try:
+            DBT_PROJECT.preparer.prepare(DBT_PROJECT)
+            DBT_PROJECT.manifest_path.touch()  # dbt may leave an unchanged manifest's time alone
+        except filelock.Timeout:
+            if not DBT_PROJECT.manifest_path.exists():
+                raise
+            # another process has been preparing it for longer than dagster-dbt waits: use the manifest there is
+            log.warning("the dbt manifest is being prepared by another process; using the one there is")
     else:
         DBT_PROJECT.prepare_if_dev()
     return DBT_PROJECT.manifest_path

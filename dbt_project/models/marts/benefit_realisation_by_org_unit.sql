@@ -22,7 +22,7 @@ closure as (
 
 units_of_measure as (
 
-    select * from (values ('DKK'), ('hours')) as measures (unit)
+    select * from (values ('DKK'), ('hours')) as measures (unit)  -- noqa: AL05, ST05
 
 ),
 

@@ -50,16 +50,16 @@ final as (
         pair_benefits.previous_snapshot_date,
         pair_benefits.snapshot_date,
         previous_status.status as previous_status,
-        current_status.status as status,
+        current_status.status,
         case
             when previous_status.benefit_id is null then 'added'
             when current_status.benefit_id is null then 'removed'
             else 'changed'
         end as change,
         previous_status.realisation_pct as previous_realisation_pct,
-        current_status.realisation_pct as realisation_pct,
+        current_status.realisation_pct,
         previous_status.initiative_status as previous_initiative_status,
-        current_status.initiative_status as initiative_status,
+        current_status.initiative_status,
         pair_benefits.is_newest
     from pair_benefits
     left join statuses as previous_status

@@ -128,7 +128,8 @@ with_next as (
 final as (
 
     select
-        {{ dbt.concat(["kommunekode", "':'", "los_id", "':'", "cast(version_number as varchar)"]) }} as org_unit_version_key,
+        {{ dbt.concat(["kommunekode", "':'", "los_id", "':'", "cast(version_number as varchar)"]) }}
+            as org_unit_version_key,
         kommunekode,
         los_id,
         version_number,

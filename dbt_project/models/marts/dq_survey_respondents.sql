@@ -47,7 +47,7 @@ waves_with_hr_snapshot as (
 
     select distinct responses.kommunekode, responses.wave
     from (select distinct kommunekode, wave, wave_end_date from responses) as responses
-    inner join (select distinct kommunekode, snapshot_month from employees) as extracts
+    inner join (select distinct kommunekode, snapshot_month from employees) as extracts  -- noqa: ST05
         on extracts.kommunekode = responses.kommunekode
         and extracts.snapshot_month <= responses.wave_end_date
 

@@ -109,10 +109,18 @@ record_counts as (
         cast(sum(case when is_used and not is_completion then 1 else 0 end) as bigint) as not_completions,
         cast(sum(case when is_used and is_completion then 1 else 0 end) as bigint) as completions,
         cast(sum(case when is_used and person_key is null then 1 else 0 end) as bigint) as unlinked_records,
-        cast(sum(case when is_used and is_completion and person_key is null then 1 else 0 end) as bigint) as unlinked_completions,
-        cast(sum(case when is_used and is_completion and not is_dated then 1 else 0 end) as bigint) as completions_without_date,
-        cast(sum(case when is_used and is_completion and not is_known_course then 1 else 0 end) as bigint) as completions_of_unknown_course,
-        cast(sum(case when is_used and is_completion and hours is null then 1 else 0 end) as bigint) as completions_without_hours
+        cast(
+            sum(case when is_used and is_completion and person_key is null then 1 else 0 end) as bigint
+        ) as unlinked_completions,
+        cast(
+            sum(case when is_used and is_completion and not is_dated then 1 else 0 end) as bigint
+        ) as completions_without_date,
+        cast(
+            sum(case when is_used and is_completion and not is_known_course then 1 else 0 end) as bigint
+        ) as completions_of_unknown_course,
+        cast(
+            sum(case when is_used and is_completion and hours is null then 1 else 0 end) as bigint
+        ) as completions_without_hours
     from record_flags
     group by kommunekode, file_month
 

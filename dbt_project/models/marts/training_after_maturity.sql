@@ -48,7 +48,14 @@ beside_maturity as (
 -- unlinked rest may be derivable as a small group (by subtraction within or across the marts)
 suppression as (
 
-    {{ subset_suppression('beside_maturity', ['kommunekode', 'wave'], 'linked_respondents', 'maturity_respondents', 'maturity_suppressed', split_by=['competence_area']) }}
+    {{ subset_suppression(
+        'beside_maturity',
+        ['kommunekode', 'wave'],
+        'linked_respondents',
+        'maturity_respondents',
+        'maturity_suppressed',
+        split_by=['competence_area']
+    ) }}
 
 ),
 

@@ -24,10 +24,12 @@ snapshot_measurements as (
     select
         measurements.*,
         count(*) over (
-            partition by measurements.kommunekode, measurements.snapshot_date, measurements.benefit_id, measurements.periode
+            partition by
+                measurements.kommunekode, measurements.snapshot_date, measurements.benefit_id, measurements.periode
         ) as measurements_of_period,
         row_number() over (
-            partition by measurements.kommunekode, measurements.snapshot_date, measurements.benefit_id, measurements.periode
+            partition by
+                measurements.kommunekode, measurements.snapshot_date, measurements.benefit_id, measurements.periode
             order by measurements.maalt_dato desc nulls last, measurements.source_row_number desc
         ) as version_rank
     from measurements

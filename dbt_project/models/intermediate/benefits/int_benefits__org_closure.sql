@@ -49,7 +49,7 @@ month_extract as (
         months.month_end_date,
         max(extracts.snapshot_month) as org_snapshot_month
     from months
-    inner join (select distinct kommunekode, snapshot_month from unit_snapshots) as extracts
+    inner join (select distinct kommunekode, snapshot_month from unit_snapshots) as extracts  -- noqa: ST05
         on extracts.kommunekode = months.kommunekode
         and extracts.snapshot_month <= months.month
     group by months.kommunekode, months.month, months.month_end_date

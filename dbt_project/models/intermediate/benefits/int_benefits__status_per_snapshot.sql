@@ -61,8 +61,12 @@ final as (
             when as_of.snapshot_month < as_of.first_month then 'not_started'
             else realisation.status
         end as status,
-        case when as_of.snapshot_month >= as_of.first_month then realisation.realised_cumulative end as realised_cumulative,
-        case when as_of.snapshot_month >= as_of.first_month then realisation.planned_cumulative end as planned_cumulative,
+        case
+            when as_of.snapshot_month >= as_of.first_month then realisation.realised_cumulative
+        end as realised_cumulative,
+        case
+            when as_of.snapshot_month >= as_of.first_month then realisation.planned_cumulative
+        end as planned_cumulative,
         case when as_of.snapshot_month >= as_of.first_month then realisation.realisation_pct end as realisation_pct
     from as_of
     inner join realisation

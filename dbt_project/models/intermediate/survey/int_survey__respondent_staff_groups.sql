@@ -49,7 +49,7 @@ employed_posts as (
             order by
                 (employee_snapshots.los_id = respondents.los_id) desc,
                 employee_snapshots.beskaeftigelsesgrad desc nulls last,
-                employee_snapshots.personalekategori
+                employee_snapshots.personalekategori asc
         ) as post_rank
     from respondents
     inner join links

@@ -133,7 +133,7 @@ grouped_headcount as (
         headcount.person_key,
         employee_snapshots.personalekategori
     from headcount
-    inner join (select distinct kommunekode, wave_end_date from waves) as wave_ends
+    inner join (select distinct kommunekode, wave_end_date from waves) as wave_ends  -- noqa: ST05
         on wave_ends.kommunekode = headcount.kommunekode
         and wave_ends.wave_end_date = headcount.period_end_date
     inner join employee_snapshots

@@ -65,7 +65,9 @@ waves as (
         wave,
         period_end_date as wave_end_date,
         cast(period_end_date + interval '1 day' as date) as followup_first_month,
-        cast({{ dbt.dateadd('month', 5, 'cast(period_end_date + interval \'1 day\' as date)') }} as date) as followup_last_month
+        cast(
+            {{ dbt.dateadd('month', 5, 'cast(period_end_date + interval \'1 day\' as date)') }} as date
+        ) as followup_last_month
     from periods
     where is_wave_end
 
@@ -173,7 +175,8 @@ final as (
         coalesce(rolled.basic_respondents, 0) as basic_respondents,
         coalesce(rolled.basic_trained_6m, 0) as basic_trained_6m,
         coalesce(rolled.trained_6m, 0) as trained_6m,
-        cast(rolled.basic_trained_6m as double precision) / nullif(rolled.basic_respondents, 0) as share_basic_trained_6m,
+        cast(rolled.basic_trained_6m as double precision)
+        / nullif(rolled.basic_respondents, 0) as share_basic_trained_6m,
         cast(rolled.trained_6m as double precision) / nullif(rolled.linked_respondents, 0) as share_trained_6m,
         grid.followup_first_month,
         grid.followup_last_month,

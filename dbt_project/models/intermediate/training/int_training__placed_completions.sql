@@ -30,7 +30,9 @@ completion_months as (
 -- the newest extract at or before the completion month
 month_snapshot as (
 
-    {{ extract_in_use('completion_months', 'completion_month', 'completion_month', 'employee_snapshots', 'hr_snapshot_month') }}
+    {{ extract_in_use(
+        'completion_months', 'completion_month', 'completion_month', 'employee_snapshots', 'hr_snapshot_month'
+    ) }}
 
 ),
 
