@@ -135,7 +135,7 @@ def run_baseline(folder: Path, database: Path, min_cell: int = 5) -> dict[str, f
     sql = baseline_sql(folder, min_cell)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
-    with duckdb.connect(str(database)) as con:
+    with duckdb.connect(str(database), config={"enable_progress_bar": False}) as con:
         con.execute(sql)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
