@@ -178,7 +178,10 @@ def test_no_planted_or_generated_personal_data_anywhere_but_the_raw_files(tmp_pa
         text=True,
         timeout=900,
     )
-    assert run.returncode == 3, run.stdout[-3000:] + run.stderr[-3000:]  # the bad files are quarantined
+    # 3: the bad files are quarantined; 1: besides, the people of a period the bad files left without its HR
+    # snapshot cannot be placed (an error of the run, after publishing the rest). Either way all is published.
+    assert run.returncode in (1, 3), run.stdout[-3000:] + run.stderr[-3000:]
+    assert (home / "published" / "digilead.duckdb").exists()
     quarantined = {p.name for p in (home / "quarantine").glob("*.reason.json")}
     for planted in ("hr_employees_0751_2030-02.csv", "training_0751_2025-06.csv", "hr_org_units_0751_2030-03.csv"):
         assert f"{planted}.reason.json" in quarantined

@@ -161,12 +161,12 @@ def test_digilead_run_registers_municipalities_as_partitions(reprocessed):
 
 @e2e
 def test_status_counts_each_file_once(reprocessed, monkeypatch):
-    from pipelines.status import status_report
+    from pipelines.status import collect_status
 
     monkeypatch.setenv("DIGILEAD_HOME", str(reprocessed["home"]))
-    report = status_report(Settings.from_env())
-    assert "files seen: 11 accepted" in report
-    assert report.count("(re-processed 1x)") == 6
+    files = collect_status(Settings.from_env()).files
+    assert [file["status"] for file in files].count("accepted") == 11
+    assert [file["times_reprocessed"] for file in files].count(1) == 6
 
 
 # --- the lifecycle, without dbt ----------------------------------------------------------------------
@@ -373,9 +373,9 @@ def test_reprocess_repeats_for_files_of_the_same_name(digilead_home, fake_run):
 
 # --- Dagster: the partitioned job and the sensor -------------------------------------------------
 def test_the_job_withdraws_the_partitions_files(loaded):
-    from pipelines.definitions import loaded
+    from pipelines import definitions
 
-    defs = loaded()
+    defs = definitions.loaded()
     from pipelines.defs.reprocess import REPROCESS
 
     job = defs.resolve_job_def(REPROCESS)
@@ -402,9 +402,9 @@ def test_the_job_withdraws_the_partitions_files(loaded):
 
 
 def test_the_job_is_partitioned_by_municipality_and_selects_no_asset():
-    from pipelines.definitions import loaded
+    from pipelines import definitions
 
-    defs = loaded()
+    defs = definitions.loaded()
     from pipelines.defs.jobs import INGEST_AND_BUILD
     from pipelines.defs.reprocess import REPROCESS
 
@@ -414,9 +414,9 @@ def test_the_job_is_partitioned_by_municipality_and_selects_no_asset():
 
 
 def _sensor_tick(instance, cursor=None):
-    from pipelines.definitions import loaded
+    from pipelines import definitions
 
-    defs = loaded()
+    defs = definitions.loaded()
 
     sensor = defs.get_repository_def().get_sensor_def("landing_zone_sensor")
     with dg.build_sensor_context(instance=instance, cursor=cursor) as context:

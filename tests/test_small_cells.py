@@ -112,7 +112,8 @@ def _published_copies(folder: Path) -> Iterator[tuple[str, str, pd.DataFrame]]:
     finally:
         con.close()
     for path in sorted((folder / "parquet").glob("*.parquet")):
-        yield "parquet", path.stem, duckdb.read_parquet(str(path)).df()
+        with duckdb.connect() as reader:  # a connection of its own: the default one may hold another result
+            yield "parquet", path.stem, reader.read_parquet(str(path)).df()
 
 
 def derivable_small_groups(rows: pd.DataFrame, mart: UnitMart, min_cell: int, negative_too: bool = True) -> list[str]:
