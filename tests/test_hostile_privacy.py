@@ -122,3 +122,43 @@ def test_another_pseudonym_key_is_refused_and_re_keying_by_withdrawing_everythin
     _process(_with_key(monkeypatch, "new-key"))  # and the new key is the warehouse's key from now on
     with pytest.raises(SettingsError):
         _process(_with_key(monkeypatch, "old-key"))
+
+
+def test_re_keying_every_municipality_at_once_with_withdraw_all(pipeline, monkeypatch):
+    """`digilead reprocess --all`: one withdrawal of every municipality, then one run with the new key."""
+    from pipelines.privacy import Pseudonymiser
+    from pipelines.reprocess import withdraw
+
+    landing = pipeline.settings.landing
+    landing.mkdir(parents=True, exist_ok=True)
+    for kommunekode in ("0751", "0101"):
+        (landing / f"hr_org_units_{kommunekode}_2025-06.csv").write_text(ORG, encoding="utf-8")
+        (landing / f"hr_employees_{kommunekode}_2025-06.csv").write_text(EMPLOYEES, encoding="utf-8")
+    old = _with_key(monkeypatch, "old-key")
+    _process(old)
+    corrected = EMPLOYEES.replace("Pædagog", "Socialpædagog")  # the same name delivered again, corrected
+    (landing / "hr_employees_0751_2025-06.csv").write_text(corrected, encoding="utf-8")
+    _process(old)
+
+    new = _with_key(monkeypatch, "new-key")
+    back = withdraw(new.settings, None, run_id="re-key")
+    assert sorted(back) == sorted(path.name for path in landing.iterdir()) and len(back) == 4
+    with new.warehouse.connect(read_only=True) as con:  # the waiting delivery's rows are gone too
+        assert con.execute("select count(*) from raw.hr_employees").fetchone()[0] == 0
+    _process(new)
+    assert withdraw(new.settings, None, run_id="re-key") == ["hr_employees_0751_2025-06.csv"]  # its turn now
+    _process(new)
+    with new.warehouse.connect(read_only=True) as con:
+        keys = set(con.execute("select kommunekode, person_key from raw.hr_employees").fetchall())
+        statuses = {row[0] for row in con.execute("select status from meta.files").fetchall()}
+    key = Pseudonymiser.from_secret("new-key")
+    assert keys == {("0751", key.person_key("0751", "1001")), ("0101", key.person_key("0101", "1001"))}
+    assert statuses == {"accepted", "withdrawn"} and not any(landing.iterdir())
+
+
+def test_reprocess_needs_one_municipality_or_all(digilead_home, capsys):
+    from pipelines.cli import main
+
+    assert main(["reprocess"]) == 1
+    assert main(["reprocess", "0751", "--all"]) == 1
+    assert "give one kommunekode (e.g. 0751) or --all" in capsys.readouterr().err
