@@ -72,6 +72,35 @@ def test_a_quarantine_reason_tells_the_kind_of_value_never_the_value(pipeline, c
     assert "Jens" not in everything and "010190" not in everything
 
 
+def test_a_parser_bug_quoting_a_cell_reaches_neither_the_reason_nor_the_log(pipeline, monkeypatch, caplog):
+    """An unexpected error's message may quote the cell it choked on (pandas and DuckDB do): the file is
+    quarantined as a digilead bug, and the log names the error's type and place, never its message."""
+
+    def choking_parser(data, file_name, context):
+        raise ValueError("invalid literal for int() with base 10: 'Jens Hansen 010190-1234'")
+
+    monkeypatch.setattr("pipelines.sources.hr_org_units.parse", choking_parser)
+    shown: list[str] = []
+    pipeline.progress = shown.append
+    pipeline.settings.landing.mkdir(parents=True, exist_ok=True)
+    (pipeline.settings.landing / "hr_org_units_0751_2025-06.csv").write_text(ORG, encoding="utf-8")
+    _process(pipeline)
+    reason = (pipeline.settings.quarantine / "hr_org_units_0751_2025-06.csv.reason.json").read_text("utf-8")
+    everything = reason + "\n".join(shown) + caplog.text
+    assert "digilead bug" in reason and "ValueError" in caplog.text and "choking_parser" in caplog.text
+    assert "Jens" not in everything and "010190" not in everything
+
+
+def test_a_library_message_keeps_codes_and_numbers_and_masks_other_quoted_values():
+    from pipelines.privacy.shown import masked
+
+    assert masked("Could not convert string 'Jens Hansen' to INT32") == (
+        "Could not convert string '<text, 11 characters>' to INT32"
+    ).replace("'<", "<").replace(">'", ">")
+    assert masked("column \"K101\" has 3 values, not '2025-06'") == "column \"K101\" has 3 values, not '2025-06'"
+    assert "010190" not in masked("bad value '010190-1234'")
+
+
 # --- a changed pseudonym key ------------------------------------------------------------------
 
 EMPLOYEES = (
