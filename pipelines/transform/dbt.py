@@ -85,7 +85,7 @@ def unaffected_nodes(manifest: Mapping[str, Any], changed: Collection[str]) -> s
 
 
 def dbt_env(settings: Settings, scope: BuildScope | None = None) -> dict[str, str]:
-    """The environment the project reads: the warehouse (profiles.yml), the minimum cell and the scope
+    """The environment the project reads: the warehouse and DuckDB's memory limit (profiles.yml), the minimum cell and the scope
     (dbt_project.yml, macros/scope.sql). Not --vars: dbt parses the whole project again whenever
     --vars change, and the scope changes with every build."""
     kommuner = scope.kommuner if scope is not None and scope.kommuner is not None else ()
@@ -93,6 +93,7 @@ def dbt_env(settings: Settings, scope: BuildScope | None = None) -> dict[str, st
         "DIGILEAD_WAREHOUSE": str(settings.warehouse),
         "DIGILEAD_MIN_CELL": str(settings.min_cell),
         "DIGILEAD_DBT_KOMMUNER": ",".join(sorted(kommuner)),
+        "DIGILEAD_DBT_MEMORY_LIMIT": f"{settings.dbt_memory_mb}MB",
     }
 
 
