@@ -46,7 +46,7 @@ from pipelines.settings import Settings, SettingsError
 from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
-from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files, warm_up
+from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
 from pipelines.warehouse import FileRecord, Warehouse, current_files, lookup, state, transaction, utc_now
 from pipelines.warehouse.state import mark_marts_stale
 
@@ -132,8 +132,6 @@ class Pipeline:
                         f"{file.name}: cannot be moved out of landing/ ({os.strerror(error.errno or 5)}); skipped"
                     )
         self._drop_orphaned_staging({f.fingerprint for files in pending.values() for f in files})
-        if pending:
-            warm_up()  # files will be validated: Great Expectations loads while they are parsed
         return step, pending
 
     def _triage_file(

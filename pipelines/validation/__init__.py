@@ -1,6 +1,6 @@
 """Great Expectations suites from `expectations/`, run on a file's validation frame in chunks."""
 
-from pipelines.validation.runner import FailedCheck, ValidationOutcome, validate_batches, validate_files, warm_up
+from pipelines.validation.runner import FailedCheck, ValidationOutcome, validate_batches, validate_files
 from pipelines.validation.suites import expectations_dir, load_suite_spec
 
 __all__ = [
@@ -10,5 +10,4 @@ __all__ = [
     "load_suite_spec",
     "validate_batches",
     "validate_files",
-    "warm_up",
 ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -110,23 +109,8 @@ def _example(row: int, value: object, label: dict[str, object], verbatim: tuple[
     return example
 
 
-_CONTEXT_LOCK = threading.Lock()
-
-
-def warm_up() -> None:
-    """Import Great Expectations and make its context in the background: the import alone takes seconds
-    (scipy, altair, sqlalchemy), which then overlap with triage and parsing instead of delaying the
-    first validation."""
-    threading.Thread(target=_context, name="great-expectations-warm-up", daemon=True).start()
-
-
-def _context():
-    with _CONTEXT_LOCK:  # one context, also when the warm-up is still making it
-        return _new_context()
-
-
 @lru_cache(maxsize=1)
-def _new_context():
+def _context():
     # GE must not phone home (no internet here, and no reason to) nor draw progress bars in logs.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
