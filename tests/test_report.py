@@ -182,6 +182,8 @@ def test_the_run_renders_one_report_per_municipality(home: Path, reports: dict[s
         "digilead_0751_da.html",
     ]
     assert _lang(reports["0751_da"]) == "da" and _lang(reports["0751_unit_en"]) == "en"
+    # the first build is a full one: it marked every report due, and the reports asset used the marks up
+    assert not any((home / "published" / "reports" / ".due").iterdir())
 
 
 def test_the_report_is_self_contained(reports: dict[str, Path]):

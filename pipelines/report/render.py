@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipelines.report import charts
 from pipelines.report.data import PublishedMarts, ReportError, Scope
+from pipelines.report.due import claim_due, put_back
 from pipelines.report.html import Block, Column, Section, Table, page
 from pipelines.report.i18n import Words
 
@@ -46,17 +47,25 @@ def render_report(
     return target
 
 
-def render_all(published: Path, lang: str = "da", min_cell: int = 5) -> tuple[list[Path], dict[str, str]]:
-    """One report per municipality in the published marts (the Dagster asset's work): the files written, and
-    why a municipality got none (one municipality's problem does not keep the others' reports back)."""
+def render_due(published: Path, lang: str = "da", min_cell: int = 5) -> tuple[list[Path], dict[str, str]]:
+    """The reports a publish makes due (the Dagster asset's work, see due.py): the files written, and why a
+    municipality got none (one municipality's problem does not keep the others' reports back)."""
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
+    chosen = claim_due(published, municipalities, lambda k: report_path(published, k, None, lang).exists())
     paths, problems = [], {}
-    for kommunekode in municipalities:
-        try:
-            paths.append(render_report(published, kommunekode, lang=lang, min_cell=min_cell))
-        except ReportError as error:
-            problems[kommunekode] = str(error)
+    left = list(chosen)
+    try:
+        while left:
+            try:
+                paths.append(render_report(published, left[0], lang=lang, min_cell=min_cell))
+            except ReportError as error:
+                problems[left[0]] = str(error)
+                put_back(published, left[0])
+            left.pop(0)
+    finally:  # stopped by an unexpected error: what is not rendered stays due
+        for kommunekode in left:
+            put_back(published, kommunekode)
     return paths, problems
 
 
@@ -895,4 +904,4 @@ class ReportBuilder:
         return section
 
 
-__all__ = ["ReportError", "render_all", "render_report", "report_path"]
+__all__ = ["ReportError", "render_due", "render_report", "report_path"]
