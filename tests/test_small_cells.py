@@ -63,6 +63,13 @@ UNIT_MARTS = {
         # small or set a few people apart; about 3 % of the rows are published, none at the root
         least_published=0.02,
     ),
+    "training_uptake_by_staff_group": UnitMart(
+        ("kommunekode", "month"),
+        ("personalekategori",),
+        "headcount",
+        ("people_trained_12m", "coverage_12m"),
+        least_published=0.02,
+    ),
     "training_after_maturity": UnitMart(
         ("kommunekode", "wave"),
         ("competence_area",),

@@ -50,8 +50,7 @@
     `groups` as given leaves instead (kommunekode, wave, competence_area, region, atom_group,
     group_rows, people).
 -#}
-{% macro two_way_suppression(groups, totals, rounds=6, small_atoms_only=false) %}
-    {%- set partition = ['kommunekode', 'wave', 'competence_area'] -%}
+{% macro two_way_suppression(groups, totals, partition=['kommunekode', 'wave', 'competence_area'], population='respondents', rounds=6, small_atoms_only=false) %}
 
     with recursive
 
@@ -61,7 +60,7 @@
             {% for col in partition %}{{ col }}, {% endfor %}
             los_id,
             parent_los_id,
-            coalesce(respondents, 0) as respondents,
+            coalesce({{ population }}, 0) as respondents,
             not coalesce(suppressed, true) as is_published
         from {{ totals }}
 
@@ -73,7 +72,7 @@
             {% for col in partition %}{{ col }}, {% endfor %}
             los_id,
             personalekategori,
-            coalesce(respondents, 0) as respondents,
+            coalesce({{ population }}, 0) as respondents,
             suppression_reason
         from {{ groups }}
 

@@ -333,8 +333,66 @@ class ReportBuilder:
     # ------------------------------------------------------------------ staff groups
 
     def staff_group_section(self) -> Section:
-        w, s = self.w, self.scope
+        w = self.w
         section = Section("staff-groups", w("staff_groups"), [], w("no_data"))
+        for block in (self._groups_maturity(), self._groups_training()):
+            if block is not None:
+                section.blocks.append(block)
+        return section
+
+    def _unit_value(self, mart: str, where: str, params: list, column: str) -> float | None:
+        """The scope unit's own figure in a unit mart (its row covers its subtree)."""
+        row = self.marts.rows(
+            mart, f"kommunekode = ? and los_id = ? and {where}", [self.scope.kommunekode, self.scope.los_id, *params]
+        )
+        return None if row.empty or pd.isna(row.iloc[0][column]) else float(row.iloc[0][column])
+
+    def _group_block(
+        self,
+        block_id: str,
+        title: str,
+        groups: pd.DataFrame,
+        column: str,
+        fmt,
+        unit_value,
+        limits,
+        reading_key: str,
+        ungrouped: int,
+        table: Table,
+    ) -> Block:
+        """Leaders against every staff group and the whole unit: one bar per group, the unit as a reference line."""
+        w = self.w
+        values = [None if pd.isna(v) else float(v) for v in groups[column]]
+        figure = charts.bars(
+            list(groups["personalekategori"]),
+            values,
+            w(column),
+            fmt,
+            self.hidden(),
+            reference=unit_value,
+            reference_label=w("whole_unit"),
+            limits=limits,
+        )
+        leaders = groups[groups["personalekategori"] == LEADERS]
+        if leaders.empty:
+            leaders_text = "–"
+        elif bool(leaders.iloc[0]["suppressed"]):
+            leaders_text = self.hidden()
+        else:
+            leaders_text = fmt(leaders.iloc[0][column])
+        reading = w(reading_key, leaders=leaders_text, unit_value=fmt(unit_value), ungrouped=self.count(ungrouped))
+        return Block(
+            block_id,
+            title,
+            reading,
+            self.svg(figure, title),
+            [table],
+            w("table"),
+            notes=[w("suppressed_note", min_cell=self.min_cell)],
+        )
+
+    def _groups_maturity(self) -> Block | None:
+        w, s = self.w, self.scope
         rows = self.marts.rows(
             "digital_maturity_by_staff_group",
             "kommunekode = ? and los_id = ?",
@@ -342,41 +400,12 @@ class ReportBuilder:
             order="wave, competence_area, personalekategori",
         )
         if rows.empty:
-            return section
+            return None
         newest = sorted(rows["wave"].unique())[-1]
         current = rows[rows["wave"] == newest]
         overall = current[current["competence_area"] == "all"].sort_values("personalekategori")
-        unit_row = self.marts.rows(
-            "digital_maturity",
-            "kommunekode = ? and wave = ? and los_id = ? and competence_area = 'all'",
-            [s.kommunekode, newest, s.los_id],
-        )
-        unit_value = (
-            None if unit_row.empty or pd.isna(unit_row.iloc[0]["mean_score"]) else float(unit_row.iloc[0]["mean_score"])
-        )
-        labels = list(overall["personalekategori"])
-        values = [None if pd.isna(v) else float(v) for v in overall["mean_score"]]
-        figure = charts.bars(
-            labels,
-            values,
-            w("mean_score"),
-            self.score,
-            self.hidden(),
-            reference=unit_value,
-            reference_label=w("whole_unit"),
-            limits=(0, 5),
-        )
-        leaders = overall[overall["personalekategori"] == LEADERS]
-        leaders_text = (
-            self.hidden()
-            if not leaders.empty and bool(leaders.iloc[0]["suppressed"])
-            else self.score(leaders.iloc[0]["mean_score"])
-            if not leaders.empty
-            else "–"
-        )
-        ungrouped = int(overall.iloc[0]["ungrouped_respondents"]) if not overall.empty else 0
-        reading = w(
-            "groups_reading", leaders=leaders_text, unit_value=self.score(unit_value), ungrouped=self.count(ungrouped)
+        unit_value = self._unit_value(
+            "digital_maturity", "wave = ? and competence_area = 'all'", [newest], "mean_score"
         )
         title = w("groups", wave=newest)
         columns = [
@@ -401,18 +430,68 @@ class ReportBuilder:
             hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["mean_score", "share_basic", "share_advanced"],
         )
-        section.blocks.append(
-            Block(
-                "staff-groups-maturity",
-                title,
-                reading,
-                self.svg(figure, title),
-                [table],
-                w("table"),
-                notes=[w("suppressed_note", min_cell=self.min_cell)],
-            )
+        ungrouped = int(overall.iloc[0]["ungrouped_respondents"]) if not overall.empty else 0
+        return self._group_block(
+            "staff-groups-maturity",
+            title,
+            overall,
+            "mean_score",
+            self.score,
+            unit_value,
+            (0, 5),
+            "groups_reading",
+            ungrouped,
+            table,
         )
-        return section
+
+    def _groups_training(self) -> Block | None:
+        w, s = self.w, self.scope
+        rows = self.marts.rows(
+            "training_uptake_by_staff_group",
+            "kommunekode = ? and los_id = ?",
+            [s.kommunekode, s.los_id],
+            order="month, personalekategori",
+        )
+        if rows.empty:
+            return None
+        newest = rows["month"].max()
+        current = rows[rows["month"] == newest].sort_values("personalekategori")
+        unit_value = self._unit_value(
+            "training_uptake", "month = ? and competence_area = 'all'", [newest], "coverage_12m"
+        )
+        title = w("groups_training", month=_month(newest))
+        columns = [
+            Column("personalekategori", w("personalekategori")),
+            Column("month", w("month"), _month, raw=True),
+            Column("headcount", w("headcount"), self.count, numeric=True),
+            Column("people_trained_12m", w("people_trained_12m"), self.count, numeric=True),
+            Column("coverage_12m", w("coverage_12m"), self.pct, numeric=True),
+            Column("unit_headcount", w("unit_headcount"), self.count, numeric=True),
+            Column("ungrouped_headcount", w("ungrouped"), self.count, numeric=True),
+        ]
+        table = Table(
+            title,
+            columns,
+            _records(current),
+            mart="training_uptake_by_staff_group",
+            key=["kommunekode", "month", "los_id", "personalekategori"],
+            hidden_word=self.hidden(),
+            hidden_when=lambda r: bool(r.get("suppressed")),
+            hidden_columns=["people_trained_12m", "coverage_12m"],
+        )
+        ungrouped = int(current.iloc[0]["ungrouped_headcount"])
+        return self._group_block(
+            "staff-groups-training",
+            title,
+            current,
+            "coverage_12m",
+            lambda v: w.percent(v, 0),
+            unit_value,
+            (0, 1),
+            "groups_training_reading",
+            ungrouped,
+            table,
+        )
 
     # ------------------------------------------------------------------ training
 
