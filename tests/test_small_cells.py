@@ -201,24 +201,75 @@ def test_no_small_group_by_subtracting_published_staff_groups_from_their_unit(pu
 
 
 def test_no_small_group_by_subtracting_staff_groups_along_the_tree(published: Path) -> None:
+    # a unit's rest (its total minus its published groups) minus the rests of its nearest published sub-units
     con = duckdb.connect(str(published / "digilead.duckdb"), read_only=True)
-    rows = con.execute(
-        """
-        select maturity.kommunekode, maturity.wave, maturity.los_id, maturity.parent_los_id,
-            maturity.competence_area, maturity.suppressed,
-            maturity.respondents - coalesce(sum(groups.respondents) filter (where not groups.suppressed), 0) as rest
-        from marts.digital_maturity as maturity
-        left join marts.digital_maturity_by_staff_group as groups
-            using (kommunekode, wave, los_id, competence_area)
-        group by maturity.kommunekode, maturity.wave, maturity.los_id, maturity.parent_los_id,
-            maturity.competence_area, maturity.respondents, maturity.suppressed
-        """
-    ).df()
+    totals = con.execute("select * from marts.digital_maturity").df()
+    groups = con.execute("select * from marts.digital_maturity_by_staff_group").df()
     con.close()
-    mart = UnitMart(("kommunekode", "wave"), ("competence_area",), "rest", ())
-    # (a negative leftover mixes people added and taken away: not a group)
-    found = derivable_small_groups(rows, mart, MIN_CELL, negative_too=False)
+    keys = ["kommunekode", "wave", "competence_area"]
+    group_tables = dict(iter(groups.groupby(keys)))
+    found = []
+    for key, units in totals.groupby(keys):
+        units = units.set_index("los_id")
+        table = group_tables.get(key, groups.iloc[:0])
+        parent, children, cells = base_cells(units, table, "respondents")
+        published = {u for u in units.index if not units.at[u, "suppressed"]}
+        shown = {(r.los_id, r.personalekategori) for r in table.itertuples() if not r.suppressed}
+        for unit in published:
+            below, stack = [], list(children[unit])
+            while stack:  # down through hidden units to the nearest published ones
+                child = stack.pop()
+                if child in published:
+                    below.append(child)
+                else:
+                    stack.extend(children[child])
+            # the leftover's weight on each base cell: +1 in the unit's rest, -1 in a sub-unit's
+            weight = {}
+            for (v, group), people in cells.items():
+                ancestors = ancestors_of(v, parent)
+                if unit not in ancestors:
+                    continue
+                inside = next((c for c in below if c in ancestors), None)
+                weight[(v, group)] = (
+                    people,
+                    int((unit, group) not in shown) - int(inside is not None and (inside, group) not in shown),
+                )
+            people = sum(n * w for n, w in weight.values())
+            # a leftover that adds some people and takes others away is no group of people
+            if 0 < people < MIN_CELL and all(w in (0, 1) for _, w in weight.values()):
+                found.append(f"{key} {unit}: {people} people")
     assert not found, f"{len(found)} units leave a small rest group, e.g. {found[:3]}"
+
+
+def ancestors_of(unit: str, parent: dict[str, str | None]) -> set[str]:
+    path = set()
+    while unit is not None:
+        path.add(unit)
+        unit = parent[unit]
+    return path
+
+
+def base_cells(
+    units: pd.DataFrame, groups: pd.DataFrame, population: str
+) -> tuple[dict[str, str | None], dict[str, list[str]], dict[tuple[str, str | None], int]]:
+    """The org tree of one table (parent, children) and its non-empty base cells: the people placed directly at
+    a unit in one staff group, or in none (group None), from the rolled-up unit totals and group rows."""
+    parent = {u: p if isinstance(p, str) and p in units.index else None for u, p in units["parent_los_id"].items()}
+    children: dict[str, list[str]] = {unit: [] for unit in units.index}
+    for unit, up in parent.items():
+        if up is not None:
+            children[up].append(unit)
+    total = units[population].astype(int).to_dict()
+    group_total = {(r.los_id, r.personalekategori): int(getattr(r, population)) for r in groups.itertuples()}
+    cells: dict[tuple[str, str | None], int] = {}
+    for unit in units.index:
+        ungrouped = total[unit] - sum(total[c] for c in children[unit])
+        for group in {g for (u, g) in group_total if u == unit}:
+            own = group_total[(unit, group)] - sum(group_total.get((c, group), 0) for c in children[unit])
+            ungrouped -= own
+            cells[(unit, group)] = own
+        cells[(unit, None)] = ungrouped
+    return parent, children, {cell: people for cell, people in cells.items() if people != 0}
 
 
 @dataclass(frozen=True)
@@ -241,7 +292,9 @@ STAFF_GROUP_MARTS = {
 }
 
 
-def derivable_small_staff_groups(units: pd.DataFrame, groups: pd.DataFrame, population: str, min_cell: int) -> list[str]:
+def derivable_small_staff_groups(
+    units: pd.DataFrame, groups: pd.DataFrame, population: str, min_cell: int
+) -> list[str]:
     """The groups of 1..min_cell-1 people whose measures an analyst can compute from one table's published unit
     totals (`units`, indexed by los_id) and staff-group rows (`groups`), by any sum and difference of them.
 
@@ -251,29 +304,8 @@ def derivable_small_staff_groups(units: pd.DataFrame, groups: pd.DataFrame, popu
     subtree, the group rows over a subtree and group); empty cells do not matter. Checked for every atom (cells
     that every published figure contains both or neither of) and every pair of atoms holding 1..min_cell-1
     people together."""
-    parent = {u: p if isinstance(p, str) and p in units.index else None for u, p in units["parent_los_id"].items()}
-    children: dict[str, list[str]] = {unit: [] for unit in units.index}
-    for unit, up in parent.items():
-        if up is not None:
-            children[up].append(unit)
-    total = units[population].astype(int).to_dict()
-    group_total = {(r.los_id, r.personalekategori): int(getattr(r, population)) for r in groups.itertuples()}
-    cells: dict[tuple[str, str | None], int] = {}
-    for unit in units.index:
-        ungrouped = total[unit] - sum(total[c] for c in children[unit])
-        for group in {g for (u, g) in group_total if u == unit}:
-            own = group_total[(unit, group)] - sum(group_total.get((c, group), 0) for c in children[unit])
-            ungrouped -= own
-            cells[(unit, group)] = own
-        cells[(unit, None)] = ungrouped
-    cells = {cell: people for cell, people in cells.items() if people != 0}
-    paths = {}
-    for unit in units.index:
-        path, up = set(), unit
-        while up is not None:
-            path.add(up)
-            up = parent[up]
-        paths[unit] = path
+    parent, _, cells = base_cells(units, groups, population)
+    paths = {unit: ancestors_of(unit, parent) for unit in units.index}
     names = list(cells)
     published_units = units.index[(~units["suppressed"].astype(bool)).to_numpy()]
     figures = [[float(u in paths[v]) for v, _ in names] for u in published_units]
@@ -345,7 +377,7 @@ def test_the_staff_group_marts_publish_more_than_the_atom_rule_did(published: Pa
     ).fetchone()[0]
     con.close()
     print(f"{mart}: {shown} of {rows} rows published ({shown / rows:.1%}), {eligible} not small groups")
-    assert shown / rows >= 3 * SHARE_PUBLISHED_BEFORE[mart], f"{mart}: {shown} of {rows} rows published"
+    assert shown / rows >= 2 * SHARE_PUBLISHED_BEFORE[mart], f"{mart}: {shown} of {rows} rows published"
     assert shown / eligible > 0.4, f"{mart}: {shown} of {eligible} rows of {MIN_CELL} or more people published"
 
 

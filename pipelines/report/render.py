@@ -111,6 +111,16 @@ class ReportBuilder:
     def hidden(self) -> str:
         return self.w("suppressed")
 
+    def hiding_table(self, *args, hidden_columns: list[str], **kwargs) -> Table:
+        """A table of a mart with small-cell suppression: a suppressed row's measures are written as hidden."""
+        return Table(
+            *args,
+            hidden_word=self.hidden(),
+            hidden_when=lambda r: bool(r.get("suppressed")),
+            hidden_columns=hidden_columns,
+            **kwargs,
+        )
+
     def unit_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The scope unit's row and its direct children's (rolled-up rows: each covers its subtree)."""
         if frame.empty:
@@ -184,14 +194,12 @@ class ReportBuilder:
             Column("share_advanced", w("share_advanced"), self.pct, numeric=True),
             *(extra or []),
         ]
-        return Table(
+        return self.hiding_table(
             caption,
             columns,
             records,
             mart="digital_maturity",
             key=["kommunekode", "wave", "los_id", "competence_area"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["mean_score", "share_basic", "share_advanced", "prev_mean_score", "change"],
         )
 
@@ -420,14 +428,12 @@ class ReportBuilder:
             Column("unit_respondents", w("whole_unit"), self.count, numeric=True),
             Column("ungrouped_respondents", w("ungrouped"), self.count, numeric=True),
         ]
-        table = Table(
+        table = self.hiding_table(
             title,
             columns,
             _records(current.sort_values(["competence_area", "personalekategori"])),
             mart="digital_maturity_by_staff_group",
             key=["kommunekode", "wave", "los_id", "competence_area", "personalekategori"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["mean_score", "share_basic", "share_advanced"],
         )
         ungrouped = int(overall.iloc[0]["ungrouped_respondents"]) if not overall.empty else 0
@@ -469,14 +475,12 @@ class ReportBuilder:
             Column("unit_headcount", w("unit_headcount"), self.count, numeric=True),
             Column("ungrouped_headcount", w("ungrouped"), self.count, numeric=True),
         ]
-        table = Table(
+        table = self.hiding_table(
             title,
             columns,
             _records(current),
             mart="training_uptake_by_staff_group",
             key=["kommunekode", "month", "los_id", "personalekategori"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["people_trained_12m", "coverage_12m"],
         )
         ungrouped = int(current.iloc[0]["ungrouped_headcount"])
@@ -533,14 +537,12 @@ class ReportBuilder:
         ]
         if only is not None:
             columns = [c for c in columns if c.name in ("enhedsnavn", "month", *only)]
-        return Table(
+        return self.hiding_table(
             caption,
             columns,
             records,
             mart="training_uptake",
             key=["kommunekode", "month", "los_id", "competence_area"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"],
         )
 
@@ -643,14 +645,12 @@ class ReportBuilder:
             Column("share_basic_trained_6m", w("share_basic_trained_6m"), self.pct, numeric=True),
             Column("share_trained_6m", w("share_trained_6m"), self.pct, numeric=True),
         ]
-        table = Table(
+        table = self.hiding_table(
             title,
             columns,
             _records(rows),
             mart="training_after_maturity",
             key=["kommunekode", "wave", "los_id", "competence_area"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["basic_respondents", "share_basic_trained_6m", "share_trained_6m"],
         )
         return Block(
