@@ -145,7 +145,14 @@ def main(argv: list[str] | None = None) -> int:
         description="Withdraws the municipality's accepted files (their rows leave the raw tables; the files go back from "
         "archive/ to landing/), then runs the pipeline so they are loaded again and the marts rebuilt.",
     )
-    reprocess.add_argument("kommunekode", help="4-digit kommunekode, with its leading zero (e.g. 0751)")
+    reprocess.add_argument(
+        "kommunekode", nargs="?", help="4-digit kommunekode, with its leading zero (e.g. 0751); or --all"
+    )
+    reprocess.add_argument(
+        "--all",
+        action="store_true",
+        help="every municipality's files (how the pseudonym key is changed: README, 'Changing the pseudonym key')",
+    )
     reprocess.add_argument(
         "--source", action="append", default=[], help="only this source (repeatable), e.g. hr_employees"
     )
@@ -300,6 +307,10 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
 
     from pipelines.reprocess import ReprocessError, withdraw
 
+    if bool(args.all) == bool(args.kommunekode):
+        print("digilead reprocess: give one kommunekode (e.g. 0751) or --all", file=sys.stderr)
+        return EXIT_FAILURE
+    municipality = None if args.all else args.kommunekode
     settings.require_key()
     run_id = f"cli-reprocess-{uuid.uuid4().hex[:12]}"  # one id for every pass: a file is withdrawn once per command
     codes: list[int] = []
@@ -307,7 +318,7 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
         try:
             names = withdraw(
                 settings,
-                args.kommunekode,
+                municipality,
                 sources=args.source,
                 periods=args.period,
                 include_quarantined=args.include_quarantined,
@@ -319,7 +330,8 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
             return EXIT_FAILURE
         if not names:
             break
-        print(f"withdrew {len(names)} file(s) of {args.kommunekode} for re-processing: {', '.join(names)}", flush=True)
+        whose = municipality or "every municipality"
+        print(f"withdrew {len(names)} file(s) of {whose} for re-processing: {', '.join(names)}", flush=True)
         codes.append(command_run(settings))
         if codes[-1] == EXIT_FAILURE:
             return EXIT_FAILURE
@@ -335,7 +347,7 @@ def command_reprocess(settings, args: argparse.Namespace) -> int:
         )
         kinds = "accepted or quarantined" if args.include_quarantined else "accepted"
         print(
-            f"digilead reprocess: no {kinds} file of municipality {args.kommunekode}{' with ' + what if what else ''} "
+            f"digilead reprocess: no {kinds} file of {'municipality ' + municipality if municipality else 'any municipality'}{' with ' + what if what else ''} "
             "in the warehouse: nothing to re-process (see `digilead status`)",
             file=sys.stderr,
         )

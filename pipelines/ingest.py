@@ -40,6 +40,7 @@ from pipelines.landing import (
     write_json_atomically,
 )
 from pipelines.privacy import Pseudonymiser
+from pipelines.privacy.shown import described
 from pipelines.reprocess import finish_withdrawals
 from pipelines.settings import Settings, SettingsError
 from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
@@ -259,7 +260,7 @@ class Pipeline:
                     step.quarantined.append(file.name)
                     continue
                 except Exception as error:  # a parser bug must not lose the file: quarantine it, say so
-                    log.exception("parser of %s failed on %s", spec.name, file.name)
+                    log.error("parser of %s failed on %s: %s", spec.name, file.name, described(error))
                     self.quarantine(
                         con,
                         file,

@@ -48,7 +48,7 @@ class ReprocessError(Exception):
 
 def withdraw(
     settings: Settings,
-    kommunekode: str,
+    kommunekode: str | None,
     sources: Iterable[str] | None = None,
     periods: Iterable[str] | None = None,
     include_quarantined: bool = False,
@@ -56,13 +56,14 @@ def withdraw(
     progress: Callable[[str], None] = log.info,
     requested_by: str = "digilead reprocess",
 ) -> list[str]:
-    """Send the municipality's accepted (and, if asked, quarantined) files back to landing/.
+    """Send the municipality's accepted (and, if asked, quarantined) files back to landing/; every
+    municipality's where `kommunekode` is None (changing the pseudonym key needs all of them).
 
     Returns the names of the files now back in landing/ for this municipality: those withdrawn now,
     and those of an earlier, interrupted withdrawal this call finished. Files already withdrawn under
     the same `run_id` are not withdrawn again (so a caller can repeat until nothing is left).
     """
-    if not KOMMUNEKODE.fullmatch(kommunekode or ""):
+    if kommunekode is not None and not KOMMUNEKODE.fullmatch(kommunekode):
         raise ReprocessError(f"{kommunekode!r} is not a kommunekode: four digits with the leading zero, e.g. 0751")
     sources = sorted(set(sources or ()))
     unknown = [source for source in sources if source not in SOURCES_BY_NAME]
@@ -81,13 +82,13 @@ def withdraw(
         back = [
             record.file_name
             for record in finish_withdrawals(settings, con, progress)
-            if record.kommunekode == kommunekode
+            if kommunekode is None or record.kommunekode == kommunekode
         ]
         chosen, held_back = _choose(
             [
                 newest
                 for newest in _newest(con, run_id)
-                if newest.record.kommunekode == kommunekode
+                if (kommunekode is None or newest.record.kommunekode == kommunekode)
                 and newest.record.status in statuses
                 and (not sources or newest.record.source in sources)
                 and (not periods or (newest.record.period or "").upper() in periods)
@@ -99,9 +100,12 @@ def withdraw(
                 f"landing/ already holds a file named {', '.join(occupied)}; a file is never overwritten. "
                 "Process or remove it first (`digilead run`), then re-process again. Nothing was withdrawn."
             )
+        # Re-keying (every municipality) must leave no row keyed with the old key: the later deliveries
+        # of a name are withdrawn now too and wait in archive/ until landing/ is clear (finish_withdrawals).
+        withdrawn_now = chosen + held_back if kommunekode is None else chosen
         missing = [
             n.record.moved_to
-            for n in chosen
+            for n in withdrawn_now
             if not n.record.moved_to or not (settings.home / n.record.moved_to).exists()
         ]
         if missing:  # its rows would go and nothing could load them again
@@ -109,9 +113,10 @@ def withdraw(
                 f"{', '.join(map(str, missing))} not found under {settings.home}, so it cannot be "
                 "processed again. Nothing was withdrawn."
             )
-        if chosen:
+        if withdrawn_now:
+            whose = kommunekode or "all municipalities"
             _record_withdrawals(
-                settings, con, chosen, f"withdrawn for re-processing ({requested_by} {kommunekode})", run_id
+                settings, con, withdrawn_now, f"withdrawn for re-processing ({requested_by} {whose})", run_id
             )
     errors = []
     for newest in chosen:
@@ -120,9 +125,10 @@ def withdraw(
             back.append(newest.record.file_name)
         except ReprocessError as error:  # the other files still go back; this one is finished later
             errors.append(str(error))
-    for name in held_back:
+    for waiting in held_back:
         progress(
-            f"{name}: another delivery under the same name goes back first; this one follows in the next re-processing pass"
+            f"{waiting.record.file_name}: another delivery under the same name goes back first; this one follows in "
+            "the next re-processing pass"
         )
     if errors:
         raise ReprocessError("; ".join(errors))
@@ -159,16 +165,16 @@ def _newest(con: duckdb.DuckDBPyConnection, run_id: str | None) -> list[FileStat
     return [state for state in current_files(con) if run_id is None or run_id not in state.withdrawn_by_runs]
 
 
-def _choose(candidates: list[FileState]) -> tuple[list[FileState], list[str]]:
+def _choose(candidates: list[FileState]) -> tuple[list[FileState], list[FileState]]:
     """One file per name (landing/ holds one); of several, the least recently re-processed, oldest first."""
     by_name: dict[str, list[FileState]] = {}
     for candidate in candidates:
         by_name.setdefault(candidate.record.file_name, []).append(candidate)
     chosen, held_back = [], []
-    for name, group in sorted(by_name.items()):
+    for _name, group in sorted(by_name.items()):
         group.sort(key=lambda n: (n.last_withdrawn is not None, n.last_withdrawn or 0))
         chosen.append(group[0])
-        held_back += [name] * (len(group) - 1)
+        held_back += group[1:]
     return chosen, held_back
 
 

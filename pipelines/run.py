@@ -20,7 +20,7 @@ from pipelines.reprocess import finish_withdrawals
 from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
-from pipelines.status import Issue, data_quality_issues, without_name
+from pipelines.status import Issue, data_quality_issues, issue_lines, without_name
 from pipelines.warehouse import Warehouse, utc_now
 
 MAX_PASSES = 20
@@ -77,10 +77,7 @@ class RunOutcome:
         ]
         if self.issues:
             lines.append("records that could not be placed or linked (marts.data_quality; docs/marts.md):")
-            lines += [
-                f"  {issue.kommunekode} {'ERROR  ' if issue.severity == 'error' else issue.severity} {issue.sentence()}"
-                for issue in self.issues
-            ]
+            lines += issue_lines(self.issues, with_kommunekode=True)
         if self.unplaceable:
             periods = sorted({f"{issue.kommunekode} {issue.period}" for issue in self.unplaceable})
             lines.append(

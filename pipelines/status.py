@@ -52,6 +52,35 @@ class Issue:
         )
 
 
+def issue_lines(issues: list[Issue], with_kommunekode: bool) -> list[str]:
+    """One line per issue, except that the same check of a municipality over three or more periods is one
+    line with the periods' range and totals (twelve months of "2 unlinked completions" are one finding)."""
+    groups: dict[tuple, list[Issue]] = {}
+    for issue in issues:
+        groups.setdefault((issue.kommunekode, issue.severity, issue.source, issue.check_name), []).append(issue)
+    lines = []
+    for (kommunekode, severity, _source, _check), group in groups.items():
+        label = f"{severity.upper() if severity == 'error' else severity:<7} "
+        prefix = f"  {kommunekode} " if with_kommunekode else "  "
+        if len(group) < 3:
+            lines += [prefix + label + issue.sentence() for issue in group]
+            continue
+        periods = sorted(issue.period for issue in group)
+        out_of = sum(issue.out_of or 0 for issue in group)
+        total = Issue(
+            kommunekode,
+            group[0].source,
+            f"{periods[0]} to {periods[-1]} ({len(periods)} periods)",
+            group[0].check_name,
+            sum(issue.issue_count for issue in group),
+            out_of or None,
+            group[0].description,
+            severity,
+        )
+        lines.append(prefix + label + total.sentence())
+    return lines
+
+
 def data_quality_issues(con, kommuner: list[str] | None = None) -> list[Issue]:
     """marts.data_quality's rows with issue_count > 0 (of these municipalities), errors first."""
     columns = {
@@ -131,12 +160,7 @@ class Status:
         for kommunekode in sorted({f["kommunekode"] for f in self.files if f["kommunekode"]}):
             lines += ["", f"municipality {kommunekode}: " + _files_by_source(self.files, kommunekode)]
             issues = [issue for issue in self.issues if issue.kommunekode == kommunekode]
-            for issue in issues:
-                if issue.severity != "info":
-                    lines.append(
-                        f"  {issue.severity.upper() if issue.severity == 'error' else issue.severity:<7} "
-                        f"{issue.sentence()}"
-                    )
+            lines += issue_lines([issue for issue in issues if issue.severity != "info"], with_kommunekode=False)
             informational = sum(1 for issue in issues if issue.severity == "info")
             if informational:
                 lines.append(

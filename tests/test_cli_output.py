@@ -207,3 +207,32 @@ def test_progress_counts_files_done():
     finally:
         logger.removeHandler(handler)
     assert said == ["2 of 2 files done"]  # nothing between: the interval had not passed
+
+
+def test_the_same_check_over_many_periods_is_one_line_with_the_range_and_totals():
+    from pipelines.status import Issue, issue_lines
+
+    monthly = [
+        Issue(
+            "0751",
+            "training",
+            f"2025-{month:02d}",
+            "unlinked_completions",
+            2,
+            90,
+            "learner in no HR extract",
+            "warning",
+        )
+        for month in range(1, 13)
+    ]
+    two = [
+        Issue("0751", "survey_responses", wave, "unlinked_respondents", 3, 210, "in no HR extract", "warning")
+        for wave in ("2025H1", "2025H2")
+    ]
+    lines = issue_lines(monthly + two, with_kommunekode=True)
+    assert lines == [
+        "  0751 warning 2025-01 to 2025-12 (12 periods) training records: 24 of 1,080 unlinked completions "
+        "(learner in no HR extract)",
+        "  0751 warning 2025H1 survey responses: 3 of 210 unlinked respondents (in no HR extract)",
+        "  0751 warning 2025H2 survey responses: 3 of 210 unlinked respondents (in no HR extract)",
+    ]

@@ -18,11 +18,9 @@ is stopped at the end, and no process of this instance may be left behind.
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +28,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dagster_support import free_port, kill_leftovers, serving, stop_group
+from table_compare import differences, rows
 
 pytestmark = pytest.mark.daemon
 
@@ -43,33 +43,12 @@ SECOND_DELIVERY_TIMEOUT_S = 300
 POLL_S = 2
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pids_of_instance(dagster_home: Path) -> list[int]:
-    """Processes whose environment points at this test's DAGSTER_HOME (webserver, daemon, code server, runs, dbt)."""
-    marker = f"DAGSTER_HOME={dagster_home}".encode()
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if marker in (proc / "environ").read_bytes().split(b"\0"):
-                pids.append(int(proc.name))
-        except OSError:
-            continue
-    return pids
-
-
 class Dev:
     """`dagster dev` in its own process group, logging to a file."""
 
     def __init__(self, dagster_home: Path, digilead_home: Path, key: str, log: Path):
         self.dagster_home, self.digilead_home, self.log = dagster_home, digilead_home, log
-        self.port = _free_port()
+        self.port = free_port()
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGILEAD_", "DAGSTER_"))}
         self.env.update(
             DAGSTER_HOME=str(dagster_home),
@@ -121,11 +100,7 @@ class Dev:
     def stop(self) -> list[int]:
         """SIGTERM to the group (dagster dev shuts its children down), then SIGKILL; return leftovers."""
         if self.alive():
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=45)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                pass
+            stop_group(self.process)
         for _ in range(2):
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -133,15 +108,7 @@ class Dev:
                 pass
         self.process.wait(timeout=30)
         self.handle.close()
-        deadline = time.monotonic() + 20
-        while (left := _pids_of_instance(self.dagster_home)) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        for pid in left:  # reported as a failure below; do not leave them running either way
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        return left
+        return kill_leftovers(self.dagster_home)
 
 
 def wait_for(what: str, condition, timeout: float, dev: Dev, describe=lambda: "") -> None:
@@ -163,9 +130,6 @@ def published_marts(home: Path) -> dict[str, list[tuple]] | None:
     if not path.exists():
         return None
 
-    def value(v):
-        return float(f"{v:.12g}") if isinstance(v, float) and not math.isnan(v) else v
-
     con = duckdb.connect(str(path), read_only=True)
     try:
         tables = [
@@ -174,10 +138,7 @@ def published_marts(home: Path) -> dict[str, list[tuple]] | None:
                 "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
             ).fetchall()
         ]
-        return {
-            t: sorted((tuple(map(value, row)) for row in con.execute(f"select * from marts.{t}").fetchall()), key=repr)
-            for t in tables
-        }
+        return {t: rows(con, f"select * from marts.{t}") for t in tables}
     finally:
         con.close()
 
@@ -268,7 +229,7 @@ def test_files_dropped_into_landing_reach_the_published_marts_and_duplicates_cha
     delivered = sorted(p.name for p in delivery.iterdir() if actionable(p.name))
 
     instance = dg.DagsterInstance.get()
-    wait_for("the Dagster webserver and daemon to start", lambda: _serving(dev.port), STARTUP_TIMEOUT_S, dev)
+    wait_for("the Dagster webserver and daemon to start", lambda: serving(dev.port), STARTUP_TIMEOUT_S, dev)
 
     # 1. a delivery: nobody starts a run, the sensor does
     _drop(delivery, home / "landing")
@@ -310,14 +271,5 @@ def test_files_dropped_into_landing_reach_the_published_marts_and_duplicates_cha
     assert runs_of(instance)[0].status == dg.DagsterRunStatus.SUCCESS, describe_runs(instance)
     duplicates = sorted(p.name for p in (home / "archive" / "duplicates").iterdir())
     assert duplicates == delivered, "every re-delivered file is a duplicate, archived, never loaded again"
-    assert published_marts(home) == first, "the published marts changed although only duplicates arrived"
-
-
-def _serving(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+    changed = differences(first, published_marts(home))
+    assert not changed, "the published marts changed although only duplicates arrived:\n" + "\n".join(changed)

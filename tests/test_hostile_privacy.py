@@ -72,6 +72,35 @@ def test_a_quarantine_reason_tells_the_kind_of_value_never_the_value(pipeline, c
     assert "Jens" not in everything and "010190" not in everything
 
 
+def test_a_parser_bug_quoting_a_cell_reaches_neither_the_reason_nor_the_log(pipeline, monkeypatch, caplog):
+    """An unexpected error's message may quote the cell it choked on (pandas and DuckDB do): the file is
+    quarantined as a digilead bug, and the log names the error's type and place, never its message."""
+
+    def choking_parser(data, file_name, context):
+        raise ValueError("invalid literal for int() with base 10: 'Jens Hansen 010190-1234'")
+
+    monkeypatch.setattr("pipelines.sources.hr_org_units.parse", choking_parser)
+    shown: list[str] = []
+    pipeline.progress = shown.append
+    pipeline.settings.landing.mkdir(parents=True, exist_ok=True)
+    (pipeline.settings.landing / "hr_org_units_0751_2025-06.csv").write_text(ORG, encoding="utf-8")
+    _process(pipeline)
+    reason = (pipeline.settings.quarantine / "hr_org_units_0751_2025-06.csv.reason.json").read_text("utf-8")
+    everything = reason + "\n".join(shown) + caplog.text
+    assert "digilead bug" in reason and "ValueError" in caplog.text and "choking_parser" in caplog.text
+    assert "Jens" not in everything and "010190" not in everything
+
+
+def test_a_library_message_keeps_codes_and_numbers_and_masks_other_quoted_values():
+    from pipelines.privacy.shown import masked
+
+    assert masked("Could not convert string 'Jens Hansen' to INT32") == (
+        "Could not convert string '<text, 11 characters>' to INT32"
+    ).replace("'<", "<").replace(">'", ">")
+    assert masked("column \"K101\" has 3 values, not '2025-06'") == "column \"K101\" has 3 values, not '2025-06'"
+    assert "010190" not in masked("bad value '010190-1234'")
+
+
 # --- a changed pseudonym key ------------------------------------------------------------------
 
 EMPLOYEES = (
@@ -122,3 +151,43 @@ def test_another_pseudonym_key_is_refused_and_re_keying_by_withdrawing_everythin
     _process(_with_key(monkeypatch, "new-key"))  # and the new key is the warehouse's key from now on
     with pytest.raises(SettingsError):
         _process(_with_key(monkeypatch, "old-key"))
+
+
+def test_re_keying_every_municipality_at_once_with_withdraw_all(pipeline, monkeypatch):
+    """`digilead reprocess --all`: one withdrawal of every municipality, then one run with the new key."""
+    from pipelines.privacy import Pseudonymiser
+    from pipelines.reprocess import withdraw
+
+    landing = pipeline.settings.landing
+    landing.mkdir(parents=True, exist_ok=True)
+    for kommunekode in ("0751", "0101"):
+        (landing / f"hr_org_units_{kommunekode}_2025-06.csv").write_text(ORG, encoding="utf-8")
+        (landing / f"hr_employees_{kommunekode}_2025-06.csv").write_text(EMPLOYEES, encoding="utf-8")
+    old = _with_key(monkeypatch, "old-key")
+    _process(old)
+    corrected = EMPLOYEES.replace("Pædagog", "Socialpædagog")  # the same name delivered again, corrected
+    (landing / "hr_employees_0751_2025-06.csv").write_text(corrected, encoding="utf-8")
+    _process(old)
+
+    new = _with_key(monkeypatch, "new-key")
+    back = withdraw(new.settings, None, run_id="re-key")
+    assert sorted(back) == sorted(path.name for path in landing.iterdir()) and len(back) == 4
+    with new.warehouse.connect(read_only=True) as con:  # the waiting delivery's rows are gone too
+        assert con.execute("select count(*) from raw.hr_employees").fetchone()[0] == 0
+    _process(new)
+    assert withdraw(new.settings, None, run_id="re-key") == ["hr_employees_0751_2025-06.csv"]  # its turn now
+    _process(new)
+    with new.warehouse.connect(read_only=True) as con:
+        keys = set(con.execute("select kommunekode, person_key from raw.hr_employees").fetchall())
+        statuses = {row[0] for row in con.execute("select status from meta.files").fetchall()}
+    key = Pseudonymiser.from_secret("new-key")
+    assert keys == {("0751", key.person_key("0751", "1001")), ("0101", key.person_key("0101", "1001"))}
+    assert statuses == {"accepted", "withdrawn"} and not any(landing.iterdir())
+
+
+def test_reprocess_needs_one_municipality_or_all(digilead_home, capsys):
+    from pipelines.cli import main
+
+    assert main(["reprocess"]) == 1
+    assert main(["reprocess", "0751", "--all"]) == 1
+    assert "give one kommunekode (e.g. 0751) or --all" in capsys.readouterr().err

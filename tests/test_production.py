@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from dagster_support import free_port, kill_leftovers, serving, stop_group
 from serving_support import POSTGRES_URL, fresh_database
 
 pytestmark = [pytest.mark.daemon, pytest.mark.postgres]
@@ -44,50 +44,6 @@ def test_the_production_instance_differs_from_the_development_one_only_in_its_st
     assert connection.pop("scheme") == "postgresql+psycopg2"
     assert set(connection) == {"hostname", "port", "username", "password", "db_name"}
     assert all("env" in value for value in connection.values()), "connection settings come from the environment"
-
-
-def _pids_of_instance(dagster_home: Path) -> list[int]:
-    marker = f"DAGSTER_HOME={dagster_home}".encode()
-    pids = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
-            continue
-        try:
-            if marker in (proc / "environ").read_bytes().split(b"\0"):
-                pids.append(int(proc.name))
-        except OSError:
-            continue
-    return pids
-
-
-def _stop(process: subprocess.Popen) -> None:
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=45)
-            return
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _serving(port: int) -> bool:
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _published_counts(home: Path) -> dict[str, int] | None:
@@ -148,7 +104,7 @@ def test_webserver_and_daemon_on_a_postgres_instance_publish_dropped_files(tmp_p
     )
     assert generated.returncode == 0, generated.stderr
 
-    web_port, logs, services = _free_port(), {}, {}
+    web_port, logs, services = free_port(), {}, {}
     commands = {
         "webserver": [str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p", str(web_port)],
         "daemon": [str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"],
@@ -178,7 +134,7 @@ def test_webserver_and_daemon_on_a_postgres_instance_publish_dropped_files(tmp_p
                 time.sleep(2)
             pytest.fail(f"timed out waiting for {what}\n{tails()}")
 
-        wait_for("the webserver", lambda: _serving(web_port))
+        wait_for("the webserver", lambda: serving(web_port))
         for path in sorted(delivery.iterdir()):
             tmp = home / "landing" / f".{path.name}.part"
             shutil.copyfile(path, tmp)
@@ -203,15 +159,8 @@ def test_webserver_and_daemon_on_a_postgres_instance_publish_dropped_files(tmp_p
         assert in_postgres == counts, "the PostgreSQL copy differs from the serving DuckDB file"
     finally:
         for process in services.values():
-            _stop(process)
+            stop_group(process)
         for handle in logs.values():
             handle.close()
-        deadline = time.monotonic() + 20
-        while (left := _pids_of_instance(dagster_home)) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        for pid in left:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        left = kill_leftovers(dagster_home)
     assert not left, f"processes of the test's Dagster instance still running after shutdown: {left}"

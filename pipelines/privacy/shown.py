@@ -52,3 +52,30 @@ def shown(value: object) -> tuple[object, str | None]:
         return (value, None) if can_show(text.replace("e+", "")) else (None, f"a number of {len(text)} characters")
     text = str(value)
     return (value, None) if can_show(text) else (None, kind_of(text))
+
+
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+
+
+def masked(message: str) -> str:
+    """A library's message with every quoted value it cannot show replaced by its kind: messages such
+    as `Could not convert string 'Jens Hansen' to INT32` quote the offending cell."""
+
+    def replace(match: re.Match) -> str:
+        value = match.group(1) if match.group(1) is not None else match.group(2)
+        return match.group(0) if can_show(value) else f"<{kind_of(value)}>"
+
+    return _QUOTED.sub(replace, message)
+
+
+def described(error: BaseException) -> str:
+    """An unexpected error for the log, without its message (it may quote a cell): its type and where
+    it was raised, innermost frame last, enough to find the bug while the file waits in quarantine."""
+    frames = []
+    trace = error.__traceback__
+    while trace is not None:
+        code = trace.tb_frame.f_code
+        where = "/".join(code.co_filename.split("/")[-2:])
+        frames.append(f"{where}:{trace.tb_lineno} in {code.co_name}")
+        trace = trace.tb_next
+    return f"{type(error).__name__} (message withheld: it may quote the file) at " + " <- ".join(reversed(frames[-6:]))

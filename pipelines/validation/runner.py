@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from pipelines.privacy.shown import masked
 from pipelines.privacy.shown import shown as shown_or_kind
 from pipelines.validation.suites import SuiteSpec
 
@@ -263,7 +264,7 @@ def _merge(
     exception = _exception_message(result.get("exception_info") or {})
     if exception:  # e.g. a column the suite needs is missing from the file
         if "could not be checked" not in check.rule:
-            check.rule = f"{check.rule} (could not be checked: {exception.splitlines()[0]})"
+            check.rule = f"{check.rule} (could not be checked: {masked(exception.splitlines()[0])})"
         return
     check.failing_rows += len(entries)
     for entry in entries:

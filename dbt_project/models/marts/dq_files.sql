@@ -5,6 +5,10 @@
     file's newest record (a re-processed file is accepted -> withdrawn -> accepted), and every
     duplicate delivery as a row of its own.
 
+    A name that matches no source can be anything a person typed ("CV Jens Hansen 010190-1234.pdf"):
+    this published mart withholds it (and removes it from the reason), telling only its length;
+    `digilead status` shows it to the operator, who has the quarantine folder anyway.
+
     A plain table rebuilt in full on every build: a file whose name matches no source has no
     municipality, so the per-municipality incremental scope (macros/scope.sql) cannot hold it;
     the registry is small.
@@ -40,12 +44,15 @@ final as (
         kommunekode,
         source,
         period,
-        file_name,
+        case
+            when source is null then 'a name matching no source, ' || length(file_name) || ' characters'
+            else file_name
+        end as file_name,
         status,
         rows_read,
         rows_loaded,
         rows_rejected,
-        reason,
+        case when source is null then replace(reason, file_name, 'the file') else reason end as reason,
         processed_at,
         fingerprint
     from newest_records
