@@ -97,3 +97,23 @@
         on {{ _sc_same(partition + ['los_id', 'personalekategori'], 'sg_two_way', rollup) }}
 
 {% endmacro %}
+
+
+{#-
+    staff_group_residuals: the check of the step within each unit (singular tests): each published
+    unit total of `totals` minus its published staff groups in `groups` (joined on `keys`), where
+    that leaves 1..min_cell-1 people of `population`.
+-#}
+{% macro staff_group_residuals(totals, groups, keys, population) %}
+
+    select
+        {% for key in keys %}total.{{ key }}, {% endfor %}
+        total.{{ population }} - coalesce(sum(grp.{{ population }}) filter (where not grp.suppressed), 0) as residual
+    from {{ totals }} as total
+    left join {{ groups }} as grp
+        on {{ _sc_same(keys, 'grp', 'total') }}
+    where not total.suppressed
+    group by {% for key in keys %}total.{{ key }}, {% endfor %}total.{{ population }}
+    having residual between 1 and {{ var('min_cell') | int }} - 1
+
+{% endmacro %}

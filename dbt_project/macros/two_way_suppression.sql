@@ -219,8 +219,8 @@
 
     ),
 
-    {% if audit_only %}
-    tw_state as (
+    -- the group rows hidden so far, and one row (los_id null) per partition to work on
+    tw_start as (
 
         select distinct {% for col in partition %}{{ col }}, {% endfor %}0 as step, los_id, col, false as is_final
         from tw_groups
@@ -230,6 +230,13 @@
 
         select distinct {% for col in partition %}{{ col }}, {% endfor %}0, null, null, false
         from tw_groups
+
+    ),
+
+    {% if audit_only %}
+    tw_state as (
+
+        select * from tw_start
 
     ),
 
@@ -246,14 +253,7 @@
     -- one row per hidden group row and round, and one (los_id null) per partition still at work
     tw_steps as (
 
-        select distinct {% for col in partition %}{{ col }}, {% endfor %}0 as step, los_id, col, false as is_final
-        from tw_groups
-        where suppression_reason is not null
-
-        union all
-
-        select distinct {% for col in partition %}{{ col }}, {% endfor %}0, null, null, false
-        from tw_groups
+        select * from tw_start
 
         union all
 
