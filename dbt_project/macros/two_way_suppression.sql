@@ -266,24 +266,13 @@
 
             {{ _tw_closure(partition, min_cell, rounds) }},
 
-            -- the columns of the relation's known groups that are not published (learnt by differencing)
+            -- the groups of each relation's known members with people (published or learnt)
             tw_learnt_columns as (
 
                 select distinct
-                    {% for col in partition %}member.{{ col }}, {% endfor %}
-                    member.relation, member.rel_unit, member.rel_col, member.col
-                from tw_members_active as member
-                inner join tw_known as known
-                    on {{ _sc_same(partition, 'known', 'member') }}
-                    and known.kind = member.kind
-                    and known.los_id = member.los_id
-                    and known.col = member.col
-                inner join tw_quantities as quantity
-                    on {{ _sc_same(partition, 'quantity', 'member') }}
-                    and quantity.kind = member.kind
-                    and quantity.los_id = member.los_id
-                    and quantity.col = member.col
-                where member.col not in ('*', '~') and quantity.people > 0
+                    {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col, col
+                from tw_member_states
+                where is_known and col not in ('*', '~') and people > 0
 
             ),
 
@@ -548,16 +537,13 @@
 
     ),
 
-    tw_violations as (
+    -- every member of every relation with its people and whether it is known
+    tw_member_states as (
 
         select
-            {% for col in partition %}member.{{ col }}, {% endfor %}
-            member.relation,
-            member.rel_unit,
-            member.rel_col,
-            bool_or(member.is_whole and known.los_id is not null) as whole_known,
-            coalesce(sum(quantity.people) filter (where not member.is_whole and known.los_id is null), 0) as unknown_people,
-            bool_or(known.los_id is not null and quantity.people between 1 and {{ min_cell - 1 }}) as small_known
+            member.*,
+            quantity.people,
+            known.los_id is not null as is_known
         from tw_members_active as member
         inner join tw_quantities as quantity
             on {{ _sc_same(partition, 'quantity', 'member') }}
@@ -569,7 +555,21 @@
             and known.kind = member.kind
             and known.los_id = member.los_id
             and known.col = member.col
-        group by {% for col in partition %}member.{{ col }}, {% endfor %}member.relation, member.rel_unit, member.rel_col
+
+    ),
+
+    tw_violations as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            relation,
+            rel_unit,
+            rel_col,
+            bool_or(is_whole and is_known) as whole_known,
+            coalesce(sum(people) filter (where not is_whole and not is_known), 0) as unknown_people,
+            bool_or(is_known and people between 1 and {{ min_cell - 1 }}) as small_known
+        from tw_member_states
+        group by {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col
         having small_known or (whole_known and unknown_people between 1 and {{ min_cell - 1 }})
 
     ),
