@@ -106,6 +106,26 @@
 
     ),
 
+    -- each figure beside its children's figures of the same column
+    tw_child_figures as materialized (
+
+        select
+            {% for col in partition %}fig.{{ col }}, {% endfor %}
+            fig.los_id,
+            fig.col,
+            child.los_id as child_los_id,
+            child.people as child_people
+        from tw_figures as fig
+        inner join tw_totals as child_unit
+            on {{ _sc_same(partition, 'child_unit', 'fig') }}
+            and child_unit.parent = fig.los_id
+        inner join tw_figures as child
+            on {{ _sc_same(partition, 'child', 'fig') }}
+            and child.los_id = child_unit.los_id
+            and child.col = fig.col
+
+    ),
+
     -- every quantity with its people: F as above, x(u, s) = F(u, s) - its children's
     tw_quantities as materialized (
 
@@ -119,15 +139,10 @@
             'x' as kind,
             fig.los_id,
             fig.col,
-            fig.people - coalesce(sum(child.people), 0) as people
+            fig.people - coalesce(sum(child.child_people), 0) as people
         from tw_figures as fig
-        left join tw_totals as child_unit
-            on {{ _sc_same(partition, 'child_unit', 'fig') }}
-            and child_unit.parent = fig.los_id
-        left join tw_figures as child
-            on {{ _sc_same(partition, 'child', 'fig') }}
-            and child.los_id = child_unit.los_id
-            and child.col = fig.col
+        left join tw_child_figures as child
+            on {{ _sc_same(partition + ['los_id', 'col'], 'child', 'fig') }}
         group by {% for col in partition %}fig.{{ col }}, {% endfor %}fig.los_id, fig.col, fig.people
 
     ),
@@ -142,15 +157,8 @@
 
         union all
 
-        select {% for col in partition %}fig.{{ col }}, {% endfor %}'tree', fig.los_id, fig.col, 'F', child.los_id, child.col, false
-        from tw_figures as fig
-        inner join tw_totals as child_unit
-            on {{ _sc_same(partition, 'child_unit', 'fig') }}
-            and child_unit.parent = fig.los_id
-        inner join tw_figures as child
-            on {{ _sc_same(partition, 'child', 'fig') }}
-            and child.los_id = child_unit.los_id
-            and child.col = fig.col
+        select {% for col in partition %}{{ col }}, {% endfor %}'tree', los_id, col, 'F', child_los_id, col, false
+        from tw_child_figures
 
         union all
 
