@@ -208,7 +208,11 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "generate":
-            return command_generate(args)
+            try:
+                return command_generate(args)
+            except ValueError as error:  # an argument out of range: say which, no traceback
+                print(f"digilead generate: {error}", file=sys.stderr)
+                return EXIT_FAILURE
         if args.command == "run":
             from pipelines.settings import Settings
 

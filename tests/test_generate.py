@@ -418,6 +418,15 @@ def test_arguments_are_checked(tmp_path):
         generate(tmp_path, first_wave="2025Q1")
     with pytest.raises(ValueError):
         generate(tmp_path, waves=0)
+    with pytest.raises(ValueError):
+        generate(tmp_path, employees=0)
+
+
+@pytest.mark.parametrize("employees", [1, 3, 30])
+def test_any_number_of_employees_gives_a_full_delivery(tmp_path, employees):
+    """The contract's `generate --employees N` exits 0 for any N: a tiny workforce leaves units empty."""
+    summary = generate(tmp_path / "landing", employees=employees, waves=2, seed=1, bad_files=True)
+    assert {name.split("_")[0] for name in summary.files} >= {"survey", "hr", "training", "benefits", "courses"}
 
 
 # --- what the contract leaves free, and the scale generator -----------------------------------------

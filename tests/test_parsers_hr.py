@@ -260,3 +260,21 @@ def test_org_units_flag_orphans_and_cycles_by_row():
 def test_org_units_bad_dates_are_kept_for_validation():
     frame = parse_org_units(ORG_HEADER + "\n1;;K;Kommune;Administration;2007-13-01;\n").validation_frame
     assert frame["gyldig_fra__unparsed"].tolist() == ["2007-13-01"]
+
+
+def test_a_person_with_two_posts_is_two_rows_of_one_extract_and_passes_validation():
+    """The contract's headcount counts distinct employees and sums FTE over their posts: an employee
+    number listed twice (posts in two units, 0,5 each) is not a broken extract (the models count the
+    person once and place them in both units)."""
+    from pipelines.validation import load_suite_spec, validate_batches
+
+    two_posts = (
+        EMPLOYEES_HEADER
+        + "\n010190-1234;1001;Jens Hansen;jens@aarhus.dk;200;Pædagog;PÆD;0,5;01-02-2015;"
+        + "\n010190-1234;1001;Jens Hansen;jens@aarhus.dk;201;Pædagog;PÆD;0,5;01-08-2020;\n"
+    )
+    parsed = parse_employees(two_posts)
+    outcome = validate_batches(load_suite_spec("hr_employees"), [parsed.validation_frame])
+    assert outcome.success, [check.sentence() for check in outcome.failed]
+    table = parsed.tables["hr_employees"]
+    assert table["person_key"].nunique() == 1 and sorted(table["los_id"]) == ["200", "201"]

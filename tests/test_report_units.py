@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.report import charts
+from pipelines.report.due import due_folder, mark_due
 from pipelines.report.html import Column, Table
 from pipelines.report.i18n import Words, parse_number
+from pipelines.report.render import render_due, report_path
 
 
 @pytest.mark.parametrize(
@@ -90,3 +95,76 @@ def test_a_hidden_heatmap_cell_is_hatched_and_labelled():
     texts = _texts(svg)
     assert texts.count("hidden") == 1 and {"3.50", "2.00", "4.00"} <= set(texts)
     assert "<pattern" in svg and "<image" not in svg
+
+
+# --------------------------------------------------------------------------- which reports a publish renders
+
+
+def _publish(published: Path, names: dict[str, str]) -> None:
+    """A published copy holding only the org units (each municipality's root, named), written anew like a publish."""
+    published.mkdir(parents=True, exist_ok=True)
+    database = published / "digilead.duckdb"
+    database.unlink(missing_ok=True)
+    with duckdb.connect(str(database)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.dim_org_unit (kommunekode varchar, los_id varchar, parent_los_id varchar,"
+            " enhedsnavn varchar, is_root boolean, is_current boolean)"
+        )
+        for kommunekode, name in names.items():
+            con.execute(
+                "insert into marts.dim_org_unit values (?, ?, null, ?, true, true)", [kommunekode, kommunekode, name]
+            )
+    _tick(database)
+
+
+_clock = [1_700_000_000]
+
+
+def _tick(path: Path) -> None:
+    """Give `path` the next time of a clock of whole seconds (file times of quick steps may tie)."""
+    _clock[0] += 1
+    os.utime(path, (_clock[0], _clock[0]))
+
+
+def _mark(published: Path, kommuner: list[str] | None) -> None:
+    """A build of `kommuner` is planned (after the last publish)."""
+    mark_due(published, kommuner)
+    for marker in due_folder(published).iterdir():
+        _tick(marker)
+
+
+def _report_text(published: Path, kommunekode: str) -> str:
+    return report_path(published, kommunekode, None, "da").read_text(encoding="utf-8")
+
+
+def test_a_publish_renders_the_builds_municipalities_and_the_missing_reports_only(tmp_path: Path):
+    published = tmp_path / "published"
+    _publish(published, {"0101": "København v1", "0751": "Aarhus v1"})
+    written, problems = render_due(published)  # no report yet: every municipality's is missing
+    assert sorted(p.name for p in written) == ["digilead_0101_da.html", "digilead_0751_da.html"] and not problems
+
+    # an incremental build of 0751: only its report is rendered again, 0101's file is left as it was
+    _mark(published, ["0751"])
+    _publish(published, {"0101": "København v2", "0751": "Aarhus v2"})
+    untouched = report_path(published, "0101", None, "da").stat().st_mtime_ns
+    written, _ = render_due(published)
+    assert [p.name for p in written] == ["digilead_0751_da.html"]
+    assert "Aarhus v2" in _report_text(published, "0751") and "København v1" in _report_text(published, "0101")
+    assert report_path(published, "0101", None, "da").stat().st_mtime_ns == untouched
+    assert render_due(published)[0] == []  # the marker is used up
+
+    # a missing report is rendered again; a build not yet published leaves its reports due until it is
+    report_path(published, "0101", None, "da").unlink()
+    _mark(published, ["0751"])
+    assert [p.name for p in render_due(published)[0]] == ["digilead_0101_da.html"]
+    assert "København v2" in _report_text(published, "0101") and "Aarhus v1" not in _report_text(published, "0751")
+    _publish(published, {"0101": "København v3", "0751": "Aarhus v3"})
+    assert [p.name for p in render_due(published)[0]] == ["digilead_0751_da.html"]
+
+    # a full build: every report
+    _mark(published, None)
+    _publish(published, {"0101": "København v4", "0751": "Aarhus v4"})
+    assert len(render_due(published)[0]) == 2
+    assert "København v4" in _report_text(published, "0101") and "Aarhus v4" in _report_text(published, "0751")
+    assert not any(due_folder(published).iterdir())

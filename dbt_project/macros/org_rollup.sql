@@ -112,3 +112,81 @@
     from {{ relation }}
 
 {% endmacro %}
+
+
+{#-
+    maturity_measures: the maturity measures of digital_maturity over the scores of `relation`
+    (one row per respondent × area with its score, e.g. at_ancestor_units of the placed scores),
+    grouped by kommunekode, wave, los_id, competence_area and `by`: respondents, mean_score and
+    the shares of basic (score < 2.5) and advanced (score >= 4.0) respondents. One definition
+    for digital_maturity and digital_maturity_by_staff_group, so their figures always agree.
+-#}
+{% macro maturity_measures(relation, by=[]) %}
+    {%- set keys = ['kommunekode', 'wave', 'los_id', 'competence_area'] + by -%}
+
+    select
+        {% for key in keys %}{{ key }},
+        {% endfor -%}
+        count(*) as respondents,
+        avg(score) as mean_score,
+        avg(case when score < 2.5 then 1.0 else 0.0 end) as share_basic,
+        avg(case when score >= 4.0 then 1.0 else 0.0 end) as share_advanced
+    from {{ relation }}
+    group by {{ keys | join(', ') }}
+
+{% endmacro %}
+
+
+{#-
+    staff_group_headcount: the headcount of each period of `periods` (its last day in column
+    `period_end_date`) with each post's staff group (personalekategori of the HR extract in use;
+    null when it has none), at the post's unit and at every unit above it: counting distinct
+    person_key by los_id and personalekategori gives a staff group's headcount rolled up over the
+    tree. Uses the import CTEs headcount, employee_snapshots and closure.
+-#}
+{% macro staff_group_headcount(periods, period_end_date) %}
+
+    with staff_group_posts as (
+
+        select
+            headcount.kommunekode,
+            headcount.period_end_date,
+            headcount.los_id,
+            headcount.person_key,
+            employee_snapshots.personalekategori
+        from headcount
+        inner join (select distinct kommunekode, {{ period_end_date }} from {{ periods }}) as period_ends
+            on period_ends.kommunekode = headcount.kommunekode
+            and period_ends.{{ period_end_date }} = headcount.period_end_date
+        left join employee_snapshots
+            on employee_snapshots.kommunekode = headcount.kommunekode
+            and employee_snapshots.snapshot_month = headcount.hr_snapshot_month
+            and employee_snapshots.person_key = headcount.person_key
+            and employee_snapshots.los_id = headcount.los_id
+
+    )
+
+    {{ at_ancestor_units('staff_group_posts') }}
+
+{% endmacro %}
+
+
+{#-
+    completions_12m: for each month of `months` (kommunekode, completion_month, period_end_date),
+    the completions of `completions` in the 12 months ending with it (the window of coverage_12m),
+    with the month's period_end_date and the completion's `columns`.
+-#}
+{% macro completions_12m(months, completions, columns) %}
+
+    select
+        {{ months }}.kommunekode,
+        {{ months }}.period_end_date,
+        {% for column in columns %}{{ completions }}.{{ column }}{{ ", " if not loop.last }}{% endfor %}
+    from {{ months }}
+    inner join {{ completions }}
+        on {{ completions }}.kommunekode = {{ months }}.kommunekode
+        and {{ completions }}.completion_month <= {{ months }}.completion_month
+        and {{ completions }}.completion_month
+        > cast({{ dbt.dateadd('month', -12, months ~ '.completion_month') }} as date)
+
+{% endmacro %}

@@ -1,69 +1,71 @@
 {#-
-    two_way_suppression: the last step of digital_maturity_by_staff_group's small-cell
-    suppression (docs: README "Small cells and secondary suppression"). The staff-group rows and
-    the unit totals of digital_maturity form a two-way table (org tree × staff group): each way is
-    protected by small_cell_suppression, but an analyst can combine both, e.g.
+    two_way_suppression: the last step of a staff-group mart's small-cell suppression
+    (macros/staff_group_suppression.sql; docs/privacy.md "Staff groups"). The staff-group rows and
+    the unit totals of another mart (digital_maturity, training_uptake) form a two-way table, org
+    tree × staff group. Each way alone is protected by small_cell_suppression; this step hides
+    further group rows, one smallest complement at a time, only where a group of 1..min_cell-1
+    people could otherwise be derived by differencing along both ways at once, e.g.
     (unit total − its published groups) − (sub-unit total − its published groups).
 
-    Why the rule below is enough. Take as base cells x(v, g) the respondents placed directly at
-    unit v in staff group g (g null: ungrouped, i.e. anonymous, unlinked or not in the headcount).
-    Every published figure is a sum over base cells: a published unit total T(u) over the cells
-    of u's subtree, a published group row G(u, g) over the cells of group g in u's subtree. Two
-    cells belong to the same *atom* when every published figure contains both or neither. Any
-    figure an analyst can derive by adding and subtracting published figures (sums of scores,
-    counts of basic or advanced respondents) is then a combination of atom sums, never finer. So
-    when every atom that some published figure covers holds 0 or at least min_cell respondents,
-    no group of 1..min_cell-1 respondents can be derived. (Cells no published figure covers are
-    in no published figure, so they need nothing.)
+    What an analyst knows. Every row's population (respondents, headcount) is published, also
+    where the measures are hidden, so every count below is known; the measures (sums of scores,
+    people trained) are known for the published rows only. Take per unit u and column s (the
+    total '*', each staff group, and '~' for the people in none) two quantities: F(u, s), the
+    figure rolled up over u's subtree, and x(u, s), u's own people (its subtree minus its
+    children's). Three kinds of relations tie them together:
+      tree(u, s):  F(u, s) = sum of F(c, s) over u's children c  +  x(u, s)
+      split(u):    F(u, '*') = sum of F(u, g) over the groups g  +  F(u, '~')
+      own(u):      x(u, '*') = sum of x(u, g) over the groups g  +  x(u, '~')
+    Known are the published totals and group rows, and every quantity of 0 people. Differencing is
+    then: a relation with one unknown member gives it away; repeated until nothing new is learnt
+    (the closure). Two things must not happen after the closure:
+    - a learnt quantity with 1..min_cell-1 people (a small group derived outright);
+    - a relation whose whole is known and whose unknown parts hold 1..min_cell-1 people together
+      (their sum is derived: the classic residual, e.g. a total minus its published groups).
+    Nor may a region (the people of a published total minus its nearest published totals below)
+    minus the blocks of the published group rows lying wholly in it (a block: the group's people a
+    published row covers and no published row below it) leave 1..min_cell-1 people: that sums
+    several relations of the region at once, which the closure, one relation at a time, does not.
+    Where one of these happens, one more group row is hidden ('secondary'), its smallest
+    complement: for a relation, its own published group row with the fewest people (ties:
+    los_id, personalekategori), else one of its unit's, else one of a group it learnt, else the
+    partition's smallest; for a region, the smallest published row with a block in it. Then the
+    closure is taken again, until nothing is given away. The totals are never hidden here. A
+    partition whose closure has not settled after `rounds` steps, or that still gives something
+    away after `steps` rounds, has every group row hidden (then only the totals are published,
+    whose own suppression holds). tests/test_small_cells.py attacks the result with every sum and
+    difference of the published figures (linear algebra over the base cells): the rule is made
+    for differencing, and that test is what shows it holds against any combination (every atom
+    and pair of atoms checked on a generated municipality), not a proof.
 
-    A cell's atom is its signature: the published totals on its path to the root (as the unit
-    totals of digital_maturity are fixed, this is its *region*, fixed for all rounds) and the
-    published rows of its own group on that path (then the group itself is part of the
-    signature; with none, cells of every group and the ungrouped share one atom per region).
+    Why rounds: the closure and the hiding each need the whole state of the previous round, so
+    the hiding is a recursive CTE (one row per hidden group row and round) and the closure is
+    `rounds` steps unrolled by Jinja inside it (on a generated municipality of 300 employees the
+    closure settles within 6 steps and the hiding within a few rounds).
 
-    The rule, per kommunekode × wave × competence_area: starting from `groups`' own suppression
-    (steps 1 and 2 of the mart), find the small atoms (1..min_cell-1 respondents); for each, hide
-    one more published group row ('secondary'), never a total: an atom only merges with atoms of
-    its own region, so among the region's other atoms take the nearest (fewest group rows
-    published for one and not the other) and hide the row, of those that tell them apart, with
-    the fewest respondents (ties: los_id, personalekategori); an atom with no other atom in its
-    region (e.g. under no published total) gives up its own smallest row. The rule is sufficient,
-    not exact: it may hide a row whose small atom no combination of figures isolates (README).
-    Each hidden row brings the small atom one row closer to merging, so the rounds reach a state
-    without small atoms; hiding
-    every group row of a partition is such a state (then the atoms are digital_maturity's own
-    residual groups, which that mart keeps at 0 or at least min_cell).
-
-    Why rounds unrolled by Jinja: which rows a round hides depends on the atoms of the whole
-    partition after the previous round, an aggregate a recursive CTE cannot take over its own
-    rows. `rounds` rounds are unrolled as CTEs (on a generated municipality of 300 employees, 6 and
-    30 rounds hide the same rows); a partition that still has a small atom after them has every
-    group row hidden, the fixpoint above, so the guarantee never rests on the number of rounds.
-    The singular test assert_no_derivable_small_group_staff_groups_two_way checks the published
-    result with the same atoms.
-
-    `groups`: kommunekode, wave, competence_area, los_id, personalekategori, respondents (rolled
-    up over the tree) and suppression_reason (null: published so far). `totals`: the published
-    unit totals (digital_maturity): kommunekode, wave, competence_area, los_id, parent_los_id,
-    respondents (rolled up), suppressed. Returns `groups`' key columns with the final
-    suppression_reason. With small_atoms_only (the singular test, rounds=0): the small atoms
-    `groups` as given leaves instead (kommunekode, wave, competence_area, region, atom_group,
-    group_rows, people).
+    Arguments: `groups`: `partition` × los_id × personalekategori with `population` (rolled up)
+    and suppression_reason (null: published so far). `totals`: `partition` × los_id with
+    parent_los_id, `population` (rolled up) and suppressed. Returns `groups`' keys with the final
+    suppression_reason. With audit_only: the relations that give a small group away as `groups`
+    is published (the singular tests), instead.
 -#}
-{% macro two_way_suppression(groups, totals, rounds=6, small_atoms_only=false) %}
-    {%- set partition = ['kommunekode', 'wave', 'competence_area'] -%}
+{% macro two_way_suppression(groups, totals, partition, population, rounds=10, steps=40, audit_only=false) %}
+    {%- set min_cell = var('min_cell') | int -%}
 
     with recursive
 
     tw_totals as materialized (
 
         select
-            {% for col in partition %}{{ col }}, {% endfor %}
-            los_id,
-            parent_los_id,
-            coalesce(respondents, 0) as respondents,
-            not coalesce(suppressed, true) as is_published
-        from {{ totals }}
+            {% for col in partition %}unit.{{ col }}, {% endfor %}
+            unit.los_id,
+            parent.los_id as parent,  -- a parent not in the table (a branch outside the tree) is no parent
+            coalesce(unit.{{ population }}, 0) as people,
+            not coalesce(unit.suppressed, true) as is_published
+        from {{ totals }} as unit
+        left join {{ totals }} as parent
+            on {{ _sc_same(partition, 'parent', 'unit') }}
+            and parent.los_id = unit.parent_los_id
 
     ),
 
@@ -72,38 +74,120 @@
         select
             {% for col in partition %}{{ col }}, {% endfor %}
             los_id,
-            personalekategori,
-            coalesce(respondents, 0) as respondents,
+            personalekategori as col,
+            coalesce({{ population }}, 0) as people,
             suppression_reason
         from {{ groups }}
 
     ),
 
-    -- a parent not in the table (a branch whose parent is not in the period's tree) is no parent
-    tw_tree as materialized (
+    -- F(u, s): the rolled-up figures of every column
+    tw_figures as materialized (
+
+        select {% for col in partition %}{{ col }}, {% endfor %}los_id, '*' as col, people, is_published
+        from tw_totals
+
+        union all
+
+        select {% for col in partition %}{{ col }}, {% endfor %}los_id, col, people, false
+        from tw_groups
+
+        union all
 
         select
             {% for col in partition %}unit.{{ col }}, {% endfor %}
             unit.los_id,
-            parent.los_id as parent
+            '~' as col,
+            unit.people - coalesce(sum(grp.people), 0) as people,
+            false as is_published
         from tw_totals as unit
-        left join tw_totals as parent
-            on {{ _sc_same(partition, 'parent', 'unit') }}
-            and parent.los_id = unit.parent_los_id
+        left join tw_groups as grp
+            on {{ _sc_same(partition, 'grp', 'unit') }}
+            and grp.los_id = unit.los_id
+        group by {% for col in partition %}unit.{{ col }}, {% endfor %}unit.los_id, unit.people
 
     ),
 
-    -- every unit with itself and each unit above it
-    tw_ancestors as (
+    -- each figure beside its children's figures of the same column
+    tw_child_figures as materialized (
 
-        select {% for col in partition %}{{ col }}, {% endfor %}los_id, los_id as ancestor
-        from tw_tree
+        select
+            {% for col in partition %}fig.{{ col }}, {% endfor %}
+            fig.los_id,
+            fig.col,
+            child.los_id as child_los_id,
+            child.people as child_people
+        from tw_figures as fig
+        inner join tw_totals as child_unit
+            on {{ _sc_same(partition, 'child_unit', 'fig') }}
+            and child_unit.parent = fig.los_id
+        inner join tw_figures as child
+            on {{ _sc_same(partition, 'child', 'fig') }}
+            and child.los_id = child_unit.los_id
+            and child.col = fig.col
+
+    ),
+
+    -- every quantity with its people: F as above, x(u, s) = F(u, s) - its children's
+    tw_quantities as materialized (
+
+        select {% for col in partition %}{{ col }}, {% endfor %}'F' as kind, los_id, col, people
+        from tw_figures
 
         union all
 
-        select {% for col in partition %}below.{{ col }}, {% endfor %}below.los_id, step.parent
+        select
+            {% for col in partition %}fig.{{ col }}, {% endfor %}
+            'x' as kind,
+            fig.los_id,
+            fig.col,
+            fig.people - coalesce(sum(child.child_people), 0) as people
+        from tw_figures as fig
+        left join tw_child_figures as child
+            on {{ _sc_same(partition + ['los_id', 'col'], 'child', 'fig') }}
+        group by {% for col in partition %}fig.{{ col }}, {% endfor %}fig.los_id, fig.col, fig.people
+
+    ),
+
+    -- the relations' members: a relation is (relation, unit, column); is_whole marks its left side
+    tw_members as materialized (
+
+        -- tree(u, s): F(u, s), the children's F(c, s), x(u, s)
+        select {% for col in partition %}{{ col }}, {% endfor %}'tree' as relation, los_id as rel_unit, col as rel_col,
+            'F' as kind, los_id, col, true as is_whole
+        from tw_figures
+
+        union all
+
+        select {% for col in partition %}{{ col }}, {% endfor %}'tree', los_id, col, 'F', child_los_id, col, false
+        from tw_child_figures
+
+        union all
+
+        select {% for col in partition %}{{ col }}, {% endfor %}'tree', los_id, col, 'x', los_id, col, false
+        from tw_figures
+
+        union all
+
+        -- split(u) and own(u): the total's quantity over its columns'
+        select {% for col in partition %}{{ col }}, {% endfor %}relation, los_id, '', kind, los_id, col, col = '*'
+        from tw_quantities
+        cross join (select 'split' as relation, 'F' as rel_kind union all select 'own', 'x') as relations  -- noqa: ST05
+        where tw_quantities.kind = relations.rel_kind
+
+    ),
+
+    -- every unit with itself and each unit above it, and how far up
+    tw_ancestors as (
+
+        select {% for col in partition %}{{ col }}, {% endfor %}los_id, los_id as ancestor, 0 as depth
+        from tw_totals
+
+        union all
+
+        select {% for col in partition %}below.{{ col }}, {% endfor %}below.los_id, step.parent, below.depth + 1
         from tw_ancestors as below
-        inner join tw_tree as step
+        inner join tw_totals as step
             on {{ _sc_same(partition, 'step', 'below') }}
             and step.los_id = below.ancestor
         where step.parent is not null
@@ -116,263 +200,463 @@
 
     ),
 
-    -- base cells: the rolled-up counts minus those of the children
-    tw_group_cells as materialized (
+    -- a unit's region: its nearest published total (itself or above); fixed, as the totals are
+    tw_unit_regions as materialized (
 
-        select
-            {% for col in partition %}grp.{{ col }}, {% endfor %}
-            grp.los_id,
-            grp.personalekategori,
-            grp.respondents - coalesce(sum(child.respondents), 0) as people
-        from tw_groups as grp
-        left join tw_tree as child_unit
-            on {{ _sc_same(partition, 'child_unit', 'grp') }}
-            and child_unit.parent = grp.los_id
-        left join tw_groups as child
-            on {{ _sc_same(partition, 'child', 'grp') }}
-            and child.los_id = child_unit.los_id
-            and child.personalekategori = grp.personalekategori
-        group by {% for col in partition %}grp.{{ col }}, {% endfor %}grp.los_id, grp.personalekategori, grp.respondents
-
-    ),
-
-    tw_total_cells as (
-
-        select
-            {% for col in partition %}unit.{{ col }}, {% endfor %}
-            unit.los_id,
-            unit.respondents - coalesce(sum(child.respondents), 0) as people
-        from tw_totals as unit
-        left join tw_tree as child_unit
-            on {{ _sc_same(partition, 'child_unit', 'unit') }}
-            and child_unit.parent = unit.los_id
-        left join tw_totals as child
-            on {{ _sc_same(partition, 'child', 'unit') }}
-            and child.los_id = child_unit.los_id
-        group by {% for col in partition %}unit.{{ col }}, {% endfor %}unit.los_id, unit.respondents
-
-    ),
-
-    tw_cells as materialized (
-
-        select {% for col in partition %}{{ col }}, {% endfor %}los_id, personalekategori, people
-        from tw_group_cells
-        where people <> 0
-
-        union all
-
-        -- the ungrouped: the unit's own respondents minus its own grouped ones
-        select
-            {% for col in partition %}unit.{{ col }}, {% endfor %}
-            unit.los_id,
-            null as personalekategori,
-            unit.people - coalesce(sum(grp.people), 0) as people
-        from tw_total_cells as unit
-        left join tw_group_cells as grp
-            on {{ _sc_same(partition, 'grp', 'unit') }}
-            and grp.los_id = unit.los_id
-        group by {% for col in partition %}unit.{{ col }}, {% endfor %}unit.los_id, unit.people
-        having unit.people - coalesce(sum(grp.people), 0) <> 0
-
-    ),
-
-    -- a unit's region: the published totals containing it (fixed: totals are never hidden here)
-    tw_regions as materialized (
-
-        select
-            {% for col in partition %}closure.{{ col }}, {% endfor %}
-            closure.los_id,
-            coalesce(list(closure.ancestor order by closure.ancestor) filter (where total.is_published), []) as region
+        select {% for col in partition %}closure.{{ col }}, {% endfor %}closure.los_id, closure.ancestor as region
         from tw_closure as closure
         inner join tw_totals as total
             on {{ _sc_same(partition, 'total', 'closure') }}
             and total.los_id = closure.ancestor
-        group by {% for col in partition %}closure.{{ col }}, {% endfor %}closure.los_id
+        where total.is_published
+        qualify row_number() over (
+            partition by {% for col in partition %}closure.{{ col }}, {% endfor %}closure.los_id order by closure.depth
+        ) = 1
 
     ),
 
-    -- the group rows that contain a grouped cell: its group's rows on its path to the root
-    tw_cell_rows as materialized (
+    -- the people of each region: what its total minus its nearest published totals below gives
+    tw_region_people as materialized (
 
-        select
-            {% for col in partition %}cell.{{ col }}, {% endfor %}
-            cell.los_id,
-            cell.personalekategori,
-            closure.ancestor as row_los_id
-        from tw_cells as cell
-        inner join tw_closure as closure
-            on {{ _sc_same(partition, 'closure', 'cell') }}
-            and closure.los_id = cell.los_id
-        inner join tw_groups as grp
-            on {{ _sc_same(partition, 'grp', 'cell') }}
-            and grp.los_id = closure.ancestor
-            and grp.personalekategori = cell.personalekategori
+        select {% for col in partition %}region.{{ col }}, {% endfor %}region.region, sum(own.people) as people
+        from tw_unit_regions as region
+        inner join tw_quantities as own
+            on {{ _sc_same(partition, 'own', 'region') }}
+            and own.kind = 'x'
+            and own.los_id = region.los_id
+            and own.col = '*'
+        group by {% for col in partition %}region.{{ col }}, {% endfor %}region.region
 
     ),
 
-    tw_hidden_0 as materialized (
+    -- the group rows hidden so far, and one row (los_id null) per partition to work on
+    tw_start as (
 
-        select {% for col in partition %}{{ col }}, {% endfor %}los_id, personalekategori
+        select distinct {% for col in partition %}{{ col }}, {% endfor %}0 as step, los_id, col, false as is_final
         from tw_groups
         where suppression_reason is not null
+
+        union all
+
+        select distinct {% for col in partition %}{{ col }}, {% endfor %}0, null, null, false
+        from tw_groups
+
+    ),
+
+    {% if audit_only %}
+    tw_state as (
+
+        select * from tw_start
+
+    ),
+
+    {{ _tw_closure(partition, min_cell, rounds) }}
+
+    select {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col
+    from tw_violations
+
+    union all
+
+    select {% for col in partition %}{{ col }}, {% endfor %}'region', region, ''
+    from tw_region_violations
+    {% else %}
+    -- one row per hidden group row and round, and one (los_id null) per partition still at work
+    tw_steps as (
+
+        select * from tw_start
+
+        union all
+
+        (
+            with tw_state as (
+
+                select * from tw_steps where not is_final
+
+            ),
+
+            {{ _tw_closure(partition, min_cell, rounds) }},
+
+            -- the groups of each relation's known members with people (published or learnt)
+            tw_learnt_columns as (
+
+                select distinct
+                    {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col, col
+                from tw_member_states
+                where is_known and col not in ('*', '~') and people > 0
+
+            ),
+
+            -- each relation that gives a small group away hides one published group row: its own
+            -- smallest, else its unit's, else one of a group it learnt, else the partition's smallest
+            tw_candidates as (
+
+                select
+                    {% for col in partition %}violation.{{ col }}, {% endfor %}
+                    violation.relation,
+                    violation.rel_unit,
+                    violation.rel_col,
+                    grp.los_id,
+                    grp.col
+                from tw_violations as violation
+                inner join tw_published_groups as grp
+                    on {{ _sc_same(partition, 'grp', 'violation') }}
+                left join tw_members as member
+                    on {{ _sc_same(partition, 'member', 'violation') }}
+                    and member.relation = violation.relation
+                    and member.rel_unit = violation.rel_unit
+                    and member.rel_col = violation.rel_col
+                    and member.kind = 'F'
+                    and member.los_id = grp.los_id
+                    and member.col = grp.col
+                left join tw_learnt_columns as learnt
+                    on {{ _sc_same(partition, 'learnt', 'violation') }}
+                    and learnt.relation = violation.relation
+                    and learnt.rel_unit = violation.rel_unit
+                    and learnt.rel_col = violation.rel_col
+                    and learnt.col = grp.col
+                qualify row_number() over (
+                    partition by
+                        {% for col in partition %}violation.{{ col }}, {% endfor %}
+                        violation.relation, violation.rel_unit, violation.rel_col
+                    order by
+                        case
+                            when member.los_id is not null then 0
+                            when grp.los_id = violation.rel_unit then 1
+                            when learnt.col is not null then 2
+                            else 3
+                        end,
+                        grp.people, grp.los_id, grp.col
+                ) = 1
+
+            ),
+
+            -- a partition whose closure has not settled or that is out of rounds ends with every group
+            -- row hidden (a small group no group row can protect is the totals' own: nothing to hide)
+            tw_give_up as (
+
+                select {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+                from tw_unsettled
+
+                union
+
+                select {% for col in partition %}violation.{{ col }}{{ ", " if not loop.last }}{% endfor %}
+                from tw_violations as violation
+                inner join tw_state as sentinel
+                    on {{ _sc_same(partition, 'sentinel', 'violation') }}
+                    and sentinel.los_id is null
+                left join tw_candidates as candidate
+                    on {{ _sc_same(partition, 'candidate', 'violation') }}
+                    and candidate.relation = violation.relation
+                    and candidate.rel_unit = violation.rel_unit
+                    and candidate.rel_col = violation.rel_col
+                where candidate.los_id is null or sentinel.step >= {{ steps }}
+
+            ),
+
+            tw_next as (
+
+                -- the partitions with a violation keep their hidden rows (and their sentinel)...
+                select state.*
+                from tw_state as state
+                where exists (
+                    select 1 from tw_violations as violation
+                    where {{ _sc_same(partition, 'violation', 'state') }}
+                ) or exists (
+                    select 1 from tw_region_violations as violation
+                    where {{ _sc_same(partition, 'violation', 'state') }}
+                )
+
+                union
+
+                -- ...and hide the chosen rows
+                select {% for col in partition %}candidate.{{ col }}, {% endfor %}sentinel.step, candidate.los_id, candidate.col, false
+                from tw_candidates as candidate
+                inner join tw_state as sentinel
+                    on {{ _sc_same(partition, 'sentinel', 'candidate') }}
+                    and sentinel.los_id is null
+
+                union
+
+                select {% for col in partition %}chosen.{{ col }}, {% endfor %}sentinel.step, chosen.los_id, chosen.col, false
+                from tw_region_violations as chosen
+                inner join tw_state as sentinel
+                    on {{ _sc_same(partition, 'sentinel', 'chosen') }}
+                    and sentinel.los_id is null
+
+            )
+
+            select {% for col in partition %}next_state.{{ col }}, {% endfor %}next_state.step + 1, next_state.los_id, next_state.col, false
+            from tw_next as next_state
+            where not exists (
+                select 1 from tw_give_up as give_up
+                where {{ _sc_same(partition, 'give_up', 'next_state') }}
+            )
+
+            union all
+
+            -- giving up: every group row hidden, and the partition's work done
+            select {% for col in partition %}grp.{{ col }}, {% endfor %}0, grp.los_id, grp.col, true
+            from tw_groups as grp
+            inner join tw_give_up as give_up
+                on {{ _sc_same(partition, 'give_up', 'grp') }}
+        )
+
+    ),
+
+    tw_final_step as (
+
+        select {% for col in partition %}{{ col }}, {% endfor %}max(step) as step
+        from tw_steps
+        where not is_final
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
+    tw_hidden as (
+
+        select distinct {% for col in partition %}steps.{{ col }}, {% endfor %}steps.los_id, steps.col
+        from tw_steps as steps
+        inner join tw_final_step as final_step
+            on {{ _sc_same(partition, 'final_step', 'steps') }}
+            and (final_step.step = steps.step or steps.is_final)
+        where steps.los_id is not null
+
+    )
+
+    select
+        {% for col in partition %}grp.{{ col }}, {% endfor %}
+        grp.los_id,
+        grp.col as personalekategori,
+        case
+            when grp.suppression_reason is not null then grp.suppression_reason
+            when hidden.los_id is not null then 'secondary'
+        end as suppression_reason
+    from tw_groups as grp
+    left join tw_hidden as hidden
+        on {{ _sc_same(partition, 'hidden', 'grp') }}
+        and hidden.los_id = grp.los_id
+        and hidden.col = grp.col
+    {% endif %}
+
+{% endmacro %}
+
+
+{#-
+    _tw_closure: CTEs over tw_state (the hidden group rows of each partition at work, and a row with
+    los_id null per partition): what the published figures give away by differencing
+    (tw_known), whether the closure settled in `rounds` steps (tw_unsettled), and the relations
+    that give a small group away (tw_violations). See two_way_suppression.
+-#}
+{% macro _tw_closure(partition, min_cell, rounds) %}
+
+    tw_active as (
+
+        select {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+        from tw_state
+        where los_id is null
+
+    ),
+
+    tw_published_groups as (
+
+        select {% for col in partition %}grp.{{ col }}, {% endfor %}grp.los_id, grp.col, grp.people
+        from tw_groups as grp
+        inner join tw_active as active
+            on {{ _sc_same(partition, 'active', 'grp') }}
+        where not exists (
+            select 1 from tw_state as hidden
+            where {{ _sc_same(partition, 'hidden', 'grp') }}
+                and hidden.los_id = grp.los_id
+                and hidden.col = grp.col
+        )
+
+    ),
+
+    tw_members_active as (
+
+        select member.*
+        from tw_members as member
+        inner join tw_active as active
+            on {{ _sc_same(partition, 'active', 'member') }}
+
+    ),
+
+    tw_known_0 as (
+
+        select {% for col in partition %}quantity.{{ col }}, {% endfor %}quantity.kind, quantity.los_id, quantity.col
+        from tw_quantities as quantity
+        inner join tw_active as active
+            on {{ _sc_same(partition, 'active', 'quantity') }}
+        where quantity.people = 0
+
+        union
+
+        select {% for col in partition %}{{ col }}, {% endfor %}'F', los_id, '*'
+        from tw_totals
+        where is_published
+
+        union
+
+        select {% for col in partition %}{{ col }}, {% endfor %}'F', los_id, col
+        from tw_published_groups
 
     ),
 
     {% for round in range(rounds + 1) %}
-    {%- set hidden = 'tw_hidden_' ~ round -%}
-
-    -- round {{ round }}: each cell's signature under the rows still published
-    tw_signatures_{{ round }} as materialized (
+    -- closure step {{ round }}: a relation with one unknown member gives it away
+    tw_learnt_{{ round }} as (
 
         select
-            {% for col in partition %}cell.{{ col }}, {% endfor %}
-            cell.personalekategori,
-            cell.people,
-            region.region,
-            coalesce(
-                list(cell_row.row_los_id order by cell_row.row_los_id)
-                    filter (where cell_row.row_los_id is not null and hidden.los_id is null),
-                []
-            ) as group_rows
-        from tw_cells as cell
-        inner join tw_regions as region
-            on {{ _sc_same(partition, 'region', 'cell') }}
-            and region.los_id = cell.los_id
-        left join tw_cell_rows as cell_row
-            on {{ _sc_same(partition, 'cell_row', 'cell') }}
-            and cell_row.los_id = cell.los_id
-            and cell_row.personalekategori = cell.personalekategori
-        left join {{ hidden }} as hidden
-            on {{ _sc_same(partition, 'hidden', 'cell_row') }}
-            and hidden.los_id = cell_row.row_los_id
-            and hidden.personalekategori = cell_row.personalekategori
-        group by {% for col in partition %}cell.{{ col }}, {% endfor %}cell.los_id, cell.personalekategori, cell.people, region.region
-
-    ),
-
-    -- atoms some published figure covers; atom_group is null where no row of a group covers it
-    tw_atoms_{{ round }} as materialized (
-
-        select
-            {% for col in partition %}{{ col }}, {% endfor %}
-            region,
-            case when len(group_rows) > 0 then personalekategori end as atom_group,
-            group_rows,
-            sum(people) as people
-        from tw_signatures_{{ round }}
-        where len(region) > 0 or len(group_rows) > 0
-        group by {% for col in partition %}{{ col }}, {% endfor %}region, atom_group, group_rows
-
-    ),
-
-    tw_small_atoms_{{ round }} as materialized (
-
-        select * from tw_atoms_{{ round }}
-        where people > 0 and people < {{ var('min_cell') | int }}
+            {% for col in partition %}member.{{ col }}, {% endfor %}
+            any_value(member.kind) as kind,
+            any_value(member.los_id) as los_id,
+            any_value(member.col) as col
+        from tw_members_active as member
+        left join tw_known_{{ round }} as known
+            on {{ _sc_same(partition, 'known', 'member') }}
+            and known.kind = member.kind
+            and known.los_id = member.los_id
+            and known.col = member.col
+        where known.los_id is null
+        group by {% for col in partition %}member.{{ col }}, {% endfor %}member.relation, member.rel_unit, member.rel_col
+        having count(*) = 1
 
     ),
 
     {% if round < rounds %}
-    -- each small atom beside every other atom of its region
-    tw_pairs_{{ round }} as (
+    tw_known_{{ round + 1 }} as materialized (
 
-        select
-            {% for col in partition %}small.{{ col }}, {% endfor %}
-            small.region,
-            small.atom_group,
-            small.group_rows,
-            other.atom_group as other_group,
-            other.group_rows as other_rows,
-            coalesce(small.atom_group = other.atom_group, false) as same_group
-        from tw_small_atoms_{{ round }} as small
-        inner join tw_atoms_{{ round }} as other
-            on {{ _sc_same(partition, 'other', 'small') }}
-            and other.region = small.region
-            and other.people > 0
-            and not (other.atom_group is not distinct from small.atom_group and other.group_rows = small.group_rows)
-
-    ),
-
-    -- the rows published for one atom of a pair and not for the other (hiding one brings them a row closer)
-    tw_differences_{{ round }} as (
-
-        select
-            *,
-            len(group_rows) + len(other_rows)
-                - case when same_group then 2 * len(list_intersect(group_rows, other_rows)) else 0 end as distance
-        from tw_pairs_{{ round }}
-
-    ),
-
-    tw_candidates_{{ round }} as (
-
-        select * from (
-            select {% for col in partition %}{{ col }}, {% endfor %}region, atom_group, group_rows, distance,
-                atom_group as personalekategori, unnest(group_rows) as los_id, same_group, other_rows as not_in
-            from tw_differences_{{ round }}
-            union all
-            select {% for col in partition %}{{ col }}, {% endfor %}region, atom_group, group_rows, distance,
-                other_group, unnest(other_rows), same_group, group_rows
-            from tw_differences_{{ round }}
-        )
-        where not (same_group and list_contains(not_in, los_id))
-
-        union all
-
-        -- (after every pair: only an atom alone in its region comes to this, and gives up its own rows)
-        select {% for col in partition %}{{ col }}, {% endfor %}region, atom_group, group_rows, 1000000 as distance,
-            atom_group, unnest(group_rows), false, []
-        from tw_small_atoms_{{ round }}
-
-    ),
-
-    tw_hidden_{{ round + 1 }} as materialized (
-
-        select * from {{ hidden }}
-
+        select * from tw_known_{{ round }}
         union
-
-        select {% for col in partition %}candidate.{{ col }}, {% endfor %}candidate.los_id, candidate.personalekategori
-        from tw_candidates_{{ round }} as candidate
-        inner join tw_groups as grp
-            on {{ _sc_same(partition, 'grp', 'candidate') }}
-            and grp.los_id = candidate.los_id
-            and grp.personalekategori = candidate.personalekategori
-        qualify row_number() over (
-            partition by {% for col in partition %}candidate.{{ col }}, {% endfor %}candidate.region, candidate.atom_group, candidate.group_rows
-            order by candidate.distance, grp.respondents, candidate.los_id, candidate.personalekategori
-        ) = 1
+        select * from tw_learnt_{{ round }}
 
     ),
     {% endif %}
     {% endfor %}
 
-    -- the fixpoint not reached in `rounds` rounds: every group row of the partition is hidden
+    tw_known as (
+
+        select * from tw_known_{{ rounds }}
+
+    ),
+
     tw_unsettled as (
 
         select distinct {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-        from tw_small_atoms_{{ rounds }}
+        from tw_learnt_{{ rounds }}
+
+    ),
+
+    -- every member of every relation with its people and whether it is known
+    tw_member_states as (
+
+        select
+            member.*,
+            quantity.people,
+            known.los_id is not null as is_known
+        from tw_members_active as member
+        inner join tw_quantities as quantity
+            on {{ _sc_same(partition, 'quantity', 'member') }}
+            and quantity.kind = member.kind
+            and quantity.los_id = member.los_id
+            and quantity.col = member.col
+        left join tw_known as known
+            on {{ _sc_same(partition, 'known', 'member') }}
+            and known.kind = member.kind
+            and known.los_id = member.los_id
+            and known.col = member.col
+
+    ),
+
+    tw_violations as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            relation,
+            rel_unit,
+            rel_col,
+            bool_or(is_whole and is_known) as whole_known,
+            coalesce(sum(people) filter (where not is_whole and not is_known), 0) as unknown_people,
+            bool_or(is_known and people between 1 and {{ min_cell - 1 }}) as small_known
+        from tw_member_states
+        group by {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col
+        having small_known or (whole_known and unknown_people between 1 and {{ min_cell - 1 }})
+
+    ),
+
+    -- Across relations: a region's people minus the published group rows' blocks that lie wholly
+    -- in it (a block: the group's people a published row covers and no published row below it).
+    -- The closure sees each relation alone; this is the sum over a region's relations at once.
+    tw_cell_blocks as (
+
+        select
+            {% for col in partition %}own.{{ col }}, {% endfor %}
+            own.los_id,
+            own.col,
+            own.people,
+            closure.ancestor as block_unit
+        from tw_quantities as own
+        inner join tw_active as active
+            on {{ _sc_same(partition, 'active', 'own') }}
+        inner join tw_closure as closure
+            on {{ _sc_same(partition, 'closure', 'own') }}
+            and closure.los_id = own.los_id
+        inner join tw_published_groups as grp
+            on {{ _sc_same(partition, 'grp', 'own') }}
+            and grp.los_id = closure.ancestor
+            and grp.col = own.col
+        where own.kind = 'x' and own.col not in ('*', '~') and own.people <> 0
+        qualify row_number() over (
+            partition by {% for col in partition %}own.{{ col }}, {% endfor %}own.los_id, own.col order by closure.depth
+        ) = 1
+
+    ),
+
+    tw_blocks as (
+
+        select
+            {% for col in partition %}cell.{{ col }}, {% endfor %}
+            cell.block_unit,
+            cell.col,
+            sum(cell.people) as people,
+            count(distinct coalesce(region.region, '')) = 1 and count(region.region) = count(*) as in_one_region,
+            any_value(region.region) as region
+        from tw_cell_blocks as cell
+        left join tw_unit_regions as region
+            on {{ _sc_same(partition, 'region', 'cell') }}
+            and region.los_id = cell.los_id
+        group by {% for col in partition %}cell.{{ col }}, {% endfor %}cell.block_unit, cell.col
+
+    ),
+
+    -- regions left with 1..min_cell-1 people, each with the smallest published row whose block lies in it
+    tw_region_violations as (
+
+        select
+            {% for col in partition %}region.{{ col }}, {% endfor %}
+            region.region,
+            block.block_unit as los_id,
+            block.col
+        from tw_region_people as region
+        inner join tw_active as active
+            on {{ _sc_same(partition, 'active', 'region') }}
+        inner join tw_blocks as block
+            on {{ _sc_same(partition, 'block', 'region') }}
+            and block.region = region.region
+            and block.in_one_region
+        inner join tw_published_groups as grp
+            on {{ _sc_same(partition, 'grp', 'block') }}
+            and grp.los_id = block.block_unit
+            and grp.col = block.col
+        qualify
+            region.people - sum(block.people) over (
+                partition by {% for col in partition %}region.{{ col }}, {% endfor %}region.region
+            ) between 1 and {{ min_cell - 1 }}
+            and row_number() over (
+                partition by {% for col in partition %}region.{{ col }}, {% endfor %}region.region
+                order by grp.people, grp.los_id, grp.col
+            ) = 1
 
     )
-
-    {% if small_atoms_only %}
-    select * from tw_small_atoms_{{ rounds }}
-    {% else %}
-    select
-        {% for col in partition %}grp.{{ col }}, {% endfor %}
-        grp.los_id,
-        grp.personalekategori,
-        case
-            when grp.suppression_reason is not null then grp.suppression_reason
-            when hidden.los_id is not null or unsettled.kommunekode is not null then 'secondary'
-        end as suppression_reason
-    from tw_groups as grp
-    left join tw_hidden_{{ rounds }} as hidden
-        on {{ _sc_same(partition, 'hidden', 'grp') }}
-        and hidden.los_id = grp.los_id
-        and hidden.personalekategori = grp.personalekategori
-    left join tw_unsettled as unsettled
-        on {{ _sc_same(partition, 'unsettled', 'grp') }}
-    {% endif %}
 
 {% endmacro %}

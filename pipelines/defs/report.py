@@ -1,4 +1,5 @@
-"""The offline HTML reports as a Dagster asset: one file per municipality, refreshed after every publish."""
+"""The offline HTML reports as a Dagster asset: after every publish, the reports of the municipalities its build
+recomputed (and any missing one), so a build of one municipality does not re-render a hundred."""
 
 import dagster as dg
 
@@ -13,13 +14,14 @@ REPORTS = dg.AssetKey(["published", "reports"])
     group_name="publish",
     kinds={"html"},
     description="One self-contained HTML report per municipality (charts with their tables, in Danish), rendered from "
-    "the published marts into $DIGILEAD_HOME/published/reports/; `digilead report` makes one for a unit or in English.",
+    "the published marts into $DIGILEAD_HOME/published/reports/ for the municipalities the build recomputed and those "
+    "without a report; `digilead report` makes one for a unit or in English.",
 )
 def published_reports(context: dg.AssetExecutionContext, digilead: DigileadResource) -> dg.MaterializeResult:
-    from pipelines.report import render_all
+    from pipelines.report import render_due
 
     settings = digilead.settings()
-    paths, problems = render_all(settings.published, min_cell=settings.min_cell)
+    paths, problems = render_due(settings.published, min_cell=settings.min_cell)
     for path in paths:
         context.log.info(f"report written: {path}")
     if problems:

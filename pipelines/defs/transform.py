@@ -13,6 +13,7 @@ from pipelines.defs.freshness import freshness_definitions, mart_keys_of
 from pipelines.defs.ingest import LANDING, WAREHOUSE_POOL, raw_key
 from pipelines.defs.observability import stage_timer, tell
 from pipelines.defs.resources import DigileadResource
+from pipelines.report.due import mark_due
 from pipelines.serving.release import marts_stale, publish_build
 from pipelines.transform.dbt import (
     NOT_IN_PIPELINE_BUILDS,
@@ -81,6 +82,7 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
                 return
             scope = plan_build(settings, manifest, result_settings(settings))
             say(f"dbt build recomputes {scope.describe()}")
+            mark_due(settings.published, scope.kommuner)  # their reports are rendered after the publish
             os.environ.update(
                 dbt_env(settings, scope)
             )  # the project reads the warehouse, min cell and scope at run time

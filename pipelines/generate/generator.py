@@ -65,8 +65,8 @@ def generate(
     """
     if not re.fullmatch(r"\d{4}", municipality):
         raise ValueError(f"municipality must be a 4-digit kommunekode such as 0751, not {municipality!r}")
-    if employees < 100:
-        raise ValueError("employees must be at least 100 (smaller workforces leave most units empty)")
+    if employees < 1:
+        raise ValueError("employees must be at least 1")
     if waves < 1:
         raise ValueError("waves must be at least 1")
     check_wave(first_wave)

@@ -194,7 +194,7 @@ def build_wave(
 
     # people who answered twice: same employee_ref, later submission wins
     identified = [r for r in responses if r.medarbejdernr]
-    for first in rng.sample(identified, k=max(2, len(identified) // 70)):
+    for first in rng.sample(identified, k=min(len(identified), max(2, len(identified) // 70))):
         again = response(
             None,
             first.employee_ref,

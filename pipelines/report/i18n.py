@@ -151,6 +151,16 @@ TEXT: dict[str, dict[str, str]] = {
         "da": "Ledere: {leaders}; hele enheden: {unit_value}. {ungrouped} besvarelser kunne ikke knyttes til en personalegruppe.",
         "en": "Leaders: {leaders}; the whole unit: {unit_value}. {ungrouped} responses could not be linked to a staff group.",
     },
+    "groups_training": {
+        "da": "12-måneders dækning pr. personalegruppe, {month}",
+        "en": "12-month coverage by staff group, {month}",
+    },
+    "groups_training_reading": {
+        "da": "Ledere: {leaders}; hele enheden: {unit_value}. {ungrouped} medarbejdere har ingen personalegruppe i HR-udtrækket.",
+        "en": "Leaders: {leaders}; the whole unit: {unit_value}. {ungrouped} employees have no staff group in the HR extract.",
+    },
+    "people_trained_12m": {"da": "Uddannet 12 mdr.", "en": "Trained 12 months"},
+    "unit_headcount": {"da": "Medarbejdere i hele enheden", "en": "Headcount, whole unit"},
     "personalekategori": {"da": "Personalegruppe", "en": "Staff group"},
     "ungrouped": {"da": "Uden personalegruppe", "en": "Without staff group"},
     "whole_unit": {"da": "Hele enheden", "en": "Whole unit"},

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pandas as pd
 
 from pipelines.report import charts
 from pipelines.report.data import PublishedMarts, ReportError, Scope
+from pipelines.report.due import claim_due, put_back
 from pipelines.report.html import Block, Column, Section, Table, page
 from pipelines.report.i18n import Words
 
@@ -46,18 +49,61 @@ def render_report(
     return target
 
 
-def render_all(published: Path, lang: str = "da", min_cell: int = 5) -> tuple[list[Path], dict[str, str]]:
-    """One report per municipality in the published marts (the Dagster asset's work): the files written, and
-    why a municipality got none (one municipality's problem does not keep the others' reports back)."""
+def render_due(
+    published: Path, lang: str = "da", min_cell: int = 5, workers: int | None = None
+) -> tuple[list[Path], dict[str, str]]:
+    """The reports a publish makes due (the Dagster asset's work, see due.py): the files written, and why a
+    municipality got none (one municipality's problem does not keep the others' reports back).
+
+    A report costs a couple of CPU seconds (matplotlib lays out every chart), so after a national
+    build (98 municipalities due) they are rendered in `workers` processes, one per core by default."""
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
+    chosen = claim_due(published, municipalities, lambda k: report_path(published, k, None, lang).exists())
+    workers = max(1, min(len(chosen), workers or os.cpu_count() or 1))
     paths, problems = [], {}
-    for kommunekode in municipalities:
-        try:
-            paths.append(render_report(published, kommunekode, lang=lang, min_cell=min_cell))
-        except ReportError as error:
-            problems[kommunekode] = str(error)
-    return paths, problems
+    left = set(chosen)
+    try:
+        if workers == 1:
+            outcomes = (_render_due_one(published, k, lang, min_cell) for k in chosen)
+            for kommunekode, path, problem in outcomes:
+                _record(published, kommunekode, path, problem, paths, problems)
+                left.discard(kommunekode)
+        else:
+            # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(_render_due_one, published, k, lang, min_cell) for k in chosen]
+                for future in as_completed(futures):
+                    kommunekode, path, problem = future.result()
+                    _record(published, kommunekode, path, problem, paths, problems)
+                    left.discard(kommunekode)
+    finally:  # stopped by an unexpected error: what is not rendered stays due
+        for kommunekode in sorted(left):
+            put_back(published, kommunekode)
+    return sorted(paths), problems
+
+
+def _render_due_one(published: Path, kommunekode: str, lang: str, min_cell: int) -> tuple[str, Path | None, str | None]:
+    try:
+        return kommunekode, render_report(published, kommunekode, lang=lang, min_cell=min_cell), None
+    except ReportError as error:
+        return kommunekode, None, str(error)
+
+
+def _record(
+    published: Path,
+    kommunekode: str,
+    path: Path | None,
+    problem: str | None,
+    paths: list[Path],
+    problems: dict[str, str],
+) -> None:
+    if path is not None:
+        paths.append(path)
+    else:
+        problems[kommunekode] = problem or "no report"
+        put_back(published, kommunekode)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
@@ -101,6 +147,16 @@ class ReportBuilder:
 
     def hidden(self) -> str:
         return self.w("suppressed")
+
+    def hiding_table(self, *args, hidden_columns: list[str], **kwargs) -> Table:
+        """A table of a mart with small-cell suppression: a suppressed row's measures are written as hidden."""
+        return Table(
+            *args,
+            hidden_word=self.hidden(),
+            hidden_when=lambda r: bool(r.get("suppressed")),
+            hidden_columns=hidden_columns,
+            **kwargs,
+        )
 
     def unit_rows(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The scope unit's row and its direct children's (rolled-up rows: each covers its subtree)."""
@@ -175,14 +231,12 @@ class ReportBuilder:
             Column("share_advanced", w("share_advanced"), self.pct, numeric=True),
             *(extra or []),
         ]
-        return Table(
+        return self.hiding_table(
             caption,
             columns,
             records,
             mart="digital_maturity",
             key=["kommunekode", "wave", "los_id", "competence_area"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["mean_score", "share_basic", "share_advanced", "prev_mean_score", "change"],
         )
 
@@ -324,8 +378,66 @@ class ReportBuilder:
     # ------------------------------------------------------------------ staff groups
 
     def staff_group_section(self) -> Section:
-        w, s = self.w, self.scope
+        w = self.w
         section = Section("staff-groups", w("staff_groups"), [], w("no_data"))
+        for block in (self._groups_maturity(), self._groups_training()):
+            if block is not None:
+                section.blocks.append(block)
+        return section
+
+    def _unit_value(self, mart: str, where: str, params: list, column: str) -> float | None:
+        """The scope unit's own figure in a unit mart (its row covers its subtree)."""
+        row = self.marts.rows(
+            mart, f"kommunekode = ? and los_id = ? and {where}", [self.scope.kommunekode, self.scope.los_id, *params]
+        )
+        return None if row.empty or pd.isna(row.iloc[0][column]) else float(row.iloc[0][column])
+
+    def _group_block(
+        self,
+        block_id: str,
+        title: str,
+        groups: pd.DataFrame,
+        column: str,
+        fmt,
+        unit_value,
+        limits,
+        reading_key: str,
+        ungrouped: int,
+        table: Table,
+    ) -> Block:
+        """Leaders against every staff group and the whole unit: one bar per group, the unit as a reference line."""
+        w = self.w
+        values = [None if pd.isna(v) else float(v) for v in groups[column]]
+        figure = charts.bars(
+            list(groups["personalekategori"]),
+            values,
+            w(column),
+            fmt,
+            self.hidden(),
+            reference=unit_value,
+            reference_label=w("whole_unit"),
+            limits=limits,
+        )
+        leaders = groups[groups["personalekategori"] == LEADERS]
+        if leaders.empty:
+            leaders_text = "–"
+        elif bool(leaders.iloc[0]["suppressed"]):
+            leaders_text = self.hidden()
+        else:
+            leaders_text = fmt(leaders.iloc[0][column])
+        reading = w(reading_key, leaders=leaders_text, unit_value=fmt(unit_value), ungrouped=self.count(ungrouped))
+        return Block(
+            block_id,
+            title,
+            reading,
+            self.svg(figure, title),
+            [table],
+            w("table"),
+            notes=[w("suppressed_note", min_cell=self.min_cell)],
+        )
+
+    def _groups_maturity(self) -> Block | None:
+        w, s = self.w, self.scope
         rows = self.marts.rows(
             "digital_maturity_by_staff_group",
             "kommunekode = ? and los_id = ?",
@@ -333,41 +445,12 @@ class ReportBuilder:
             order="wave, competence_area, personalekategori",
         )
         if rows.empty:
-            return section
+            return None
         newest = sorted(rows["wave"].unique())[-1]
         current = rows[rows["wave"] == newest]
         overall = current[current["competence_area"] == "all"].sort_values("personalekategori")
-        unit_row = self.marts.rows(
-            "digital_maturity",
-            "kommunekode = ? and wave = ? and los_id = ? and competence_area = 'all'",
-            [s.kommunekode, newest, s.los_id],
-        )
-        unit_value = (
-            None if unit_row.empty or pd.isna(unit_row.iloc[0]["mean_score"]) else float(unit_row.iloc[0]["mean_score"])
-        )
-        labels = list(overall["personalekategori"])
-        values = [None if pd.isna(v) else float(v) for v in overall["mean_score"]]
-        figure = charts.bars(
-            labels,
-            values,
-            w("mean_score"),
-            self.score,
-            self.hidden(),
-            reference=unit_value,
-            reference_label=w("whole_unit"),
-            limits=(0, 5),
-        )
-        leaders = overall[overall["personalekategori"] == LEADERS]
-        leaders_text = (
-            self.hidden()
-            if not leaders.empty and bool(leaders.iloc[0]["suppressed"])
-            else self.score(leaders.iloc[0]["mean_score"])
-            if not leaders.empty
-            else "–"
-        )
-        ungrouped = int(overall.iloc[0]["ungrouped_respondents"]) if not overall.empty else 0
-        reading = w(
-            "groups_reading", leaders=leaders_text, unit_value=self.score(unit_value), ungrouped=self.count(ungrouped)
+        unit_value = self._unit_value(
+            "digital_maturity", "wave = ? and competence_area = 'all'", [newest], "mean_score"
         )
         title = w("groups", wave=newest)
         columns = [
@@ -382,28 +465,74 @@ class ReportBuilder:
             Column("unit_respondents", w("whole_unit"), self.count, numeric=True),
             Column("ungrouped_respondents", w("ungrouped"), self.count, numeric=True),
         ]
-        table = Table(
+        table = self.hiding_table(
             title,
             columns,
             _records(current.sort_values(["competence_area", "personalekategori"])),
             mart="digital_maturity_by_staff_group",
             key=["kommunekode", "wave", "los_id", "competence_area", "personalekategori"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["mean_score", "share_basic", "share_advanced"],
         )
-        section.blocks.append(
-            Block(
-                "staff-groups-maturity",
-                title,
-                reading,
-                self.svg(figure, title),
-                [table],
-                w("table"),
-                notes=[w("suppressed_note", min_cell=self.min_cell)],
-            )
+        ungrouped = int(overall.iloc[0]["ungrouped_respondents"]) if not overall.empty else 0
+        return self._group_block(
+            "staff-groups-maturity",
+            title,
+            overall,
+            "mean_score",
+            self.score,
+            unit_value,
+            (0, 5),
+            "groups_reading",
+            ungrouped,
+            table,
         )
-        return section
+
+    def _groups_training(self) -> Block | None:
+        w, s = self.w, self.scope
+        rows = self.marts.rows(
+            "training_uptake_by_staff_group",
+            "kommunekode = ? and los_id = ?",
+            [s.kommunekode, s.los_id],
+            order="month, personalekategori",
+        )
+        if rows.empty:
+            return None
+        newest = rows["month"].max()
+        current = rows[rows["month"] == newest].sort_values("personalekategori")
+        unit_value = self._unit_value(
+            "training_uptake", "month = ? and competence_area = 'all'", [newest], "coverage_12m"
+        )
+        title = w("groups_training", month=_month(newest))
+        columns = [
+            Column("personalekategori", w("personalekategori")),
+            Column("month", w("month"), _month, raw=True),
+            Column("headcount", w("headcount"), self.count, numeric=True),
+            Column("people_trained_12m", w("people_trained_12m"), self.count, numeric=True),
+            Column("coverage_12m", w("coverage_12m"), self.pct, numeric=True),
+            Column("unit_headcount", w("unit_headcount"), self.count, numeric=True),
+            Column("ungrouped_headcount", w("ungrouped"), self.count, numeric=True),
+        ]
+        table = self.hiding_table(
+            title,
+            columns,
+            _records(current),
+            mart="training_uptake_by_staff_group",
+            key=["kommunekode", "month", "los_id", "personalekategori"],
+            hidden_columns=["people_trained_12m", "coverage_12m"],
+        )
+        ungrouped = int(current.iloc[0]["ungrouped_headcount"])
+        return self._group_block(
+            "staff-groups-training",
+            title,
+            current,
+            "coverage_12m",
+            lambda v: w.percent(v, 0),
+            unit_value,
+            (0, 1),
+            "groups_training_reading",
+            ungrouped,
+            table,
+        )
 
     # ------------------------------------------------------------------ training
 
@@ -445,14 +574,12 @@ class ReportBuilder:
         ]
         if only is not None:
             columns = [c for c in columns if c.name in ("enhedsnavn", "month", *only)]
-        return Table(
+        return self.hiding_table(
             caption,
             columns,
             records,
             mart="training_uptake",
             key=["kommunekode", "month", "los_id", "competence_area"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["completions", "people_trained", "training_hours", "hours_per_fte", "coverage_12m"],
         )
 
@@ -555,14 +682,12 @@ class ReportBuilder:
             Column("share_basic_trained_6m", w("share_basic_trained_6m"), self.pct, numeric=True),
             Column("share_trained_6m", w("share_trained_6m"), self.pct, numeric=True),
         ]
-        table = Table(
+        table = self.hiding_table(
             title,
             columns,
             _records(rows),
             mart="training_after_maturity",
             key=["kommunekode", "wave", "los_id", "competence_area"],
-            hidden_word=self.hidden(),
-            hidden_when=lambda r: bool(r.get("suppressed")),
             hidden_columns=["basic_respondents", "share_basic_trained_6m", "share_trained_6m"],
         )
         return Block(
@@ -895,4 +1020,4 @@ class ReportBuilder:
         return section
 
 
-__all__ = ["ReportError", "render_all", "render_report", "report_path"]
+__all__ = ["ReportError", "render_due", "render_report", "report_path"]

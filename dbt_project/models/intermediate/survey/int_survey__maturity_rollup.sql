@@ -88,17 +88,7 @@ scores_in_subtrees as (
 
 rolled_scores as (
 
-    select
-        kommunekode,
-        wave,
-        los_id,
-        competence_area,
-        count(*) as respondents,
-        avg(score) as mean_score,
-        avg(case when score < 2.5 then 1.0 else 0.0 end) as share_basic,
-        avg(case when score >= 4.0 then 1.0 else 0.0 end) as share_advanced
-    from scores_in_subtrees
-    group by kommunekode, wave, los_id, competence_area
+    {{ maturity_measures('scores_in_subtrees') }}
 
 ),
 

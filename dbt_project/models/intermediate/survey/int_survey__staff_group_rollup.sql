@@ -91,6 +91,13 @@ scores_in_subtrees as (
 
 ),
 
+grouped_scores as (
+
+    select * from scores_in_subtrees
+    where personalekategori is not null
+
+),
+
 unit_totals as (
 
     select
@@ -107,47 +114,14 @@ unit_totals as (
 
 group_scores as (
 
-    select
-        kommunekode,
-        wave,
-        los_id,
-        competence_area,
-        personalekategori,
-        count(*) as respondents,
-        avg(score) as mean_score,
-        avg(case when score < 2.5 then 1.0 else 0.0 end) as share_basic,
-        avg(case when score >= 4.0 then 1.0 else 0.0 end) as share_advanced
-    from scores_in_subtrees
-    where personalekategori is not null
-    group by kommunekode, wave, los_id, competence_area, personalekategori
+    {{ maturity_measures('grouped_scores', by=['personalekategori']) }}
 
 ),
 
--- the wave's headcount with each person's staff group in the extract in use
-grouped_headcount as (
-
-    select
-        headcount.kommunekode,
-        headcount.period_end_date,
-        headcount.los_id,
-        headcount.person_key,
-        employee_snapshots.personalekategori
-    from headcount
-    inner join (select distinct kommunekode, wave_end_date from waves) as wave_ends  -- noqa: ST05
-        on wave_ends.kommunekode = headcount.kommunekode
-        and wave_ends.wave_end_date = headcount.period_end_date
-    inner join employee_snapshots
-        on employee_snapshots.kommunekode = headcount.kommunekode
-        and employee_snapshots.snapshot_month = headcount.hr_snapshot_month
-        and employee_snapshots.person_key = headcount.person_key
-        and employee_snapshots.los_id = headcount.los_id
-    where employee_snapshots.personalekategori is not null
-
-),
-
+-- the wave's headcount with each post's staff group, at every unit above the post too
 headcount_in_subtrees as (
 
-    {{ at_ancestor_units('grouped_headcount') }}
+    {{ staff_group_headcount('waves', 'wave_end_date') }}
 
 ),
 
@@ -160,6 +134,7 @@ group_headcount as (
         personalekategori,
         count(distinct person_key) as headcount
     from headcount_in_subtrees
+    where personalekategori is not null
     group by kommunekode, period_end_date, los_id, personalekategori
 
 ),

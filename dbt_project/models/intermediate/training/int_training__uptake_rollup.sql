@@ -96,16 +96,7 @@ rolled_training as (
 -- completions in the 12 months ending with the reported month
 completions_12m as (
 
-    select
-        months.kommunekode,
-        months.period_end_date,
-        completions.person_key,
-        completions.competence_area
-    from months
-    inner join completions
-        on completions.kommunekode = months.kommunekode
-        and completions.completion_month <= months.completion_month
-        and completions.completion_month > cast({{ dbt.dateadd('month', -12, 'months.completion_month') }} as date)
+    {{ completions_12m('months', 'completions', ['person_key', 'competence_area']) }}
 
 ),
 

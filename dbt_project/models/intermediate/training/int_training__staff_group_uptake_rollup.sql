@@ -1,0 +1,143 @@
+{#-
+    training_uptake_by_staff_group before suppression: for every completion month × unit of the
+    month's org tree × staff group (personalekategori) with employees in the unit's subtree, the
+    group's headcount and the people of it with a completion (any course) in the 12 months ending
+    with the month, rolled up over the tree as in training_uptake (competence area 'all'); beside
+    the unit's headcount of every group and of none (unit_headcount, ungrouped_headcount) that
+    the mart's suppression needs. A person is in the group of their post in the HR extract in
+    use; one with posts in two groups counts in both, and in the unit once.
+-#}
+
+with
+
+months as (
+
+    select * from {{ scoped(ref('int_training__months')) }}
+
+),
+
+tree as (
+
+    select * from {{ scoped(ref('int_org__tree_per_period')) }}
+
+),
+
+closure as (
+
+    select * from {{ scoped(ref('int_org__closure')) }}
+
+),
+
+headcount as (
+
+    select * from {{ scoped(ref('int_hr__headcount_per_period')) }}
+
+),
+
+employee_snapshots as (
+
+    select * from {{ scoped(ref('int_hr__employee_snapshots')) }}
+
+),
+
+completions as (
+
+    select * from {{ scoped(ref('int_training__completions')) }}
+
+),
+
+grid as (
+
+    {{ unit_grid('months', 'period_end_date') }}
+
+),
+
+-- the month's headcount with each post's staff group, at every unit above the post too
+headcount_in_subtrees as (
+
+    {{ staff_group_headcount('months', 'period_end_date') }}
+
+),
+
+-- people with a completion of any course in the 12 months ending with the month
+trained_12m as (
+
+    select distinct kommunekode, period_end_date, person_key
+    from ({{ completions_12m('months', 'completions', ['person_key']) }}) as completions_in_window
+
+),
+
+people as (
+
+    select
+        headcount_in_subtrees.*,
+        trained_12m.person_key is not null as is_trained_12m
+    from headcount_in_subtrees
+    left join trained_12m
+        on trained_12m.kommunekode = headcount_in_subtrees.kommunekode
+        and trained_12m.period_end_date = headcount_in_subtrees.period_end_date
+        and trained_12m.person_key = headcount_in_subtrees.person_key
+
+),
+
+group_uptake as (
+
+    select
+        kommunekode,
+        period_end_date,
+        los_id,
+        personalekategori,
+        count(distinct person_key) as headcount,
+        count(distinct person_key) filter (where is_trained_12m) as people_trained_12m
+    from people
+    where personalekategori is not null
+    group by kommunekode, period_end_date, los_id, personalekategori
+
+),
+
+unit_headcount as (
+
+    select
+        kommunekode,
+        period_end_date,
+        los_id,
+        count(distinct person_key) as unit_headcount,
+        count(distinct person_key) filter (where personalekategori is null) as ungrouped_headcount
+    from people
+    group by kommunekode, period_end_date, los_id
+
+),
+
+final as (
+
+    select
+        grid.kommunekode,
+        grid.completion_month as month,
+        grid.los_id,
+        group_uptake.personalekategori,
+        group_uptake.headcount,
+        group_uptake.people_trained_12m,
+        cast(group_uptake.people_trained_12m as double precision)
+            / nullif(group_uptake.headcount, 0) as coverage_12m,
+        unit_headcount.unit_headcount,
+        unit_headcount.ungrouped_headcount,
+        grid.period_end_date as month_end_date,
+        grid.parent_los_id,
+        grid.is_root,
+        grid.enhedsnavn,
+        grid.enhedstype,
+        grid.sektor
+    from grid
+    inner join group_uptake
+        on group_uptake.kommunekode = grid.kommunekode
+        and group_uptake.period_end_date = grid.period_end_date
+        and group_uptake.los_id = grid.los_id
+    inner join unit_headcount
+        on unit_headcount.kommunekode = grid.kommunekode
+        and unit_headcount.period_end_date = grid.period_end_date
+        and unit_headcount.los_id = grid.los_id
+    where grid.competence_area = 'all'
+
+)
+
+select * from final
