@@ -45,6 +45,17 @@ def test_settings_reject_a_bad_min_cell(value):
         Settings.from_env({"DIGILEAD_MIN_CELL": value})
 
 
+@pytest.mark.parametrize("value", ["1.5GB", "100"])
+def test_settings_reject_a_bad_dbt_memory_limit(value):
+    with pytest.raises(SettingsError, match="DIGILEAD_DBT_MEMORY_MB"):
+        Settings.from_env({"DIGILEAD_DBT_MEMORY_MB": value})
+
+
+def test_dbt_memory_limit_reaches_dbt_in_megabytes(tmp_path):
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_DBT_MEMORY_MB": "4096"})
+    assert dbt_env(settings)["DIGILEAD_DBT_MEMORY_LIMIT"] == "4096MB"
+
+
 def test_demo_key_is_made_once_and_kept(tmp_path):
     first = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)}).with_demo_key()
     second = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)}).with_demo_key()
