@@ -49,13 +49,23 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _value_ticks(axis, fmt) -> None:
+    """Ticks at round steps (1, 2 or 5 times a power of ten), so two decimals show them exactly (not
+    0.025 printed as 0,03), labelled in the report's number format."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(lambda value, _pos: fmt(value))
+
+
 def render(figure: Figure, label: str, chart_id: str) -> str:
     """The figure as an inline <svg> element with an accessible name."""
     import matplotlib
 
     with matplotlib.rc_context({"svg.hashsalt": chart_id, **RC}):
         buffer = io.StringIO()
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        # constrained layout already fits the figure: no second, "tight" drawing pass
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # no XML declaration or DOCTYPE inside HTML
     svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
@@ -178,7 +188,7 @@ def lines(
     axes.set_ylabel(y_label)
     if y_limits:
         axes.set_ylim(*y_limits)
-    axes.yaxis.set_major_formatter(lambda value, _pos: fmt(value))
+    _value_ticks(axes.yaxis, fmt)
     axes.grid(axis="y", color="#dddddd", lw=0.6)
     axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return figure
@@ -235,7 +245,7 @@ def bars(
         axes.set_xlim(0, span * 1.18)
     axes.set_yticks(positions, labels=labels)
     axes.set_xlabel(value_label)
-    axes.xaxis.set_major_formatter(lambda value, _pos: fmt(value))
+    _value_ticks(axes.xaxis, fmt)
     axes.grid(axis="x", color="#eeeeee", lw=0.6)
     return figure
 
@@ -287,7 +297,7 @@ def grouped_bars(
     axes.set_yticks(base, labels=labels)
     axes.set_xlim(limits[0] if limits else 0, span * 1.15)
     axes.set_xlabel(value_label)
-    axes.xaxis.set_major_formatter(lambda value, _pos: fmt(value))
+    _value_ticks(axes.xaxis, fmt)
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     axes.grid(axis="x", color="#eeeeee", lw=0.6)
     return figure
@@ -343,7 +353,7 @@ def stacked_shares(
             left += share
     axes.set_xlim(0, 1)
     axes.set_yticks(positions, labels=labels)
-    axes.xaxis.set_major_formatter(lambda value, _pos: fmt(value))
+    _value_ticks(axes.xaxis, fmt)
     axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=len(parts), frameon=False)
     return figure
 
@@ -383,7 +393,7 @@ def bars_and_line(
     )
     step = max(1, len(x_labels) // 12)
     axes.set_xticks(positions[::step], labels=list(x_labels)[::step], rotation=30, ha="right")
-    axes.yaxis.set_major_formatter(lambda value, _pos: fmt(value))
+    _value_ticks(axes.yaxis, fmt)
     axes.grid(axis="y", color="#dddddd", lw=0.6)
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     return figure
@@ -428,7 +438,7 @@ def trajectories(
         step = max(1, len(months) // 3)
         axes.set_xticks(positions[::step], labels=[m for m in months][::step], fontsize=7)
         axes.tick_params(axis="y", labelsize=7)
-        axes.yaxis.set_major_formatter(lambda value, _pos: fmt(value))
+        _value_ticks(axes.yaxis, fmt)
         axes.set_ylabel(unit, fontsize=7)
         axes.grid(axis="y", color="#eeeeee", lw=0.6)
     handles = [
@@ -472,7 +482,7 @@ def distribution(
     axes.plot([], [], marker="D", color=PALETTE[5], linestyle="none", label=own_label)
     axes.set_yticks(positions, labels=labels)
     axes.set_xlabel(value_label)
-    axes.xaxis.set_major_formatter(lambda value, _pos: fmt(value))
+    _value_ticks(axes.xaxis, fmt)
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
     axes.grid(axis="x", color="#eeeeee", lw=0.6)
     return figure

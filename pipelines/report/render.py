@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,26 +49,61 @@ def render_report(
     return target
 
 
-def render_due(published: Path, lang: str = "da", min_cell: int = 5) -> tuple[list[Path], dict[str, str]]:
+def render_due(
+    published: Path, lang: str = "da", min_cell: int = 5, workers: int | None = None
+) -> tuple[list[Path], dict[str, str]]:
     """The reports a publish makes due (the Dagster asset's work, see due.py): the files written, and why a
-    municipality got none (one municipality's problem does not keep the others' reports back)."""
+    municipality got none (one municipality's problem does not keep the others' reports back).
+
+    A report costs a couple of CPU seconds (matplotlib lays out every chart), so after a national
+    build (98 municipalities due) they are rendered in `workers` processes, one per core by default."""
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
     chosen = claim_due(published, municipalities, lambda k: report_path(published, k, None, lang).exists())
+    workers = max(1, min(len(chosen), workers or os.cpu_count() or 1))
     paths, problems = [], {}
-    left = list(chosen)
+    left = set(chosen)
     try:
-        while left:
-            try:
-                paths.append(render_report(published, left[0], lang=lang, min_cell=min_cell))
-            except ReportError as error:
-                problems[left[0]] = str(error)
-                put_back(published, left[0])
-            left.pop(0)
+        if workers == 1:
+            outcomes = (_render_due_one(published, k, lang, min_cell) for k in chosen)
+            for kommunekode, path, problem in outcomes:
+                _record(published, kommunekode, path, problem, paths, problems)
+                left.discard(kommunekode)
+        else:
+            # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
+            context = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(_render_due_one, published, k, lang, min_cell) for k in chosen]
+                for future in as_completed(futures):
+                    kommunekode, path, problem = future.result()
+                    _record(published, kommunekode, path, problem, paths, problems)
+                    left.discard(kommunekode)
     finally:  # stopped by an unexpected error: what is not rendered stays due
-        for kommunekode in left:
+        for kommunekode in sorted(left):
             put_back(published, kommunekode)
-    return paths, problems
+    return sorted(paths), problems
+
+
+def _render_due_one(published: Path, kommunekode: str, lang: str, min_cell: int) -> tuple[str, Path | None, str | None]:
+    try:
+        return kommunekode, render_report(published, kommunekode, lang=lang, min_cell=min_cell), None
+    except ReportError as error:
+        return kommunekode, None, str(error)
+
+
+def _record(
+    published: Path,
+    kommunekode: str,
+    path: Path | None,
+    problem: str | None,
+    paths: list[Path],
+    problems: dict[str, str],
+) -> None:
+    if path is not None:
+        paths.append(path)
+    else:
+        problems[kommunekode] = problem or "no report"
+        put_back(published, kommunekode)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
