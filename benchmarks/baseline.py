@@ -135,7 +135,9 @@ def run_baseline(folder: Path, database: Path, min_cell: int = 5) -> dict[str, f
     sql = baseline_sql(folder, min_cell)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
-    with duckdb.connect(str(database), config={"enable_progress_bar": False}) as con:
+    with duckdb.connect(str(database)) as con:
+        # a session setting: DuckDB 2 refuses it as a connect() option once another database is open
+        con.execute("set enable_progress_bar = false")
         con.execute(sql)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_SELF)

@@ -1,12 +1,12 @@
 -- The limit: plain DuckDB (no Dagster, Great Expectations or dbt) reading the landing files and computing
--- marts.digital_maturity, marts.training_uptake and marts.benefit_realisation as the contract defines them.
+-- marts.digital_maturity as the contract defines it (training_uptake and benefit_realisation have no baseline yet).
 --
 -- benchmarks/baseline.py substitutes {files} with a folder holding the landing files in forms DuckDB reads
 -- directly: every CSV transcoded to UTF-8 (delimiters, dates and decimal commas as delivered), SurveyXact
 -- ZIPs unpacked to <name>.dataset.csv / <name>.labels.csv, XLSX sheets written as CSV. Anything a source
 -- lacks reads as an empty table: a `-- section <glob>` whose glob matches no file is left out, and
 -- {..._absent_columns} add, as nulls, optional columns no file of a dialect has. The benchmark times this script and checks that
--- its three tables equal the pipeline's marts (contract columns), so the limit computes the same thing.
+-- its table equals the pipeline's mart (contract columns), so the limit computes the same thing.
 -- No pseudonymisation is needed here: people are counted by their employee number within a municipality.
 
 -- ------------------------------------------------------------------------------------------ helpers

@@ -10,6 +10,10 @@ from pathlib import Path
 
 from pipelines.landing.files import SETTLE_SECONDS
 
+# DuckDB takes up to 80 % of the machine's memory by default: a national build's largest models held 5 GB.
+# Bounded, it spills to disk instead (issue 14: a national run within 2 GB).
+DBT_MEMORY_MB = 1536
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message tells the user what to set."""
@@ -23,6 +27,7 @@ class Settings:
     min_cell: int
     postgres_url: str | None = None  # optional: also publish the marts to PostgreSQL
     settle_seconds: float = SETTLE_SECONDS  # a landing file modified this recently may still be being written
+    dbt_memory_mb: int = DBT_MEMORY_MB  # the most memory DuckDB may hold in a dbt build before it spills to disk
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -41,8 +46,18 @@ class Settings:
             settle_seconds = float(raw_settle)
         except ValueError:
             raise SettingsError(f"DIGILEAD_SETTLE_SECONDS must be a number of seconds, not {raw_settle!r}") from None
+        raw_memory = env.get("DIGILEAD_DBT_MEMORY_MB") or str(DBT_MEMORY_MB)
+        try:
+            dbt_memory_mb = int(raw_memory)
+        except ValueError:
+            raise SettingsError(
+                f"DIGILEAD_DBT_MEMORY_MB must be a whole number of megabytes, not {raw_memory!r}"
+            ) from None
+        if dbt_memory_mb < 256:
+            raise SettingsError(f"DIGILEAD_DBT_MEMORY_MB must be at least 256, not {dbt_memory_mb}")
         return cls(
             settle_seconds=max(0.0, settle_seconds),
+            dbt_memory_mb=dbt_memory_mb,
             home=home,
             warehouse=warehouse,
             pseudonym_key=env.get("DIGILEAD_PSEUDONYM_KEY") or None,

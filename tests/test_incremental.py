@@ -1,10 +1,11 @@
-"""Incremental builds: recomputing only the municipalities whose files changed gives the same tables
-as recomputing everything.
+"""Incremental builds: recomputing only the municipalities whose files changed, and only the models
+their raw tables feed, gives the same tables as recomputing everything.
 
 Two municipalities are loaded; then a later delivery for one of them (a new HR month, a training
-month, a survey wave with its catalogue, a register snapshot) is run, so dbt recomputes that
-municipality only. The result is compared, table by table, with a full refresh of the same
-warehouse (itself held to the independent oracles in tests/test_end_to_end.py).
+month, a survey wave with its catalogue) is run, so dbt recomputes that municipality only and leaves
+the benefit models alone; then that municipality's register snapshot, so dbt rebuilds the benefit
+models (and the data-quality marts) only. The result is compared, table by table, with a full
+refresh of the same warehouse (itself held to the independent oracles in tests/test_end_to_end.py).
 """
 
 from __future__ import annotations
@@ -124,15 +125,29 @@ def test_a_build_scoped_to_one_municipality_equals_a_full_build(tmp_path: Path, 
     untouched_before = _built_tables(home / "warehouse.duckdb")
     _mark_a_row(home / "warehouse.duckdb", UNCHANGED)
 
+    register = [path for path in later if path.name.startswith("benefits_")]
     for path in later:
-        shutil.copy(path, landing / path.name)
+        if path not in register:
+            shutil.copy(path, landing / path.name)
     second = _run(home, pseudonym_key)
-    assert f"recomputes municipalities {CHANGED} only (incremental)" in second.stdout + second.stderr, second.stderr[
-        -3000:
-    ]
+    said = second.stdout + second.stderr
+    assert f"recomputes municipalities {CHANGED} only (incremental); only the models fed by raw." in said, said[-3000:]
+    assert "raw.benefit" not in said.split("only the models fed by")[1].splitlines()[0]
     assert not list(landing.iterdir()), "every file of the later delivery is loaded"
+    # the benefit marts were left out of the build, and the rebuilt marts were published all the same
+    published = duckdb.connect(str(home / "published" / "digilead.duckdb"), read_only=True)
+    try:
+        assert published.execute(
+            "select count(*) from marts.digital_maturity where kommunekode = ? and wave = '2025H2'", [CHANGED]
+        ).fetchone()[0]
+    finally:
+        published.close()
     # really scoped: the other municipality's rows were left alone (a recomputation would drop the marker)
     assert _unmark(home / "warehouse.duckdb") == 1, "the scoped build recomputed the other municipality too"
+    for path in register:
+        shutil.copy(path, landing / path.name)
+    third = _run(home, pseudonym_key)
+    assert "only the models fed by raw.benefit" in third.stdout + third.stderr
     scoped = _built_tables(home / "warehouse.duckdb")
     # the other municipality's rows were not recomputed, and are what they were (the full tables that
     # compare or list every municipality, benchmark_municipality and dq_files, are rebuilt whole by design)

@@ -14,7 +14,16 @@ from pipelines.landing import fingerprint_of, free_name, move, scan
 from pipelines.privacy import Pseudonymiser
 from pipelines.settings import Settings, SettingsError
 from pipelines.sources.registry import SOURCES, detect
-from pipelines.transform.dbt import build_args, dbt_env, fresh_target, keep_partial_parse, result_settings
+from pipelines.transform.dbt import (
+    affected_nodes,
+    build_args,
+    dbt_env,
+    fresh_target,
+    in_build_order,
+    keep_partial_parse,
+    result_settings,
+    unaffected_nodes,
+)
 from pipelines.transform.scope import BuildScope
 from pipelines.validation import load_suite_spec, validate_batches
 from pipelines.validation.suites import SuiteSpec, expectations_dir
@@ -34,6 +43,17 @@ def test_settings_defaults_follow_the_contract(tmp_path):
 def test_settings_reject_a_bad_min_cell(value):
     with pytest.raises(SettingsError, match="DIGILEAD_MIN_CELL"):
         Settings.from_env({"DIGILEAD_MIN_CELL": value})
+
+
+@pytest.mark.parametrize("value", ["1.5GB", "100"])
+def test_settings_reject_a_bad_dbt_memory_limit(value):
+    with pytest.raises(SettingsError, match="DIGILEAD_DBT_MEMORY_MB"):
+        Settings.from_env({"DIGILEAD_DBT_MEMORY_MB": value})
+
+
+def test_dbt_memory_limit_reaches_dbt_in_megabytes(tmp_path):
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_DBT_MEMORY_MB": "4096"})
+    assert dbt_env(settings)["DIGILEAD_DBT_MEMORY_LIMIT"] == "4096MB"
 
 
 def test_demo_key_is_made_once_and_kept(tmp_path):
@@ -196,8 +216,104 @@ def test_dbt_reads_min_cell_and_the_scope_from_the_environment_not_vars(tmp_path
         "DIGILEAD_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
         "DIGILEAD_MIN_CELL": "7",
         "DIGILEAD_DBT_KOMMUNER": "0101,0751",
+        "DIGILEAD_DBT_MEMORY_LIMIT": "1536MB",
     }
     assert dbt_env(settings, BuildScope.everything())["DIGILEAD_DBT_KOMMUNER"] == ""  # every municipality
+
+
+def _manifest(edges: dict[str, list[str]]) -> dict:
+    """A manifest of these parent -> children edges ("source.p.raw.a", "model.p.x", "test.p.t", "seed.p.s")."""
+    keys = set(edges) | {child for children in edges.values() for child in children}
+    sources = {
+        key: {"source_name": key.split(".")[2], "name": key.split(".")[3]} for key in keys if key.startswith("source.")
+    }
+    nodes = {
+        key: {"resource_type": key.split(".")[0], "name": key.split(".")[-1]}
+        for key in keys
+        if not key.startswith("source.")
+    }
+    parents: dict[str, list[str]] = {}
+    for parent, children in edges.items():
+        for child in children:
+            parents.setdefault(child, []).append(parent)
+    return {"sources": sources, "nodes": nodes, "child_map": edges, "parent_map": parents}
+
+
+TWO_SOURCES = _manifest(
+    {
+        "source.p.raw.a": ["model.p.stg_a", "test.p.source_not_null_a"],
+        "source.p.raw.b": ["model.p.stg_b"],
+        "source.p.meta.files": ["model.p.dq_files"],
+        "seed.p.catalogue": ["model.p.dim"],
+        "model.p.stg_a": ["model.p.mart_ab"],
+        "model.p.stg_b": ["model.p.mart_ab", "model.p.mart_b"],
+        "model.p.mart_ab": ["test.p.not_null_mart_ab", "test.p.relationships_mart_ab_dim"],
+        "model.p.dim": ["test.p.relationships_mart_ab_dim", "test.p.unique_dim"],
+        "model.p.mart_b": ["test.p.not_null_mart_b"],
+        "model.p.dq_files": ["test.p.not_null_dq_files"],
+    }
+)
+
+
+def test_a_build_runs_only_what_the_changed_sources_feed():
+    affected = affected_nodes(TWO_SOURCES, ["raw.a"])
+    # a mart reading a changed and an unchanged source is rebuilt, so is every test of a rebuilt node;
+    # the file registry always changed
+    assert affected == {
+        "model.p.stg_a",
+        "model.p.mart_ab",
+        "test.p.source_not_null_a",
+        "test.p.not_null_mart_ab",
+        "test.p.relationships_mart_ab_dim",
+        "model.p.dq_files",
+        "test.p.not_null_dq_files",
+    }
+    assert unaffected_nodes(TWO_SOURCES, ["raw.a"]) == {
+        "model.p.stg_b",
+        "model.p.mart_b",
+        "test.p.not_null_mart_b",
+        "seed.p.catalogue",
+        "model.p.dim",
+        "test.p.unique_dim",
+    }
+    assert unaffected_nodes(TWO_SOURCES, ["raw.a", "raw.b"]) == {"seed.p.catalogue", "model.p.dim", "test.p.unique_dim"}
+
+
+def test_nodes_left_out_are_listed_after_what_they_depend_on():
+    assert in_build_order(TWO_SOURCES, ["test.p.unique_dim", "model.p.mart_b", "model.p.dim", "model.p.stg_b"]) == [
+        "model.p.dim",
+        "model.p.stg_b",
+        "model.p.mart_b",
+        "test.p.unique_dim",
+    ]
+
+
+def test_dbt_args_leave_out_the_unaffected_nodes_of_an_incremental_build_only():
+    scoped = BuildScope(("0751",), sources=("raw.b",))
+    assert build_args(scoped, TWO_SOURCES) == [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--exclude",
+        "catalogue dim source_not_null_a stg_a unique_dim",
+    ]
+    # a full refresh, or changes not known per source, build everything
+    assert "--exclude" not in build_args(BuildScope(None, True, ("raw.b",)), TWO_SOURCES)
+    assert "--exclude" not in build_args(BuildScope(("0751",)), TWO_SOURCES)
+
+
+def test_the_real_project_rebuilds_only_the_marts_a_source_feeds():
+    from pipelines.defs.dbt_project import prepared_manifest
+
+    manifest = json.loads(prepared_manifest().read_text())
+    benefits = affected_nodes(manifest, ["raw.benefit_initiativer", "raw.benefit_gevinster", "raw.benefit_maalinger"])
+    assert "model.digilead.benefit_realisation" in benefits
+    assert "model.digilead.digital_maturity" not in benefits and "model.digilead.training_uptake" not in benefits
+    # an HR extract changes the periods and placements every survey and training mart depends on
+    hr = affected_nodes(manifest, ["raw.hr_employees"])
+    assert {"model.digilead.digital_maturity", "model.digilead.training_uptake", "model.digilead.data_quality"} <= hr
+    assert "model.digilead.benefit_realisation" not in hr
+    assert "model.digilead.dq_files" in affected_nodes(manifest, [])
 
 
 def test_dbt_targets_are_pruned_and_carry_the_last_partial_parse(tmp_path):
@@ -265,6 +381,26 @@ def test_a_build_recomputes_the_municipalities_loaded_or_withdrawn_since_the_las
     assert scope_for(con, "sig") == BuildScope(("0101", "0147"))
     record_build(con, "2026-01-03 00:00:00", "sig")
     assert scope_for(con, "sig") == BuildScope.everything()  # stale without a changed file: all, to be safe
+
+
+def test_a_build_knows_the_raw_tables_its_files_changed():
+    from pipelines.transform.scope import scope_for
+
+    con = _registry_with([])
+    for kommunekode, source, status in [
+        ("0751", "hr_employees", "accepted"),
+        ("0101", "survey_responses", "withdrawn"),
+        ("0147", "benefits", "quarantined"),  # nothing loaded
+    ]:
+        con.execute(
+            "insert into meta.files (fingerprint, file_name, source, kommunekode, status, processed_at) "
+            "values ('f', 'n', ?, ?, ?, '2026-01-02 10:00:00')",
+            [source, kommunekode, status],
+        )
+    record_build(con, "2026-01-01 09:00:00", "sig")
+    assert scope_for(con, "sig") == BuildScope(
+        ("0101", "0751"), sources=("raw.hr_employees", "raw.survey_answers", "raw.survey_responses")
+    )
 
 
 def test_the_build_signature_follows_models_macros_and_settings(tmp_path):

@@ -1,6 +1,7 @@
 """Freshness checks on the marts: is what BI tools read still current?
 
-Every run rebuilds every mart, and municipalities deliver at least a monthly HR extract, so a mart
+Every run rebuilds every mart, or reports it current when none of the raw tables it reads changed
+(pipelines/defs/transform.py), and municipalities deliver at least a monthly HR extract, so a mart
 not rebuilt for `MARTS_FRESH_FOR` means deliveries have stopped (or runs keep failing): the check
 warns. The ingest job evaluates the checks right after it rebuilds the marts; the freshness sensor
 re-evaluates them when they may have become overdue (it only reads Dagster's event log, never the

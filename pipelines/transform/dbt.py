@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 from pipelines.settings import Settings
 from pipelines.transform.scope import BuildScope
@@ -25,18 +27,65 @@ def result_settings(settings: Settings) -> dict[str, object]:
 NOT_IN_PIPELINE_BUILDS = "tag:internal_invariant"
 
 
-def build_args(scope: BuildScope | None = None) -> list[str]:
+# Every build follows a change to the file registry (a loaded, quarantined or duplicate file): what reads it
+# (marts.dq_files and what depends on it) is rebuilt whenever anything is.
+ALWAYS_CHANGED = ("meta.files",)
+BUILT = ("model", "seed", "snapshot", "test")
+
+
+def build_args(scope: BuildScope | None = None, manifest: Mapping[str, Any] | None = None) -> list[str]:
     """`dbt build` of every municipality, or of some (incremental; the scope itself is in dbt_env).
-    Unit tests prove the SQL, not the data: they run in `make test`; every delivery's build tests the
-    marts users see."""
+    An incremental build whose changed raw tables are known leaves out the nodes none of them feeds
+    (their tables already hold what they would compute). Unit tests prove the SQL, not the data: they
+    run in `make test`; every delivery's build tests the marts users see."""
     args = ["build", "--exclude-resource-type", "unit_test"]
     if scope is not None and scope.full_refresh:
         args.append("--full-refresh")
+    elif scope is not None and scope.sources is not None and manifest is not None:
+        unaffected = unaffected_nodes(manifest, scope.sources)
+        if unaffected:
+            # an exclusion, not a selection: dagster-dbt adds `--select fqn:*`, and dbt unites selections
+            args += ["--exclude", " ".join(sorted(manifest["nodes"][node]["name"] for node in unaffected))]
     return args
 
 
+def affected_nodes(manifest: Mapping[str, Any], changed: Collection[str]) -> set[str]:
+    """The unique ids of every node downstream of the changed sources ("raw.hr_employees", ...; the file
+    registry always counts as changed): a mart reading several sources is affected when any one changed,
+    a test when any of the nodes it tests is."""
+    wanted = {*changed, *ALWAYS_CHANGED}
+    pending = [
+        key for key, source in manifest["sources"].items() if f"{source['source_name']}.{source['name']}" in wanted
+    ]
+    affected: set[str] = set()
+    while pending:
+        node = pending.pop()
+        for child in manifest["child_map"].get(node, ()):
+            if child not in affected:
+                affected.add(child)
+                pending.append(child)
+    return affected
+
+
+def in_build_order(manifest: Mapping[str, Any], nodes: Collection[str]) -> list[str]:
+    """These nodes, each after every one of them it depends on (ties by name)."""
+    remaining = set(nodes)
+    ordered: list[str] = []
+    while remaining:
+        ready = sorted(node for node in remaining if not remaining.intersection(manifest["parent_map"].get(node, ())))
+        ordered += ready
+        remaining.difference_update(ready)
+    return ordered
+
+
+def unaffected_nodes(manifest: Mapping[str, Any], changed: Collection[str]) -> set[str]:
+    """The models, seeds, snapshots and tests a build after changes to `changed` need not run."""
+    affected = affected_nodes(manifest, changed)
+    return {key for key, node in manifest["nodes"].items() if node["resource_type"] in BUILT and key not in affected}
+
+
 def dbt_env(settings: Settings, scope: BuildScope | None = None) -> dict[str, str]:
-    """The environment the project reads: the warehouse (profiles.yml), the minimum cell and the scope
+    """The environment the project reads: the warehouse and DuckDB's memory limit (profiles.yml), the minimum cell and the scope
     (dbt_project.yml, macros/scope.sql). Not --vars: dbt parses the whole project again whenever
     --vars change, and the scope changes with every build."""
     kommuner = scope.kommuner if scope is not None and scope.kommuner is not None else ()
@@ -44,6 +93,7 @@ def dbt_env(settings: Settings, scope: BuildScope | None = None) -> dict[str, st
         "DIGILEAD_WAREHOUSE": str(settings.warehouse),
         "DIGILEAD_MIN_CELL": str(settings.min_cell),
         "DIGILEAD_DBT_KOMMUNER": ",".join(sorted(kommuner)),
+        "DIGILEAD_DBT_MEMORY_LIMIT": f"{settings.dbt_memory_mb}MB",
     }
 
 

@@ -8,7 +8,9 @@ signature* (the models' SQL and the settings that change results). The next buil
   digilead version, another DIGILEAD_MIN_CELL): old rows would not match the new definitions;
 - otherwise only the municipalities with files loaded or withdrawn since that build started (a
   file's municipality is in meta.files), so a new file costs time in proportion to its own
-  municipality's data, not to every municipality's history.
+  municipality's data, not to every municipality's history; and only the models those files' raw
+  tables feed (pipelines/transform/dbt.py: build_args), so a training file does not rebuild the
+  survey marts.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.settings import Settings
+from pipelines.sources.registry import SOURCES_BY_NAME
 from pipelines.warehouse import Warehouse, state
 
 
@@ -28,6 +31,7 @@ from pipelines.warehouse import Warehouse, state
 class BuildScope:
     kommuner: tuple[str, ...] | None  # None: every municipality
     full_refresh: bool = False
+    sources: tuple[str, ...] | None = None  # the changed raw tables ("raw.hr_employees"); None: every model
 
     @classmethod
     def everything(cls, full_refresh: bool = False) -> BuildScope:
@@ -38,7 +42,8 @@ class BuildScope:
             return "every municipality" + (
                 " (full refresh: first build or changed models/settings)" if self.full_refresh else ""
             )
-        return "municipalities " + ", ".join(self.kommuner) + " only (incremental)"
+        models = "" if self.sources is None else "; only the models fed by " + ", ".join(self.sources)
+        return "municipalities " + ", ".join(self.kommuner) + " only (incremental)" + models
 
 
 def build_signature(manifest: Path, variables: dict[str, object]) -> str:
@@ -62,14 +67,22 @@ def scope_for(con: duckdb.DuckDBPyConnection, signature: str) -> BuildScope:
     if built_at is None or built_with != signature:
         return BuildScope.everything(full_refresh=True)
     changed = con.execute(
-        """select distinct kommunekode from meta.files
-           where processed_at >= ?::timestamp and status in ('accepted', 'withdrawn') and kommunekode is not null
-           order by 1""",
+        """select kommunekode, source from meta.files
+           where processed_at >= ?::timestamp and status in ('accepted', 'withdrawn') and kommunekode is not null""",
         [built_at],
     ).fetchall()
     if not changed:
         return BuildScope.everything()  # stale for another reason: recompute all, to be safe
-    return BuildScope(tuple(row[0] for row in changed))
+    return BuildScope(
+        tuple(sorted({kommune for kommune, _ in changed})), sources=raw_tables_of({s for _, s in changed})
+    )
+
+
+def raw_tables_of(sources: set[str]) -> tuple[str, ...] | None:
+    """The raw tables files of these sources load into, or None (every model) for a source not in the registry."""
+    if not sources <= SOURCES_BY_NAME.keys():
+        return None
+    return tuple(sorted({f"raw.{table}" for source in sources for table in SOURCES_BY_NAME[source].raw_tables}))
 
 
 def plan_build(settings: Settings, manifest: Path, result_settings: dict[str, object]) -> BuildScope:

@@ -197,14 +197,12 @@ class Warehouse:
         for table, parquet in tables.items():
             columns = ", ".join(columns_of(table) + ["_row_number"])
             con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])
-            con.execute(
+            # an INSERT returns its row count: no second scan of the (growing) raw table per file
+            loaded[table] = con.execute(
                 f"""insert into raw.{table} by name
                     select {columns}, ? as _file_fingerprint, ?::timestamp as _loaded_at
                     from read_parquet(?)""",
                 [fingerprint, loaded_at, str(parquet)],
-            )
-            loaded[table] = con.execute(
-                f"select count(*) from raw.{table} where _file_fingerprint = ?", [fingerprint]
             ).fetchone()[0]
         return loaded
 
