@@ -654,3 +654,70 @@ def test_surveyxact_structure_is_optional():
 def test_an_unsafe_archive_is_unreadable():
     with pytest.raises(Unreadable, match="unsafe name"):
         parse(zip_bytes({"../dataset.csv": b"a;b\n"}), "zip")
+
+
+# --- items without a column, answer columns without an item (counted, never dropped silently) ------
+
+
+def coverage_of(parsed) -> list[tuple[object, object, str]]:
+    coverage = parsed.tables["survey_item_coverage"]
+    assert coverage["_row_number"].eq(1).all()  # the header row: where a column is or is not
+    assert coverage["kommunekode"].eq("0751").all() and coverage["wave"].eq("2025H1").all()
+    return [
+        (
+            None if pd.isna(row.item_id) else row.item_id,
+            None if pd.isna(row.column_heading) else row.column_heading,
+            row.status,
+        )
+        for row in coverage.itertuples()
+    ]
+
+
+def test_flat_counts_an_answer_column_the_catalogue_lacks_but_not_free_text_or_background_variables():
+    data = (
+        "respondent_id;los_id;Q01;Q02;Q03;Q05;Kommentar;køn;anciennitet\n"
+        f'r1;200;5;2;4;Enig;"{FREE_TEXT}";Mand;Over 10 år\n'
+        "r2;200;3;1;2;Ved ikke;;Kvinde;2-5 år\n"
+        "r3;201;4;4;4;;;;\n"
+    ).encode()
+    parsed = parse(data)
+    assert coverage_of(parsed) == [(None, "Q05", "column_without_item")]
+    assert parsed.notes["answer_columns_without_item"] == 1
+    assert set(parsed.tables["survey_answers"]["item_id"]) == {"Q01", "Q02", "Q03"}  # Q05 has no item: not loaded
+
+
+def test_flat_counts_a_catalogue_item_without_a_column():
+    parsed = parse(FLAT.encode("utf-8"))  # Q01, q02 and a free-text Kommentar; the catalogue also has Q03
+    assert coverage_of(parsed) == [("Q03", None, "item_without_column")]
+
+
+def test_forms_with_a_reworded_question_counts_both_sides_and_shows_no_question_text():
+    rows = _rows_of(forms_xlsx())
+    rows[0][7] = "Jeg deler filer sikkert via OneDrive"  # the catalogue says "Jeg  deler filer sikkert"
+    parsed = parse(xlsx_bytes(rows), "xlsx")
+    assert coverage_of(parsed) == [
+        ("Q02", None, "item_without_column"),
+        ("Q03", None, "item_without_column"),
+        (None, "a question of 36 characters", "column_without_item"),
+    ]
+    assert_nothing_in_clear(parsed, ["OneDrive", "træls"])
+
+
+def test_forms_qualtrics_and_surveyxact_as_delivered_count_no_extra_column():
+    assert coverage_of(parse(forms_xlsx(), "xlsx")) == [("Q03", None, "item_without_column")]
+    # Qualtrics' own columns (Progress 100, Finished 1, coordinates) and text analytics are no answers
+    assert coverage_of(parse(_numeric_qualtrics_csv([("0", "1"), ("1", "1")], extra_front=True))) == []
+    assert coverage_of(parse(qualtrics_csv(QUALTRICS_ROWS))) == []
+    assert coverage_of(parse(surveyxact_zip(), "zip")) == []  # s_99: free text
+
+
+def test_surveyxact_counts_a_labelled_answer_variable_without_item_but_not_a_background_variable():
+    dataset = [
+        [*row, extra, gender]
+        for row, extra, gender in zip(DATASET, ["q05", "4", "1", ""], ["kon", "1", "2", "1"], strict=True)
+    ]
+    labels = [*LABELS, ["q05", "1", "Uenig"], ["q05", "4", "Enig"], ["kon", "1", "Mand"], ["kon", "2", "Kvinde"]]
+    delimiter, encoding = ENCODINGS["semicolon-cp1252"]
+    files = {"dataset.csv": dataset, "labels.csv": labels}
+    parsed = parse(zip_bytes({name: _table(rows, delimiter, encoding) for name, rows in files.items()}), "zip")
+    assert coverage_of(parsed) == [(None, "q05", "column_without_item")]

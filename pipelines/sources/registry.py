@@ -87,7 +87,7 @@ SOURCES: tuple[SourceSpec, ...] = (
         name_pattern(rf"survey_responses_{KOMMUNEKODE}_{WAVE}", ("csv", "xlsx", "zip")),
         "Survey responses in the flat, Qualtrics, Microsoft Forms or SurveyXact dialect",
         "pipelines.sources.survey_responses",
-        ("survey_responses", "survey_answers"),
+        ("survey_responses", "survey_answers", "survey_item_coverage"),
         rank=3,
         needs=Needs(
             "survey_items", "pipelines.sources.survey_responses:catalogue_needed", ("survey_items",)

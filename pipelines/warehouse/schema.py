@@ -20,6 +20,10 @@ RAW_TABLES: dict[str, str] = {
         submitted_at TIMESTAMP, is_response BOOLEAN, exclusion_reason VARCHAR""",
     "survey_answers": """
         kommunekode VARCHAR, wave VARCHAR, respondent_id VARCHAR, item_id VARCHAR, answer TINYINT""",
+    # per responses file: each catalogue item it has no column for, and each column holding answers that
+    # matches no item (its heading only where privacy.shown may show it): answers no table has, counted
+    "survey_item_coverage": """
+        kommunekode VARCHAR, wave VARCHAR, item_id VARCHAR, column_heading VARCHAR, status VARCHAR""",
     # the benefit register (docs/files.md); snapshot_date is the register date in the file name
     "benefit_initiativer": """
         kommunekode VARCHAR, snapshot_date DATE, initiative_id VARCHAR, navn VARCHAR, sektor VARCHAR, los_id VARCHAR,

@@ -45,6 +45,8 @@ survey_checks as (
         ('respondents_at_unknown_unit', 'respondents', 'placement', 'los_id not in the org tree at the wave end (or no org tree at or before it): in no digital_maturity row'),
         ('respondents_in_wave_without_hr_snapshot', 'respondents', 'placement', 'no HR extract at or before the wave end: no headcount or response rate'),
         ('respondents_without_answers', 'respondents', 'info', 'every answer missing: a respondent in no area'),
+        ('catalogue_items_without_column', 'catalogue_items', 'warning', 'catalogue items the newest responses file of the wave had no column for: their areas lack these answers; check the item ids, or in Microsoft Forms the question texts'),
+        ('answer_columns_without_item', 'answer_columns', 'warning', 'columns holding answers that match no catalogue item: not loaded; check the item ids, or in Microsoft Forms the question texts (a background variable coded 1-5 is counted too)'),
     ] %}
     {% for check, total, kind, description in checks %}
     select

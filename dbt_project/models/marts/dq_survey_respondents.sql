@@ -8,6 +8,9 @@
       at the wave's end; these respondents are in no digital_maturity row.
     - in_wave_without_hr_snapshot: the municipality has no HR extract at or before the wave's
       last month, so the wave has no headcount or response rate (all its respondents).
+    - catalogue_items_without_column / answer_columns_without_item: what the newest responses
+      file of the wave (raw.survey_item_coverage) had no column for / had as answers matching no
+      item. Those answers are in no area: counted here, never dropped silently.
 -#}
 
 with
@@ -39,6 +42,62 @@ employees as (
 tree as (
 
     select * from {{ scoped(ref('int_org__tree_per_period')) }}
+
+),
+
+items as (
+
+    select * from {{ scoped(ref('stg_survey__items')) }}
+
+),
+
+coverage as (
+
+    select * from {{ scoped(ref('stg_survey__item_coverage')) }}
+
+),
+
+-- every responses file of a wave; one whose columns all match the catalogue has no coverage row
+wave_files as (
+
+    select kommunekode, wave, file_fingerprint, loaded_at from responses
+    union all
+    select kommunekode, wave, file_fingerprint, loaded_at from coverage
+
+),
+
+newest_wave_files as (
+
+    select *
+    from ({{ ranked_deliveries('wave_files', ['kommunekode', 'wave']) }}) as ranked_files
+    where file_rank = 1
+
+),
+
+-- the newest file of the wave only: an older file's columns were corrected by the newer delivery
+coverage_counts as (
+
+    select
+        coverage.kommunekode,
+        coverage.wave,
+        count(distinct case when coverage.status = 'item_without_column' then coverage.item_id end)
+            as catalogue_items_without_column,
+        cast(sum(case when coverage.status = 'column_without_item' then 1 else 0 end) as bigint)
+            as answer_columns_without_item
+    from coverage
+    inner join newest_wave_files
+        on newest_wave_files.kommunekode = coverage.kommunekode
+        and newest_wave_files.wave = coverage.wave
+        and newest_wave_files.file_fingerprint = coverage.file_fingerprint
+    group by coverage.kommunekode, coverage.wave
+
+),
+
+catalogue_counts as (
+
+    select kommunekode, wave, count(distinct item_id) as catalogue_items
+    from items
+    group by kommunekode, wave
 
 ),
 
@@ -147,7 +206,14 @@ final as (
         coalesce(respondent_counts.respondents_without_answers, 0) as respondents_without_answers,
         case
             when waves_with_hr_snapshot.wave is null then coalesce(respondent_counts.respondents, 0) else 0
-        end as respondents_in_wave_without_hr_snapshot
+        end as respondents_in_wave_without_hr_snapshot,
+        coalesce(catalogue_counts.catalogue_items, 0) as catalogue_items,
+        coalesce(coverage_counts.catalogue_items_without_column, 0) as catalogue_items_without_column,
+        -- the newest file's columns read as answers: its catalogue items with a column, and the others
+        coalesce(catalogue_counts.catalogue_items, 0)
+            - coalesce(coverage_counts.catalogue_items_without_column, 0)
+            + coalesce(coverage_counts.answer_columns_without_item, 0) as answer_columns,
+        coalesce(coverage_counts.answer_columns_without_item, 0) as answer_columns_without_item
     from row_counts
     left join respondent_counts
         on respondent_counts.kommunekode = row_counts.kommunekode
@@ -155,6 +221,12 @@ final as (
     left join waves_with_hr_snapshot
         on waves_with_hr_snapshot.kommunekode = row_counts.kommunekode
         and waves_with_hr_snapshot.wave = row_counts.wave
+    left join catalogue_counts
+        on catalogue_counts.kommunekode = row_counts.kommunekode
+        and catalogue_counts.wave = row_counts.wave
+    left join coverage_counts
+        on coverage_counts.kommunekode = row_counts.kommunekode
+        and coverage_counts.wave = row_counts.wave
 
 )
 

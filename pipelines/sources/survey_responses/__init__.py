@@ -4,8 +4,8 @@ The dialect is detected from the bytes (though a file named .xlsx or .zip must b
 - a zip archive that is not a workbook: surveyxact;
 - an XLSX workbook whose header has `ID` and `Start time` or `Completion time`: forms (else flat);
 - a CSV whose third row holds `{"ImportId"...}`: qualtrics; any other CSV: flat.
-Each dialect module reads its file into dialect-neutral respondent rows; `assemble` does the rest
-(its docstring lists the output). Without the item catalogue the file waits for it.
+Each dialect module reads its file into dialect-neutral respondent rows (and the headings of its
+answer-like columns that match no item); `assemble` does the rest (its docstring lists the output). Without the item catalogue the file waits for it.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
         raise WaitingFor(f"survey_items {file.kommunekode} {file.period}")
     dialect = detect_dialect(data)
     if dialect == "surveyxact" and members is not None:
-        respondents = surveyxact.read_members(members, items)
+        read = surveyxact.read_members(members, items)
     else:
-        respondents = DIALECTS[dialect](data, items)
-    parsed = assemble(respondents, dialect=dialect, file=file, context=context)
+        read = DIALECTS[dialect](data, items)
+    parsed = assemble(read, dialect=dialect, file=file, context=context)
     parsed.item_columns = list(items)  # the suite's `{item}` rule applies to each catalogue item
     return parsed
 

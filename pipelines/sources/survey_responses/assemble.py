@@ -4,7 +4,9 @@ A dialect module reads its file into *respondent rows* (see `respondent_rows`):
     _row_number, respondent_id, employee_ref (clear: keyed and dropped here), los_id,
     submitted_at (text), exclusion_reason (<NA> for a response),
 then one answer column per catalogue item found in the file, named by its item_id, holding the
-answer as text (`4`, `Enig`, `Ved ikke`, ...). `assemble` scores, pseudonymises and shapes them.
+answer as text (`4`, `Enig`, `Ved ikke`, ...), together with the headings of the file's answer-like
+columns that match no catalogue item (see `Respondents`). `assemble` scores, pseudonymises and
+shapes them.
 
 Output (kommunekode and wave from the file name; dialect `flat|qualtrics|forms|surveyxact`):
 - tables["survey_responses"]: _row_number, kommunekode, wave, dialect, respondent_id, ref_key,
@@ -17,16 +19,24 @@ Output (kommunekode and wave from the file name; dialect `flat|qualtrics|forms|s
   and `<item_id>__unparsed`. Excluded rows (is_response False) are never scored: their item
   columns are <NA>, so answer checks only judge responses. Items of the catalogue missing from
   the file are all <NA> (and listed in notes["items_missing"]).
+- tables["survey_item_coverage"]: _row_number (1: the header row), kommunekode, wave, item_id,
+  column_heading, status: one row per catalogue item the file has no column for (status
+  `item_without_column`, item_id set) and per answer-like column that matches no catalogue item
+  (`column_without_item`, column_heading set: the heading where privacy.shown may show it, else
+  "a question of N characters"). Their answers are in no table; this is how they are counted
+  (docs/files.md; marts.data_quality warns). No rows when every item has its column and back.
 - not_loaded: the excluded rows, with their exclusion_reason (they are counted, never scored).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from pipelines.privacy.shown import can_show
 from pipelines.sources.base import FileName, Item, ParseContext, ParsedFile, Unreadable
 from pipelines.sources.readers import (
     FLAG,
@@ -52,6 +62,18 @@ ANSWER_LABELS = {
     "helt enig": 5,
 }
 NO_ANSWER = {"-", "ved ikke"}  # and an empty cell
+COVERAGE = "survey_item_coverage"
+ITEM_WITHOUT_COLUMN = "item_without_column"
+COLUMN_WITHOUT_ITEM = "column_without_item"
+
+
+@dataclass
+class Respondents:
+    """What a dialect module reads: the respondent rows, and the headings (as in the file) of the
+    columns that hold answers but match no catalogue item."""
+
+    rows: pd.DataFrame
+    answer_columns_without_item: list[str]
 
 
 def respondent_rows(
@@ -63,10 +85,13 @@ def respondent_rows(
     submitted_at: pd.Series | None,
     answers: Mapping[str, pd.Series],
     exclusion_reason: pd.Series | None = None,
-) -> pd.DataFrame:
-    """The dialect-neutral rows `assemble` takes (None: the file has no such column)."""
+    unmatched: Mapping[str, pd.Series] | None = None,
+) -> Respondents:
+    """The dialect-neutral rows `assemble` takes (None: the file has no such column). unmatched: the
+    file's columns that are no metadata of the dialect and head no item (`unmatched_columns`), as
+    answer text; those whose cells all read as answers are kept as answer columns without item."""
     missing = constant(pd.NA, rows)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             ROW_NUMBER: rows[ROW_NUMBER],
             "respondent_id": clean_text(respondent_id),
@@ -77,6 +102,34 @@ def respondent_rows(
             **{item_id: clean_text(answer) for item_id, answer in answers.items()},
         }
     )
+    answer_like = [str(heading) for heading, values in (unmatched or {}).items() if _reads_as_answers(values)]
+    return Respondents(frame, answer_like)
+
+
+def unmatched_columns(
+    rows: pd.DataFrame, answers: Mapping[str, pd.Series], metadata: Iterable[str]
+) -> dict[str, pd.Series]:
+    """heading -> column, for the columns of `rows` that are not `metadata` (any case and spacing)
+    and head no catalogue item (`answers`: what answers_by_item_id / answers_by_question matched)."""
+    skipped = {header_key(name) for name in (ROW_NUMBER, *metadata)}
+    matched = {answer.name for answer in answers.values()}
+    return {
+        column: rows[column] for column in rows.columns if column not in matched and header_key(column) not in skipped
+    }
+
+
+def _reads_as_answers(values: pd.Series) -> bool:
+    """Every non-empty cell reads as an answer (1-5, a Danish label, `Ved ikke`, `-`) and at least one
+    is a real score: a question the catalogue lacks, not free text or a background variable in words."""
+    scores = answer_scores(values)
+    return bool(scores.unparsed.isna().all() and scores.values.notna().any())
+
+
+def shown_heading(heading: str) -> str:
+    """A column heading as it may be stored and shown: a code such as `Q05`, else only its length
+    (a question text is free text; pipelines/privacy/shown.py)."""
+    text = heading.strip()
+    return text if can_show(text) else f"a question of {len(text)} characters"
 
 
 def answers_by_item_id(rows: pd.DataFrame, items: Mapping[str, Item]) -> dict[str, pd.Series]:
@@ -116,7 +169,8 @@ def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.S
     return pd.Series(values.array.take(np.where(codes < 0, len(per_distinct), codes)), index=index)
 
 
-def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context: ParseContext) -> ParsedFile:
+def assemble(read: Respondents, *, dialect: str, file: FileName, context: ParseContext) -> ParsedFile:
+    respondents = read.rows
     catalogue = list(context.needed)
     found = [item_id for item_id in catalogue if item_id in respondents.columns]
     if not found:
@@ -159,10 +213,12 @@ def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context
             "reason": responses.loc[~is_response, "exclusion_reason"],
         }
     ).reset_index(drop=True)
+    missing = [item_id for item_id in catalogue if item_id not in found]
     return ParsedFile(
         tables={
             "survey_responses": responses,
             "survey_answers": _answers_long(checked[is_response], found, kommunekode, wave),
+            COVERAGE: _coverage(missing, read.answer_columns_without_item, kommunekode, wave),
         },
         validation_frame=checked,
         rows_read=len(respondents),
@@ -171,8 +227,26 @@ def assemble(respondents: pd.DataFrame, *, dialect: str, file: FileName, context
             "dialect": dialect,
             "responses": int(is_response.sum()),
             "items_found": len(found),
-            "items_missing": [item_id for item_id in catalogue if item_id not in found],
+            "items_missing": missing,
+            "answer_columns_without_item": len(read.answer_columns_without_item),
         },
+    )
+
+
+def _coverage(missing: list[str], unmatched: list[str], kommunekode: str, wave: str) -> pd.DataFrame:
+    """The survey_item_coverage rows of a file (see the module docstring)."""
+    rows = len(missing) + len(unmatched)
+    return pd.DataFrame(
+        {
+            ROW_NUMBER: pd.Series([1] * rows, dtype="int64"),  # the header row, where the columns are
+            "kommunekode": pd.Series([kommunekode] * rows, dtype=STRING),
+            "wave": pd.Series([wave] * rows, dtype=STRING),
+            "item_id": pd.Series([*missing, *[None] * len(unmatched)], dtype=STRING),
+            "column_heading": pd.Series([*[None] * len(missing), *map(shown_heading, unmatched)], dtype=STRING),
+            "status": pd.Series(
+                [ITEM_WITHOUT_COLUMN] * len(missing) + [COLUMN_WITHOUT_ITEM] * len(unmatched), dtype=STRING
+            ),
+        }
     )
 
 

@@ -6,7 +6,9 @@ submitted_at = `EndDate` (optional: without it the later row of the later file w
 Answers are read from the columns headed by catalogue item ids (the first header row); every other
 column (`IPAddress`, `LocationLatitude`, `DistributionChannel`, text-analytics columns such as
 `Q2 - Topics`, free-text questions), wherever it stands, is dropped unread. The second header row
-(question texts) may be in any language and is never read.
+(question texts) may be in any language and is never read. A column that is none of Qualtrics'
+own (METADATA) and whose cells all read as answers is counted as an answer column without item
+(assemble.Respondents): a question the catalogue lacks.
 
 Qualtrics exports choice text or numeric values, so `Status` is a label or its numeric code, and
 `Finished` is True/False or 1/0. Not responses (kept in survey_responses with is_response False,
@@ -24,9 +26,35 @@ import pandas as pd
 
 from pipelines.sources.base import Item, Unreadable
 from pipelines.sources.readers import ROW_NUMBER, STRING, clean_text, csv_frame, parse_flags, require_columns
-from pipelines.sources.survey_responses.assemble import answers_by_item_id, respondent_rows
+from pipelines.sources.survey_responses.assemble import (
+    Respondents,
+    answers_by_item_id,
+    respondent_rows,
+    unmatched_columns,
+)
 
 HEADER_ROWS = 3
+# Qualtrics' own columns (Progress, Duration and the coordinates are numbers that may read as 1-5)
+METADATA = (
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+    "los_id",
+)
 # Qualtrics' response types: the numeric code of an export with numeric values -> the label of one with choice text
 STATUS_LABELS = {
     "0": "IP Address",
@@ -58,20 +86,22 @@ EXCLUDED_STATUSES = {
 NOT_FINISHED = "not finished (Finished is false)"
 
 
-def read(data: bytes, items: Mapping[str, Item]) -> pd.DataFrame:
+def read(data: bytes, items: Mapping[str, Item]) -> Respondents:
     rows = require_columns(
         csv_frame(data, header_rows=HEADER_ROWS),
         ("ResponseId", "Status", "Finished", "los_id"),
         optional=("ExternalReference", "EndDate"),
     )
+    answers = answers_by_item_id(rows, items)
     return respondent_rows(
         rows,
         respondent_id=rows["ResponseId"],
         employee_ref=rows.get("ExternalReference"),
         los_id=rows["los_id"],
         submitted_at=rows.get("EndDate"),
-        answers=answers_by_item_id(rows, items),
+        answers=answers,
         exclusion_reason=_exclusion_reason(rows),
+        unmatched=unmatched_columns(rows, answers, METADATA),
     )
 
 

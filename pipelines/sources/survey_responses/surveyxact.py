@@ -10,6 +10,8 @@ label is kept as unparsed, saying so.
 
 respondent_id: the first variable present of RESPONDENT_ID_VARIABLES, else the file row number.
 submitted_at: the first of SUBMITTED_AT_VARIABLES present (SurveyXact's close time), else empty.
+Another variable whose labels all read as answers is counted as an answer column without item
+(assemble.Respondents); a background variable (`køn`: Mand/Kvinde) or one without labels is not.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ import pandas as pd
 
 from pipelines.sources.base import Item, Unreadable
 from pipelines.sources.readers import ROW_NUMBER, STRING, csv_frame, read_csv_table, require_columns, safe_zip_members
-from pipelines.sources.survey_responses.assemble import answers_by_item_id, respondent_rows
+from pipelines.sources.survey_responses.assemble import (
+    Respondents,
+    answers_by_item_id,
+    respondent_rows,
+    unmatched_columns,
+)
 
 RESPONDENT_ID_VARIABLES = ("respondent_id", "respondentid", "respondent")
 SUBMITTED_AT_VARIABLES = ("submitted_at", "closetime", "endtime", "end_time")
@@ -30,11 +37,11 @@ LABELS_HEADER = ("variablename", "value", "valuelabel")
 Labels = dict[str, dict[str, str]]  # variable name (casefolded) -> code -> label
 
 
-def read(data: bytes, items: Mapping[str, Item]) -> pd.DataFrame:
+def read(data: bytes, items: Mapping[str, Item]) -> Respondents:
     return read_members(safe_zip_members(data), items)
 
 
-def read_members(archive_members: Mapping[str, bytes], items: Mapping[str, Item]) -> pd.DataFrame:
+def read_members(archive_members: Mapping[str, bytes], items: Mapping[str, Item]) -> Respondents:
     """`read`, from the archive's members already unpacked (by safe_zip_members)."""
     members = _members_by_file_name(dict(archive_members))
     for required in ("dataset.csv", "labels.csv"):
@@ -48,13 +55,18 @@ def read_members(archive_members: Mapping[str, bytes], items: Mapping[str, Item]
     labels = _labels_from_labels_file(members["labels.csv"])
     if "structure.csv" in members:
         labels = {**_labels_from_structure(members["structure.csv"]), **labels}  # labels.csv wins, per variable
+    answers = answers_by_item_id(rows, items)
+    metadata = ("los_id", "employee_ref", *RESPONDENT_ID_VARIABLES, *SUBMITTED_AT_VARIABLES)
     return respondent_rows(
         rows,
         respondent_id=_first_present(rows, RESPONDENT_ID_VARIABLES, default=rows[ROW_NUMBER].astype(STRING)),
         employee_ref=rows.get("employee_ref"),
         los_id=rows["los_id"],
         submitted_at=_first_present(rows, SUBMITTED_AT_VARIABLES, default=None),
-        answers={item_id: _labelled(codes, labels) for item_id, codes in answers_by_item_id(rows, items).items()},
+        answers={item_id: _labelled(codes, labels) for item_id, codes in answers.items()},
+        unmatched={
+            heading: _labelled(codes, labels) for heading, codes in unmatched_columns(rows, answers, metadata).items()
+        },
     )
 
 
