@@ -399,7 +399,8 @@ def test_a_build_knows_the_raw_tables_its_files_changed():
         )
     record_build(con, "2026-01-01 09:00:00", "sig")
     assert scope_for(con, "sig") == BuildScope(
-        ("0101", "0751"), sources=("raw.hr_employees", "raw.survey_answers", "raw.survey_responses")
+        ("0101", "0751"),
+        sources=("raw.hr_employees", "raw.survey_answers", "raw.survey_item_coverage", "raw.survey_responses"),
     )
 
 
