@@ -64,24 +64,29 @@ def render_due(
     paths, problems = [], {}
     left = set(chosen)
     try:
-        if workers == 1:
-            outcomes = (_render_due_one(published, k, lang, min_cell) for k in chosen)
-            for kommunekode, path, problem in outcomes:
-                _record(published, kommunekode, path, problem, paths, problems)
-                left.discard(kommunekode)
-        else:
-            # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
-            context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                futures = [pool.submit(_render_due_one, published, k, lang, min_cell) for k in chosen]
-                for future in as_completed(futures):
-                    kommunekode, path, problem = future.result()
-                    _record(published, kommunekode, path, problem, paths, problems)
-                    left.discard(kommunekode)
+        for kommunekode, path, problem in _rendered(published, chosen, lang, min_cell, workers):
+            left.discard(kommunekode)
+            if path is not None:
+                paths.append(path)
+            else:
+                problems[kommunekode] = problem
+                put_back(published, kommunekode)
     finally:  # stopped by an unexpected error: what is not rendered stays due
         for kommunekode in sorted(left):
             put_back(published, kommunekode)
     return sorted(paths), problems
+
+
+def _rendered(published: Path, chosen: list[str], lang: str, min_cell: int, workers: int):
+    """(kommunekode, path or None, problem or None) per chosen municipality, as each finishes."""
+    if workers == 1:
+        yield from (_render_due_one(published, k, lang, min_cell) for k in chosen)
+        return
+    # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(_render_due_one, published, k, lang, min_cell) for k in chosen]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def _render_due_one(published: Path, kommunekode: str, lang: str, min_cell: int) -> tuple[str, Path | None, str | None]:
@@ -89,21 +94,6 @@ def _render_due_one(published: Path, kommunekode: str, lang: str, min_cell: int)
         return kommunekode, render_report(published, kommunekode, lang=lang, min_cell=min_cell), None
     except ReportError as error:
         return kommunekode, None, str(error)
-
-
-def _record(
-    published: Path,
-    kommunekode: str,
-    path: Path | None,
-    problem: str | None,
-    paths: list[Path],
-    problems: dict[str, str],
-) -> None:
-    if path is not None:
-        paths.append(path)
-    else:
-        problems[kommunekode] = problem or "no report"
-        put_back(published, kommunekode)
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
