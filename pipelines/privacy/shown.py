@@ -9,6 +9,7 @@ kind and length are told ("text, 31 characters"), which is enough to find the ce
 from __future__ import annotations
 
 import re
+import traceback
 
 _CODE = re.compile(r"[A-Za-z0-9_.:/+-]{1,16}", re.ASCII)  # K101, Q01, INI-404-G1, 1203, -2, 0,8 (below)
 _NUMBER = re.compile(r"[+-]?[0-9]{1,7}(?:[.,][0-9]+)?", re.ASCII)
@@ -71,11 +72,8 @@ def masked(message: str) -> str:
 def described(error: BaseException) -> str:
     """An unexpected error for the log, without its message (it may quote a cell): its type and where
     it was raised, innermost frame last, enough to find the bug while the file waits in quarantine."""
-    frames = []
-    trace = error.__traceback__
-    while trace is not None:
-        code = trace.tb_frame.f_code
-        where = "/".join(code.co_filename.split("/")[-2:])
-        frames.append(f"{where}:{trace.tb_lineno} in {code.co_name}")
-        trace = trace.tb_next
+    frames = [
+        f"{'/'.join(frame.filename.split('/')[-2:])}:{frame.lineno} in {frame.name}"
+        for frame in traceback.extract_tb(error.__traceback__)
+    ]
     return f"{type(error).__name__} (message withheld: it may quote the file) at " + " <- ".join(reversed(frames[-6:]))
