@@ -347,14 +347,24 @@ where p.employed
 group by all;
 
 -- ------------------------------------------------------------------------------------------ digital_maturity
+-- one person answering twice in a wave counts once: the same employee_ref, or, linked through the HR extracts
+-- (as training records are), the same person (contract §4); the later submission wins
 create or replace table respondents as
 select * from (
     select r.*, w.period_end_date,
         row_number() over (
-            partition by r.kommunekode, r.wave, coalesce(r.ref_key, '#' || r.respondent_id)
+            partition by r.kommunekode, r.wave, case
+                when known.medarbejdernr is not null then 'person:' || known.medarbejdernr
+                when owner.medarbejdernr is not null then 'person:' || owner.medarbejdernr
+                when r.ref_key is not null then 'ref:' || r.ref_key
+                else 'anonymous:' || r.respondent_id end
             order by r.submitted_at desc nulls last, r.row_order desc
         ) as submission_rank
-    from responses r join waves w on w.kommunekode = r.kommunekode and w.wave = r.wave
+    from responses r
+    join waves w on w.kommunekode = r.kommunekode and w.wave = r.wave
+    left join (select distinct kommunekode, medarbejdernr from employees) known
+        on known.kommunekode = r.kommunekode and known.medarbejdernr = r.ref_key
+    left join email_owners owner on owner.kommunekode = r.kommunekode and owner.email = r.ref_key
     where r.is_response
 )
 where submission_rank = 1;
