@@ -194,11 +194,11 @@ join items on items.kommunekode = cells.kommunekode and items.wave = cells.wave
 where answer_value(cells.raw_answer) is not null;
 -- end section
 
-
 -- ------------------------------------------------------------------------------------------ training
 -- the course catalogue: each course's row of the newest catalogue file that lists it
 create or replace table courses (kommunekode varchar, course_id varchar, competence_area varchar, nominal_hours double);
--- every record of both forms; person_ref is the employee number as given, email as given (case and spaces ignored)
+-- every record of both forms: the employee number as given (LMS), the e-mail without case and surrounding spaces,
+-- hours as recorded (LMS) or the statement's duration in hours (xAPI; 0 when absent)
 create or replace table training_records (
     kommunekode varchar, file_month date, medarbejdernr varchar, email varchar, course_id varchar,
     is_completion boolean, completed_local timestamp, hours double
@@ -450,15 +450,18 @@ trained_12m as (
     join areas a on a.competence_area = 'all' or a.competence_area = c.competence_area
     group by all
 ),
-covered as (
-    select t.kommunekode, t.month, closure.ancestor as los_id, t.competence_area,
-        count(distinct t.person) as people_trained_12m
-    from trained_12m t
-    join training_months m on m.kommunekode = t.kommunekode and m.month = t.month
-    join period_posts p on p.kommunekode = t.kommunekode and p.period_end_date = m.period_end_date
-        and p.medarbejdernr = t.person and p.employed
-    join period_closure closure on closure.kommunekode = t.kommunekode
+-- the units each person of the month's headcount counts in (once, also with posts in two sub-units)
+headcount_units as (
+    select distinct m.kommunekode, m.month, p.medarbejdernr as person, closure.ancestor as los_id
+    from training_months m
+    join period_posts p on p.kommunekode = m.kommunekode and p.period_end_date = m.period_end_date and p.employed
+    join period_closure closure on closure.kommunekode = m.kommunekode
         and closure.period_end_date = m.period_end_date and closure.descendant = p.los_id
+),
+covered as (
+    select u.kommunekode, u.month, u.los_id, t.competence_area, count(*) as people_trained_12m
+    from trained_12m t
+    join headcount_units u on u.kommunekode = t.kommunekode and u.month = t.month and u.person = t.person
     group by all
 )
 select grid.*,
