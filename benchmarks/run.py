@@ -25,7 +25,8 @@ marts, how much memory.
 Every figure carries the 1-minute load average when it was taken (the machine may be shared).
 Prints a small table and writes benchmarks/results.json. Nothing is asserted: numbers depend on the machine.
 Options: --samples N (default 3), --scales S,M (add L: --scales S,M,L), --workloads maturity,full, --sources DIR,
---skip-latency, --skip-incremental, --incremental-employees N, --only demo|scale|latency|incremental.
+--skip-latency, --skip-incremental, --incremental-employees N, --only demo|scale|latency|incremental,
+--latency-log FILE (keep the latency part's `dagster dev` log).
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ def _idle(home: Path) -> bool:
     return not any(actionable(p.name) for p in landing.iterdir()) and not (staging.exists() and any(staging.iterdir()))
 
 
-def bench_latency(root: Path, samples: int) -> dict:
+def bench_latency(root: Path, samples: int, keep_log: Path | None = None) -> dict:
     home, dagster_home = root / "latency", root / "dagster_home"
     (home / "landing").mkdir(parents=True)
     dagster_home.mkdir()
@@ -364,6 +365,8 @@ def bench_latency(root: Path, samples: int) -> dict:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+        if keep_log:  # dagster dev's log says where each sample's seconds went (sensor tick, run start, steps)
+            shutil.copy(root / "dagster_dev.log", keep_log)
     return result
 
 
@@ -602,6 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", type=Path, help="keep generated scale files here and reuse them")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument("--only", choices=PARTS, help="run one part: demo is (a) and (c)")
+    parser.add_argument("--latency-log", type=Path, help="keep the latency part's `dagster dev` log in this file")
     args = parser.parse_args(argv)
     wanted = [args.only] if args.only else [part for part in PARTS if not getattr(args, f"skip_{part}", False)]
     root = Path(tempfile.mkdtemp(prefix="digilead-bench-"))
@@ -619,7 +623,7 @@ def main(argv: list[str] | None = None) -> int:
                 for workload in args.workloads.split(",")
             ]
         if "latency" in wanted:
-            results["latency"] = bench_latency(root, args.samples)
+            results["latency"] = bench_latency(root, args.samples, args.latency_log)
         if "incremental" in wanted:
             results["incremental"] = bench_incremental(root, args.incremental_employees, args.samples)
     finally:

@@ -72,7 +72,9 @@ def test_the_sensor_keys_runs_by_the_files_fingerprints(digilead_home):
     assert _tick().run_requests[0].run_key == request.run_key  # same delivery: Dagster will not launch twice
     assert not _tick(first.cursor).run_requests  # already handed to a run: nothing new
     (landing / "survey_items_0751_2025H1.csv").write_bytes(b"b")
-    assert not _tick(first.cursor).run_requests  # a file written this instant may still be arriving
+    later = time.time() + 60  # modified again while the tick waited for it to settle: still being written
+    os.utime(landing / "survey_items_0751_2025H1.csv", (later, later))
+    assert not _tick(first.cursor).run_requests
     os.utime(landing / "survey_items_0751_2025H1.csv", (old, old))
     [second] = _tick(first.cursor).run_requests  # the next delivery: its own run
     assert second.run_key != request.run_key

@@ -10,7 +10,8 @@ import dagster as dg
 import duckdb
 
 from pipelines.defs import sensors
-from pipelines.defs.sensors import MAX_BATCH_WAIT_SECONDS, SENSOR_NAME, Cursor, evaluate, run_key_of
+from pipelines.defs.sensors import MAX_BATCH_WAIT_SECONDS, SENSOR_NAME, Cursor, evaluate, run_key_of, settle_wait
+from pipelines.landing.files import SETTLE_SECONDS
 
 OLD = time.time() - 600
 
@@ -89,6 +90,22 @@ def test_files_still_arriving_hold_back_the_delivery_for_a_while(tmp_path):
     os.utime(landing / "hr_employees_0751_2025-07.csv", (OLD, OLD))
     delivery, cursor, _ = tick(landing, cursor)
     assert list(delivery) == ["hr_employees_0751_2025-07.csv"]
+
+
+def test_a_tick_waits_once_for_a_file_that_just_landed_instead_of_leaving_it_to_the_next(tmp_path):
+    landing = tmp_path / "landing"
+    now = time.time()
+    drop(landing, "hr_employees_0751_2025-05.csv", b"a")
+    drop(landing, ".hr_employees_0751_2025-07.csv.part", b"c", settled=False)  # a transfer: no delivery yet
+    assert settle_wait(landing, Cursor({}), now) == 0
+    fresh = drop(landing, "hr_employees_0751_2025-06.csv", b"b", settled=False)
+    os.utime(fresh, (now - 0.5, now - 0.5))
+    assert abs(settle_wait(landing, Cursor({}), now) - (SETTLE_SECONDS - 0.5)) < 0.01
+    delivery, cursor, _ = tick(landing, now=now + SETTLE_SECONDS)  # after that wait it has settled
+    assert "hr_employees_0751_2025-06.csv" in delivery
+    assert settle_wait(landing, cursor, now) == 0  # handed to a run: not waited for again
+    os.utime(fresh, (now + 60, now + 60))  # written again (a clock ahead, even): never more than the settle time
+    assert settle_wait(landing, cursor, now) == SETTLE_SECONDS
 
 
 def test_only_files_a_run_acts_on_count(tmp_path):

@@ -2,10 +2,14 @@
 
 - `make install` (and `make test`/`demo`/`dev` whenever a model, macro or setting changed) runs
   `dagster-dbt project prepare-and-package --file pipelines/defs/dbt_project.py`;
-- `dg dev` prepares it on every load (`prepare_if_dev`);
-- anywhere else (`digilead run` from cron, the daemon's code server) dagster-dbt prepares it again when it
-  is missing or older than the project's files: the build signature, which decides between an incremental
-  build and a full refresh, comes from the manifest, so a build must never be planned from yesterday's models.
+- wherever the definitions load (`dg dev`/`dagster dev`, the daemon's code server, every run's process,
+  `digilead run`) dagster-dbt prepares it again when it is missing or older than the project's files: the build
+  signature, which decides between an incremental build and a full refresh, comes from the manifest, so a build
+  must never be planned from yesterday's models.
+
+Not `prepare_if_dev`: under `dagster dev` it runs `dbt parse` on every load of the definitions, and every run's
+process loads them again (about 2 s of CPU before the run's first step); the staleness check covers the same
+edits (the project has no packages to install).
 """
 
 import logging
@@ -34,8 +38,6 @@ def prepared_manifest() -> Path:
                 raise
             # another process has been preparing it for longer than dagster-dbt waits: use the manifest there is
             log.warning("the dbt manifest is being prepared by another process; using the one there is")
-    else:
-        DBT_PROJECT.prepare_if_dev()
     return DBT_PROJECT.manifest_path
 
 

@@ -4,7 +4,9 @@ How a tick decides (nothing here opens the DuckDB warehouse: the sensor runs bes
 writer and must never take its lock; it looks at the file system only):
 
 - A file counts once it has *settled* (not modified for `SETTLE_SECONDS`) and is not a transfer
-  leftover (`.part`, `.tmp`, hidden, ...). Sources this version does not load yet are ignored.
+  leftover (`.part`, `.tmp`, hidden, ...). Sources this version does not load yet are ignored. A tick that
+  meets a file modified more recently waits, once, until it would have settled (at most `SETTLE_SECONDS`, as
+  `digilead run` does), instead of leaving it to the next tick: a file that changed meanwhile is still arriving.
 - The cursor remembers every file already handed to a run, by its identity in the landing zone
   (name, size, mtime, inode) and its SHA-256 fingerprint, so an unchanged file is never hashed or
   requested again, however often the sensor ticks or the daemon restarts.
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat as stat_mode
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +106,26 @@ def run_key_of(delivery: dict[str, Seen]) -> str:
     """Derived from the delivery's fingerprints and identities: the same delivery always has the same key."""
     lines = sorted(seen.identity(name) for name, seen in delivery.items())
     return "delivery-" + hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def settle_wait(landing: Path, cursor: Cursor, now: float | None = None) -> float:
+    """Seconds until every file not handed to a run yet has been unmodified for SETTLE_SECONDS (0: none is that
+    recent; never more than SETTLE_SECONDS). Waiting them once saves a file that landed a moment ago a whole
+    sensor interval."""
+    now = time.time() if now is None else now
+    wait = 0.0
+    for path in landing.iterdir() if landing.exists() else []:
+        if not actionable(path.name):
+            continue
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            continue
+        known = cursor.requested.get(path.name)
+        if not stat_mode.S_ISREG(stat.st_mode) or (known and known.same_file(stat)):
+            continue
+        wait = max(wait, SETTLE_SECONDS - (now - stat.st_mtime_ns / 1e9))
+    return min(wait, SETTLE_SECONDS)
 
 
 def evaluate(landing: Path, cursor: Cursor, now: float | None = None) -> tuple[dict[str, Seen], Cursor, str | None]:
@@ -202,6 +225,7 @@ def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
     def landing_zone_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         landing = Settings.from_env().landing
         previous = Cursor.parse(context.cursor)
+        time.sleep(settle_wait(landing, previous))
         delivery, cursor, why = evaluate(landing, previous)
         trigger, key_suffix = "delivery", ""
         instance = _instance_of(context)

@@ -101,6 +101,8 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
         deps=mart_keys_of([digilead_dbt_models]),
         group_name="publish",
         pool=WAREHOUSE_POOL,
+        # as soon as the marts are built, before the marts' freshness checks, which wait for the same step
+        op_tags={"dagster/priority": "1"},
         kinds={"duckdb", "parquet"},
         description="The serving copy BI tools read: $DIGILEAD_HOME/published/digilead.duckdb (readable by DuckDB 1.x) and "
         "one Parquet file per mart, replaced atomically, with the dbt column descriptions; never the warehouse the pipeline "

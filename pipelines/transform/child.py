@@ -4,11 +4,16 @@ dagster-dbt starts dbt as a child process. If that parent is killed outright (SI
 a plain child runs on, holding DuckDB's lock on the warehouse while the writer lock, which the kernel
 released with the parent, tells the next run that the warehouse is free. This wrapper asks Linux to
 send it SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG, kept across exec), then becomes dbt.
+
+`digilead-dbt --version` answers from the installed packages' metadata instead: dagster-dbt asks it before
+every dbt command, and the real `dbt --version` costs a dbt start-up (and asks the internet for the latest
+release) on the way from a landed file to the published marts.
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib.metadata
 import os
 import signal
 import sys
@@ -33,7 +38,22 @@ def real_dbt() -> str:
     return str(beside) if beside.exists() else "dbt"
 
 
+def installed_version() -> str | None:
+    """What `dbt --version` says of the dbt beside this Python (the one `main` runs), in its words; None when
+    that dbt is not installed here."""
+    if not Path(sys.executable).with_name("dbt").exists():
+        return None
+    try:
+        core, duckdb = (importlib.metadata.version(name) for name in ("dbt-core", "dbt-duckdb"))
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    return f"Core:\n  - installed: {core}\n\nPlugins:\n  - duckdb: {duckdb}"
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--version"] and (version := installed_version()):
+        print(version)
+        return
     die_with_parent()
     dbt = real_dbt()
     os.execvp(dbt, [dbt, *sys.argv[1:]])
