@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # dagster-dbt's own preparation: `dbt parse` into dbt_project/target/manifest.json, which the dbt assets are made
-# from; again whenever a model, macro, test or setting changed (dg dev prepares on every load by itself)
+# from; again whenever a model, macro, test or setting changed (a load under dg dev prepares it again only when it is stale)
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/dagster-dbt project prepare-and-package --file pipelines/defs/dbt_project.py
 	touch $(MANIFEST)
