@@ -141,12 +141,19 @@ def test_webserver_and_daemon_on_a_postgres_instance_publish_dropped_files(tmp_p
             os.replace(tmp, home / "landing" / path.name)
 
         def done() -> bool:
-            """Landing empty, a run succeeded and none is queued or running (the instance is read in PostgreSQL)."""
+            """Landing empty, the delivery's run succeeded and none is queued or running (the instance is read in
+            PostgreSQL). The delivery's own run: another run's success (a freshness check's) proves nothing."""
             if any(p.is_file() and not p.name.startswith(".") for p in (home / "landing").iterdir()):
                 return False
             with psycopg.connect(instance_url) as pg:
-                statuses = {r[0] for r in pg.execute("select status from runs").fetchall()}
-            return "SUCCESS" in statuses and not statuses & {"QUEUED", "NOT_STARTED", "STARTING", "STARTED"}
+                runs = set(pg.execute("select pipeline_name, status from runs").fetchall())
+            statuses = {status for _, status in runs}
+            return ("ingest_and_build", "SUCCESS") in runs and not statuses & {
+                "QUEUED",
+                "NOT_STARTED",
+                "STARTING",
+                "STARTED",
+            }
 
         wait_for("the delivery to be published", done)
         counts = _published_counts(home)
