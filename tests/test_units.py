@@ -69,6 +69,17 @@ def test_person_key_is_the_contracts_hmac():
     assert Pseudonymiser.from_secret("secret").person_key("0751", "12345") == expected
 
 
+@pytest.mark.parametrize("secret", ["s", "a secret of exactly sixty-four bytes, SHA-256's block size....", "ø" * 80])
+def test_keying_from_kept_hash_states_is_hmac_for_every_key_length_and_value(secret):
+    p = Pseudonymiser.from_secret(secret)
+    for number in ["12345", "12345", "æøå-7", ""]:  # the same value twice: the kept states are copied, not used up
+        message = f"0751:{number}".encode()
+        assert p.person_key("0751", number) == hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    assert (
+        p.key_fingerprint() == hmac.new(secret.encode(), b"digilead pseudonym key check v1", hashlib.sha256).hexdigest()
+    )
+
+
 def test_link_keys_ignore_email_case_and_spaces_and_tell_numbers_from_emails():
     p = Pseudonymiser.from_secret("secret")
     assert p.link_key("0751", "  Anna.Hansen@Aarhus.DK ") == p.link_key("0751", "anna.hansen@aarhus.dk")

@@ -8,14 +8,35 @@ without keeping the e-mail: the HR load stores both keys for every employee.
 from __future__ import annotations
 
 import hashlib
-import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 
 KEY_CHECK_LABEL = "digilead pseudonym key check v1"
+_BLOCK = 64  # SHA-256's block size
 
 
-def _hmac_hex(key: bytes, message: str) -> str:
-    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()
+@lru_cache(maxsize=1024)
+def _keyed_states(key: bytes, prefix: str) -> tuple:
+    """HMAC-SHA256 (RFC 2104) of `key`, with the message prefix already fed: (inner, outer) hash states.
+
+    Every message of a kind (`0751:`, `0751:email:`) starts the same, and an identifier is keyed per
+    distinct value of every file: copying these states saves HMAC's key set-up and the prefix per value,
+    which was most of the time of keying an HR extract (hmac.new per value).
+    """
+    block = (hashlib.sha256(key).digest() if len(key) > _BLOCK else key).ljust(_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in block))
+    inner.update(prefix.encode("utf-8"))
+    return inner, hashlib.sha256(bytes(byte ^ 0x5C for byte in block))
+
+
+def _hmac_hex(key: bytes, prefix: str, rest: str = "") -> str:
+    """hmac.new(key, (prefix + rest).encode(), sha256).hexdigest(), from the prefix's kept states."""
+    inner_state, outer_state = _keyed_states(key, prefix)
+    inner = inner_state.copy()
+    inner.update(rest.encode("utf-8"))
+    outer = outer_state.copy()
+    outer.update(inner.digest())
+    return outer.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -27,7 +48,7 @@ class Pseudonymiser:
         return cls(secret.encode("utf-8"))
 
     def person_key(self, kommunekode: str, medarbejdernr: str) -> str:
-        return _hmac_hex(self.key, f"{kommunekode}:{medarbejdernr.strip()}")
+        return _hmac_hex(self.key, f"{kommunekode}:", medarbejdernr.strip())
 
     def key_fingerprint(self) -> str:
         """What the warehouse remembers of the key: an HMAC of a fixed label, which tells one key from
@@ -45,5 +66,5 @@ class Pseudonymiser:
             ref = ref.lower()
             if ref.startswith("mailto:"):
                 ref = ref[len("mailto:") :]
-            return _hmac_hex(self.key, f"{kommunekode}:email:{ref}")
-        return _hmac_hex(self.key, f"{kommunekode}:empno:{ref}")
+            return _hmac_hex(self.key, f"{kommunekode}:email:", ref)
+        return _hmac_hex(self.key, f"{kommunekode}:empno:", ref)

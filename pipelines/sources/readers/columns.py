@@ -55,6 +55,10 @@ def keyed(values: pd.Series, key: Callable[[str], str | None]) -> pd.Series:
 
 def constant(value: object, like: pd.Series | pd.DataFrame, dtype: object = STRING) -> pd.Series:
     """A column holding `value` on every row of `like`."""
+    if dtype == STRING:  # built by Arrow: a Python list of a text per row was a large part of parsing a survey
+        text = None if value is None or value is pd.NA else str(value)
+        repeated = pa.repeat(pa.scalar(text, pa.string()), len(like))
+        return pd.Series(repeated.to_pandas(types_mapper={pa.string(): STRING}.get).array, index=like.index)
     return pd.Series([value] * len(like), index=like.index, dtype=dtype)
 
 
