@@ -80,6 +80,15 @@ def test_keying_from_kept_hash_states_is_hmac_for_every_key_length_and_value(sec
     )
 
 
+def test_keying_a_list_is_keying_each_value_in_order():
+    p = Pseudonymiser.from_secret("secret")
+    refs = [" Anna@Aarhus.dk", "12345", None, "", "mailto:b@c.dk", " 12345 ", "anna@aarhus.dk"]
+    keys = p.link_keys("0751", refs)
+    assert keys == [p.link_key("0751", ref) for ref in refs]
+    assert keys[0] == keys[-1] and keys[1] == keys[5] and keys[2:4] == [None, None]
+    assert p.person_keys("0751", ["1", " 2"]) == [p.person_key("0751", "1"), p.person_key("0751", "2")]
+
+
 def test_link_keys_ignore_email_case_and_spaces_and_tell_numbers_from_emails():
     p = Pseudonymiser.from_secret("secret")
     assert p.link_key("0751", "  Anna.Hansen@Aarhus.DK ") == p.link_key("0751", "anna.hansen@aarhus.dk")

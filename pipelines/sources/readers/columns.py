@@ -46,10 +46,10 @@ def frame_with_unparsed(columns: Mapping[str, pd.Series | Converted]) -> pd.Data
     return pd.DataFrame(flat)
 
 
-def keyed(values: pd.Series, key: Callable[[str], str | None]) -> pd.Series:
-    """STRING keys of the non-empty `values` (e.g. pseudonyms), each distinct value keyed once."""
+def keyed(values: pd.Series, keys_of: Callable[[list[str]], list[str | None]]) -> pd.Series:
+    """STRING keys of the non-empty `values` (e.g. pseudonyms): the distinct values are keyed at once."""
     codes, distinct = pd.factorize(clean_text(values))  # code -1: empty
-    keys = pa.array([*(key(value) for value in distinct.tolist()), None], pa.string())
+    keys = pa.array([*keys_of(distinct.tolist()), None], pa.string())
     return pd.Series(keys.take(np.where(codes < 0, len(distinct), codes)), index=values.index, dtype=STRING)
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -217,7 +218,7 @@ def assemble(read: Respondents, *, dialect: str, file: FileName, context: ParseC
             "wave": constant(wave, checked),
             "dialect": constant(dialect, checked),
             "respondent_id": checked["respondent_id"],
-            "ref_key": keyed(employee_ref, lambda ref: context.link_key(kommunekode, ref)),
+            "ref_key": keyed(employee_ref, partial(context.link_keys, kommunekode)),
             "los_id": checked["los_id"],
             "submitted_at": checked["submitted_at"],
             "is_response": checked["is_response"],
