@@ -3,7 +3,8 @@
     normalise(landing, folder)  the landing files in forms DuckDB reads directly (UTF-8 CSV; SurveyXact
                                 ZIPs unpacked; XLSX sheets as CSV): timed on its own, not part of the limit
     run_baseline(folder, db)    baseline.sql into a fresh DuckDB file; returns its wall time
-    compare(db, published)      the baseline's marts against the pipeline's (contract columns only)
+    compare(db, published)      the baseline's three marts against the pipeline's published ones, row by row on
+                                the contract's columns (floats within 1e-9), with the first differing rows
 
 `python -m benchmarks.baseline LANDING PUBLISHED_DB` runs all three and prints the result as JSON.
 """
@@ -24,10 +25,12 @@ from pathlib import Path
 import duckdb
 
 BASELINE_SQL = Path(__file__).resolve().parent / "baseline.sql"
-MART_KEYS = {
+MART_KEYS = {  # the grain of each mart (contract §5)
     "digital_maturity": ["kommunekode", "wave", "los_id", "competence_area"],
+    "training_uptake": ["kommunekode", "month", "los_id", "competence_area"],
+    "benefit_realisation": ["kommunekode", "initiative_id", "benefit_id", "month"],
 }
-MART_COLUMNS = {
+MART_COLUMNS = {  # the columns the contract defines (§5); the pipeline's extras are not compared
     "digital_maturity": [
         "respondents",
         "headcount",
@@ -39,6 +42,17 @@ MART_COLUMNS = {
         "change",
         "suppressed",
     ],
+    "training_uptake": [
+        "headcount",
+        "fte",
+        "completions",
+        "people_trained",
+        "training_hours",
+        "hours_per_fte",
+        "coverage_12m",
+        "suppressed",
+    ],
+    "benefit_realisation": ["realised_cumulative", "planned_cumulative", "realisation_pct", "status"],
 }
 
 
@@ -108,6 +122,7 @@ SECTION = re.compile(r"^-- section (\S+)\n.*?^-- end section\n", re.M | re.S)
 OPTIONAL_COLUMNS = {  # placeholder -> (the files, the optional columns they may all lack)
     "flat_absent_columns": ("survey_responses_*.flat.csv", ("employee_ref", "submitted_at")),
     "surveyxact_absent_columns": ("survey_responses_*.dataset.csv", ("closetime",)),
+    "training_csv_absent_columns": ("training_*.csv", ("user_email", "medarbejdernr", "hours")),
 }
 
 
@@ -182,6 +197,7 @@ def compare(database: Path, published: Path, marts: list[str] | None = None) -> 
                 "only_pipeline": [list(k) for k in only_theirs[:5]],
                 "differing": [[list(k), c, repr(a), repr(b)] for k, c, a, b in differing[:10]],
                 "differing_count": len(differing),
+                "differing_by_column": {c: n for c in columns if (n := sum(d[1] == c for d in differing))},
             }
     return result
 

@@ -11,18 +11,20 @@
     respondents away); the totals of digital_maturity are never changed here.
 -#}
 
+{{ config(materialized='kommune_batched', batch_rows_from='int_survey__staff_group_rollup') }}
+
 with
 
 rollup as (
 
-    select * from {{ scoped(ref('int_survey__staff_group_rollup')) }}
+    select * from {{ batched(ref('int_survey__staff_group_rollup')) }}
 
 ),
 
 unit_totals as (
 
     select kommunekode, wave, competence_area, los_id, parent_los_id, respondents, suppressed
-    from {{ scoped(ref('digital_maturity')) }}
+    from {{ batched(ref('digital_maturity')) }}
 
 ),
 

@@ -8,18 +8,20 @@
     published zero) and training_uptake's rows (area 'all') as the published unit totals.
 -#}
 
+{{ config(materialized='kommune_batched', batch_rows_from='int_training__staff_group_uptake_rollup') }}
+
 with
 
 rollup as (
 
-    select * from {{ scoped(ref('int_training__staff_group_uptake_rollup')) }}
+    select * from {{ batched(ref('int_training__staff_group_uptake_rollup')) }}
 
 ),
 
 unit_totals as (
 
     select kommunekode, month, los_id, parent_los_id, headcount, suppressed
-    from {{ scoped(ref('training_uptake')) }}
+    from {{ batched(ref('training_uptake')) }}
     where competence_area = 'all'
 
 ),
