@@ -508,15 +508,17 @@ def loaded_sources() -> list[SourceSpec]:
 def _remembering(keys_of: Callable[[str, list[str]], list], size: int) -> Callable[[str, list[str]], list]:
     """`keys_of` (kommunekode, values) -> keys, remembering up to about `size` keys (forgotten all at once
     when full); only the values not remembered are keyed."""
-    remembered: dict[tuple[str, str], object] = {}
+    remembered: dict[str, dict[str, object]] = {}  # kommunekode -> value -> key
 
     def keys(kommunekode: str, values: list[str]) -> list:
-        new = [value for value in values if (kommunekode, value) not in remembered]
+        known = remembered.setdefault(kommunekode, {})
+        new = [value for value in values if value not in known]
         if new:
-            if len(remembered) + len(new) > size:
+            if sum(map(len, remembered.values())) + len(new) > size:
                 remembered.clear()
-            remembered.update(zip(((kommunekode, value) for value in new), keys_of(kommunekode, new), strict=True))
-        return [remembered[kommunekode, value] for value in values]
+                known = remembered[kommunekode] = {}
+            known.update(zip(new, keys_of(kommunekode, new), strict=True))
+        return list(map(known.__getitem__, values))
 
     return keys
 

@@ -553,3 +553,20 @@ def test_the_marts_are_stale_until_a_copy_is_published():
     assert state.marts_stale(con, published_copy_exists=True)
     state.finish_build(con)  # published without a recorded build start: current
     assert not state.marts_stale(con, published_copy_exists=True)
+
+
+def test_staging_keys_each_value_once_and_forgets_everything_when_full():
+    from pipelines.ingest import _remembering
+
+    asked = []
+
+    def keys_of(kommunekode, values):
+        asked.append(list(values))
+        return [f"{kommunekode}:{value}" for value in values]
+
+    keys = _remembering(keys_of, size=3)
+    assert keys("0751", ["a", "b"]) == ["0751:a", "0751:b"]
+    assert keys("0751", ["b", "c", "a"]) == ["0751:b", "0751:c", "0751:a"]
+    assert keys("0101", ["a"]) == ["0101:a"]  # a fourth key: everything remembered is forgotten
+    assert keys("0751", ["a"]) == ["0751:a"]
+    assert asked == [["a", "b"], ["c"], ["a"], ["a"]]
