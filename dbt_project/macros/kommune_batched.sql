@@ -44,7 +44,7 @@
 
     {%- set batches = kommune_batches(ref(config.require('batch_rows_from')), scope) -%}
     {% for batch in batches %}
-        {% do log(this.identifier ~ ": batch " ~ loop.index ~ " of " ~ batches | length ~ " (" ~ batch | join(", ") ~ ")") %}
+        {% do log(this.identifier ~ ": batch " ~ loop.index ~ " of " ~ batches | length ~ " (" ~ batch | join(", ") ~ ")", info=true) %}
         {% do run_query("set variable digilead_kommune_batch = ['" ~ batch | join("', '") ~ "']::varchar[]") %}
         {% do run_query("insert into " ~ target_relation ~ " select * from (" ~ compiled_code ~ ") as model_rows") %}
     {% endfor %}
