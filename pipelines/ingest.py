@@ -17,9 +17,8 @@ import logging
 import os
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -59,6 +58,9 @@ def finished(name: str, outcome: str) -> None:
     files_log.debug("%s: %s", name, outcome, extra={"finished_file": name})
 
 
+# rows (all raw tables) loaded per transaction: about 25 survey exports of a large municipality; DuckDB
+# writes a transaction's full row groups to the database file as it goes, so memory stays bounded
+LOAD_TRANSACTION_ROWS = 2_000_000
 KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 
 
@@ -216,8 +218,8 @@ class Pipeline:
         with self.warehouse.connect() as con:
             pseudonymiser = self.pseudonymiser(con)
             # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
-            person_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.person_key)
-            link_key = lru_cache(maxsize=KEYS_REMEMBERED)(pseudonymiser.link_key)
+            person_keys = _remembering(pseudonymiser.person_keys, KEYS_REMEMBERED)
+            link_keys = _remembering(pseudonymiser.link_keys, KEYS_REMEMBERED)
             known = self.warehouse.records_by_fingerprint(con)
             for file in files:
                 if file.problem:
@@ -228,7 +230,7 @@ class Pipeline:
                     step.staged.append(file.name)
                     continue
                 _, file_name = detect(file.name)
-                context = ParseContext(person_key=person_key, link_key=link_key)
+                context = ParseContext(person_keys=person_keys, link_keys=link_keys)
                 if spec.needs:
                     context.needed = _needed(con, spec, file_name)
                 try:
@@ -343,63 +345,86 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------------------
     def load(self, spec: SourceSpec) -> Step:
-        """Load each validated staged file in one transaction, then archive it."""
+        """Load the validated staged files, then archive them.
+
+        Files are loaded in transactions of up to LOAD_TRANSACTION_ROWS rows: each file all or nothing
+        (its rows, rejected rows and registry record commit together), and the files of one transaction
+        together. A commit per file of a national delivery cost more than its rows (each small commit
+        writes its rows through the WAL; a larger one writes them to the database file once).
+        """
         step = Step()
         with self.warehouse.connect() as con:
+            ready = []
             for staged in self.staged_of(spec):
                 if not staged.manifest.validated:
                     continue
-                manifest = staged.manifest
-                landing_path = Path(manifest.landing_path)
-                if landing_path.exists() and delivery_fingerprint(landing_path) != manifest.fingerprint:
+                landing_path = Path(staged.manifest.landing_path)
+                if landing_path.exists() and delivery_fingerprint(landing_path) != staged.manifest.fingerprint:
                     # written to since it was read: not archived under the old fingerprint, read again next run
                     staged.remove()
-                    step.arriving.append(manifest.file_name)
-                    self.progress(f"{manifest.file_name}: changed since it was read; left in landing/ for the next run")
+                    step.arriving.append(staged.manifest.file_name)
+                    self.progress(
+                        f"{staged.manifest.file_name}: changed since it was read; left in landing/ for the next run"
+                    )
                     continue
-                target = free_name(self.settings.archive / spec.name, manifest.file_name, manifest.fingerprint)
-                not_loaded = staged.not_loaded()
-                # a file fills the source's tables it has rows for (one part of a CSV register fills one)
-                tables = [table for table in spec.raw_tables if table in manifest.tables]
+                ready.append(staged)
+            for group in _transactions_of(ready, LOAD_TRANSACTION_ROWS):
+                loaded: list[tuple[StagedFile, Path, dict[str, int]]] = []
                 with transaction(con):
-                    loaded_by_table = self.warehouse.load_tables(
-                        con, manifest.fingerprint, {t: staged.table_path(t) for t in tables}
-                    )
-                    loaded = loaded_by_table[tables[0]]
-                    Warehouse.record_rejected_rows(
-                        con,
-                        manifest.fingerprint,
-                        dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str), strict=True)),
-                    )
-                    Warehouse.record(
-                        con,
-                        FileRecord(
-                            fingerprint=manifest.fingerprint,
-                            file_name=manifest.file_name,
-                            source=spec.name,
-                            kommunekode=manifest.kommunekode,
-                            period=manifest.period,
-                            status="accepted",
-                            rows_read=manifest.rows_read,
-                            rows_loaded=manifest.rows_read - len(not_loaded),
-                            rows_rejected=len(not_loaded),
-                            reason=None,
-                            moved_to=self.relative(target),
-                            run_id=self.run_id,
-                        ),
-                    )
+                    for staged in group:
+                        target = free_name(
+                            self.settings.archive / spec.name, staged.manifest.file_name, staged.fingerprint
+                        )
+                        loaded.append((staged, target, self._load_file(con, spec, staged, target)))
                     mark_marts_stale(con)
-                move(landing_path, target)
-                staged.remove()
-                step.accepted.append(manifest.file_name)
-                step.rows += loaded
-                for table, rows in loaded_by_table.items():
-                    step.rows_by_table[table] = step.rows_by_table.get(table, 0) + rows
-                step.fingerprints.append(manifest.fingerprint)
-                counts = ", ".join(f"{rows} rows into raw.{table}" for table, rows in loaded_by_table.items())
-                self.progress(f"{manifest.file_name}: loaded {counts}; archived")
-                finished(manifest.file_name, "accepted")
+                for staged, target, loaded_by_table in loaded:
+                    manifest = staged.manifest
+                    move(Path(manifest.landing_path), target)
+                    staged.remove()
+                    step.accepted.append(manifest.file_name)
+                    step.rows += loaded_by_table[next(iter(loaded_by_table))]
+                    for table, rows in loaded_by_table.items():
+                        step.rows_by_table[table] = step.rows_by_table.get(table, 0) + rows
+                    step.fingerprints.append(manifest.fingerprint)
+                    counts = ", ".join(f"{rows} rows into raw.{table}" for table, rows in loaded_by_table.items())
+                    self.progress(f"{manifest.file_name}: loaded {counts}; archived")
+                    finished(manifest.file_name, "accepted")
         return step
+
+    def _load_file(
+        self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, staged: StagedFile, target: Path
+    ) -> dict[str, int]:
+        """One file's rows, rejected rows and registry record (destination `target`), in the caller's transaction."""
+        manifest = staged.manifest
+        not_loaded = staged.not_loaded()
+        # a file fills the source's tables it has rows for (one part of a CSV register fills one)
+        tables = [table for table in spec.raw_tables if table in manifest.tables]
+        loaded_by_table = self.warehouse.load_tables(
+            con, manifest.fingerprint, {t: staged.table_path(t) for t in tables}
+        )
+        Warehouse.record_rejected_rows(
+            con,
+            manifest.fingerprint,
+            dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str), strict=True)),
+        )
+        Warehouse.record(
+            con,
+            FileRecord(
+                fingerprint=manifest.fingerprint,
+                file_name=manifest.file_name,
+                source=spec.name,
+                kommunekode=manifest.kommunekode,
+                period=manifest.period,
+                status="accepted",
+                rows_read=manifest.rows_read,
+                rows_loaded=manifest.rows_read - len(not_loaded),
+                rows_rejected=len(not_loaded),
+                reason=None,
+                moved_to=self.relative(target),
+                run_id=self.run_id,
+            ),
+        )
+        return loaded_by_table
 
     # ------------------------------------------------------------------------------------------
     def ready_to_retry(self) -> list[str]:
@@ -478,6 +503,39 @@ def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> N
 def loaded_sources() -> list[SourceSpec]:
     """Every source, in processing order (what others depend on goes first)."""
     return sorted(SOURCES, key=lambda spec: spec.rank)
+
+
+def _remembering(keys_of: Callable[[str, list[str]], list], size: int) -> Callable[[str, list[str]], list]:
+    """`keys_of` (kommunekode, values) -> keys, remembering up to about `size` keys (forgotten all at once
+    when full); only the values not remembered are keyed."""
+    remembered: dict[str, dict[str, object]] = {}  # kommunekode -> value -> key
+
+    def keys(kommunekode: str, values: list[str]) -> list:
+        known = remembered.setdefault(kommunekode, {})
+        new = [value for value in values if value not in known]
+        if new:
+            if sum(map(len, remembered.values())) + len(new) > size:
+                remembered.clear()
+                known = remembered[kommunekode] = {}
+            known.update(zip(new, keys_of(kommunekode, new), strict=True))
+        return list(map(known.__getitem__, values))
+
+    return keys
+
+
+def _transactions_of(files: list[StagedFile], max_rows: int) -> Iterator[list[StagedFile]]:
+    """The files in order, grouped into runs of at most `max_rows` staged rows (a larger file alone)."""
+    group: list[StagedFile] = []
+    rows = 0
+    for staged in files:
+        size = sum(staged.manifest.tables.values())
+        if group and rows + size > max_rows:
+            yield group
+            group, rows = [], 0
+        group.append(staged)
+        rows += size
+    if group:
+        yield group
 
 
 def _needed(con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: FileName) -> object:

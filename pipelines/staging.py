@@ -53,13 +53,13 @@ class StagedFile:
     def table_path(self, table: str) -> Path:
         return self.folder / f"{table}.parquet"
 
-    def validation_batches(self, batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    def validation_batches(self, batch_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch | pa.Table]:
+        """The validation frame in Arrow batches of at most `batch_rows` rows (validation makes them frames)."""
         parquet = pq.ParquetFile(self.folder / VALIDATION)
         if parquet.metadata.num_rows == 0:
-            yield parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
+            yield parquet.schema_arrow.empty_table()
             return
-        for batch in parquet.iter_batches(batch_size=batch_rows):
-            yield _to_pandas(batch)
+        yield from parquet.iter_batches(batch_size=batch_rows)
 
     def validation_columns(self) -> list[str]:
         return pq.read_schema(self.folder / VALIDATION).names
@@ -73,13 +73,6 @@ class StagedFile:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def _to_pandas(batch: pa.RecordBatch) -> pd.DataFrame:
-    # Arrow-backed strings and nullable numbers keep GE's input close to the file, cheaply.
-    return batch.to_pandas(
-        types_mapper=lambda t: pd.ArrowDtype(t) if not pa.types.is_integer(t) and not pa.types.is_boolean(t) else None
-    )
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:

@@ -18,7 +18,7 @@ from pipelines.sources import benefits
 from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
 from pipelines.sources.registry import detect
 from pipelines.validation import load_suite_spec, validate_batches
-from tests.parser_support import link_key, person_key
+from tests.parser_support import link_keys, person_keys
 
 INITIATIVES = ["initiative_id", "navn", "sektor", "los_id", "start_dato", "slut_dato", "status", "investering_dkk"]
 BENEFITS = [
@@ -53,7 +53,7 @@ CSV_MEASUREMENTS = (
 
 
 def context(needed=None) -> ParseContext:
-    return ParseContext(person_key=person_key, link_key=link_key, needed=needed)
+    return ParseContext(person_keys=person_keys, link_keys=link_keys, needed=needed)
 
 
 def name(file_name: str) -> FileName:

@@ -8,10 +8,10 @@ import json
 
 import pandas as pd
 import pytest
-from parser_support import assert_nothing_in_clear, context, file_name, link_key
+from parser_support import CHEAP_KEYS, assert_nothing_in_clear, context, file_name, link_key
 
 from pipelines.sources import courses, training
-from pipelines.sources.base import ParseContext, Unreadable
+from pipelines.sources.base import Unreadable
 from pipelines.sources.readers import DATE, NUMBER, STRING, TIMESTAMP
 from pipelines.sources.registry import detect
 from pipelines.validation import load_suite_spec, validate_batches
@@ -396,8 +396,6 @@ def test_training_names():
 
 
 # --- scale ------------------------------------------------------------------------------------------
-
-CHEAP_KEYS = ParseContext(person_key=lambda k, n: n, link_key=lambda k, ref: ref)  # the parser, not HMAC
 
 
 def test_a_200k_row_lms_report_parses_whole():

@@ -69,6 +69,26 @@ def test_person_key_is_the_contracts_hmac():
     assert Pseudonymiser.from_secret("secret").person_key("0751", "12345") == expected
 
 
+@pytest.mark.parametrize("secret", ["s", "a secret of exactly sixty-four bytes, SHA-256's block size....", "ø" * 80])
+def test_keying_from_kept_hash_states_is_hmac_for_every_key_length_and_value(secret):
+    p = Pseudonymiser.from_secret(secret)
+    for number in ["12345", "12345", "æøå-7", ""]:  # the same value twice: the kept states are copied, not used up
+        message = f"0751:{number}".encode()
+        assert p.person_key("0751", number) == hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    assert (
+        p.key_fingerprint() == hmac.new(secret.encode(), b"digilead pseudonym key check v1", hashlib.sha256).hexdigest()
+    )
+
+
+def test_keying_a_list_is_keying_each_value_in_order():
+    p = Pseudonymiser.from_secret("secret")
+    refs = [" Anna@Aarhus.dk", "12345", None, "", "mailto:b@c.dk", " 12345 ", "anna@aarhus.dk"]
+    keys = p.link_keys("0751", refs)
+    assert keys == [p.link_key("0751", ref) for ref in refs]
+    assert keys[0] == keys[-1] and keys[1] == keys[5] and keys[2:4] == [None, None]
+    assert p.person_keys("0751", ["1", " 2"]) == [p.person_key("0751", "1"), p.person_key("0751", "2")]
+
+
 def test_link_keys_ignore_email_case_and_spaces_and_tell_numbers_from_emails():
     p = Pseudonymiser.from_secret("secret")
     assert p.link_key("0751", "  Anna.Hansen@Aarhus.DK ") == p.link_key("0751", "anna.hansen@aarhus.dk")
@@ -533,3 +553,20 @@ def test_the_marts_are_stale_until_a_copy_is_published():
     assert state.marts_stale(con, published_copy_exists=True)
     state.finish_build(con)  # published without a recorded build start: current
     assert not state.marts_stale(con, published_copy_exists=True)
+
+
+def test_staging_keys_each_value_once_and_forgets_everything_when_full():
+    from pipelines.ingest import _remembering
+
+    asked = []
+
+    def keys_of(kommunekode, values):
+        asked.append(list(values))
+        return [f"{kommunekode}:{value}" for value in values]
+
+    keys = _remembering(keys_of, size=3)
+    assert keys("0751", ["a", "b"]) == ["0751:a", "0751:b"]
+    assert keys("0751", ["b", "c", "a"]) == ["0751:b", "0751:c", "0751:a"]
+    assert keys("0101", ["a"]) == ["0101:a"]  # a fourth key: everything remembered is forgotten
+    assert keys("0751", ["a"]) == ["0751:a"]
+    assert asked == [["a", "b"], ["c"], ["a"], ["a"]]

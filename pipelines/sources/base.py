@@ -54,15 +54,16 @@ class Item:
 class ParseContext:
     """Everything a parser may need beyond the bytes.
 
-    person_key, link_key: the privacy room's keyed functions, so parsers never keep a clear identifier.
+    person_keys, link_keys: the privacy room's keyed functions, so parsers never keep a clear identifier;
+    each keys a list of values at once (a file's distinct identifiers: see readers.keyed).
     needed: for a source with `SourceSpec.needs`, what that lookup found in the warehouse for this
     file (survey responses: the item catalogue of the municipality and wave, item_id -> Item; a
     benefit register part: its sibling part), or None when it has not been loaded yet: the parser
     then raises WaitingFor, after the checks it can make without it.
     """
 
-    person_key: Callable[[str, str], str]  # (kommunekode, medarbejdernr) -> hex
-    link_key: Callable[[str, str], str | None]  # (kommunekode, e-mail or employee number) -> hex
+    person_keys: Callable[[str, list[str]], list[str]]  # (kommunekode, medarbejdernr values) -> hex each
+    link_keys: Callable[[str, list[str]], list[str | None]]  # (kommunekode, e-mails or employee numbers) -> hex each
     needed: Any = None
 
 

@@ -12,6 +12,8 @@ suite catches), the e-mail only as email_key. `navn` is not read at all, so it i
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from pipelines.sources.base import FileName, ParseContext, ParsedFile
@@ -56,9 +58,9 @@ def parse(data: bytes, file: FileName, context: ParseContext) -> ParsedFile:
             ROW_NUMBER: rows[ROW_NUMBER],
             "kommunekode": constant(kommunekode, rows),
             "snapshot_month": constant(month_start(file.period), rows, DATE),
-            "person_key": keyed(rows["medarbejdernr"], lambda number: context.person_key(kommunekode, number)),
-            "empno_key": keyed(rows["medarbejdernr"], lambda number: context.link_key(kommunekode, number)),
-            "email_key": keyed(rows["email"], lambda email: context.link_key(kommunekode, email)),
+            "person_key": keyed(rows["medarbejdernr"], partial(context.person_keys, kommunekode)),
+            "empno_key": keyed(rows["medarbejdernr"], partial(context.link_keys, kommunekode)),
+            "email_key": keyed(rows["email"], partial(context.link_keys, kommunekode)),
             **{column: rows[column] for column in TEXT_COLUMNS},
             "beskaeftigelsesgrad": parse_numbers(rows["beskaeftigelsesgrad"]),
             "ansat_fra": parse_dates(rows["ansat_fra"]),

@@ -1,7 +1,11 @@
 """Running a suite over a file's validation frame, batch by batch, and saying what failed in plain words.
 
-GE is fed bounded batches (Arrow record batches turned into Arrow-backed pandas frames), so memory
-follows the batch size, not the file size. Results of all batches are merged per expectation.
+GE is fed bounded batches (Arrow record batches, concatenated without copying and turned into one
+Arrow-backed pandas frame per batch), so memory follows the batch size, not the file size. Each batch
+is checked twice at most: first for success only (GE's cheapest result format), then, only if some
+expectation failed, those expectations again with every failing row (the costly format, which
+filters the whole frame several times per expectation). Results of all batches are merged per
+expectation.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from pipelines.privacy.shown import masked
 from pipelines.privacy.shown import shown as shown_or_kind
@@ -126,7 +132,7 @@ def _context():
     return context, batch_definition
 
 
-@lru_cache(maxsize=64)
+@cache  # never evicted: GE refuses to add a suite name twice (a few per source and column set)
 def _validation_definition(suite_name: str, expectations_json: str):
     import great_expectations as gx
     from great_expectations.core.expectation_suite import ExpectationSuite
@@ -141,8 +147,11 @@ def _validation_definition(suite_name: str, expectations_json: str):
     )
 
 
+Batch = pd.DataFrame | pa.RecordBatch | pa.Table
+
+
 def validate_batches(
-    spec: SuiteSpec, batches: Iterable[pd.DataFrame], item_columns: list[str] | None = None
+    spec: SuiteSpec, batches: Iterable[Batch], item_columns: list[str] | None = None
 ) -> ValidationOutcome:
     """Validate one file, batch by batch; an empty file is validated as one empty batch."""
     [outcome] = validate_files(spec, [batches], item_columns)
@@ -150,7 +159,7 @@ def validate_batches(
 
 
 def validate_files(
-    spec: SuiteSpec, files: list[Iterable[pd.DataFrame]], item_columns: list[str] | None = None
+    spec: SuiteSpec, files: list[Iterable[Batch]], item_columns: list[str] | None = None
 ) -> list[ValidationOutcome]:
     """Validate several files of one source (with the same columns) in few GE runs, one outcome per file.
 
@@ -173,8 +182,13 @@ def validate_files(
         present = [int(f) for f in batch[FILE].unique()]
         for file, count in batch[FILE].value_counts().items():
             rows[int(file)] += int(count)
+        first = definition.run(batch_parameters={"dataframe": batch}, result_format={"result_format": "BOOLEAN_ONLY"})
+        failing = sorted(_position(positions, result) for result in first.results if not result.success)
+        if not failing:
+            continue
         label = [column for column in spec.row_label if column in batch.columns]
-        result = definition.run(
+        rerun = _validation_definition(spec.name, json.dumps([expectations[i] for i in failing], sort_keys=True))
+        result = rerun.run(
             batch_parameters={"dataframe": batch},
             result_format={
                 "result_format": "COMPLETE",
@@ -185,8 +199,7 @@ def validate_files(
         for expectation_result in result.results:
             if expectation_result.success:
                 continue
-            config = expectation_result.expectation_config
-            index = positions[_identity({"type": config.type, "kwargs": config.kwargs, "meta": config.meta or {}})]
+            index = _position(positions, expectation_result)
             details = expectation_result.to_json_dict()
             entries = (details.get("result") or {}).get("unexpected_index_list") or []
             by_file: dict[int, list[dict]] = {}
@@ -205,22 +218,47 @@ def validate_files(
     ]
 
 
+def _position(positions: dict[tuple, int], result) -> int:
+    """The index in the expanded suite of the expectation a GE result belongs to."""
+    config = result.expectation_config
+    return positions[_identity({"type": config.type, "kwargs": config.kwargs, "meta": config.meta or {}})]
+
+
 FILE = "_file"
 
 
-def _tagged_batches(files: list[Iterable[pd.DataFrame]], batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
-    """The files' batches, each row tagged with its file's index, regrouped into batches of ≤ batch_rows."""
-    pending: list[pd.DataFrame] = []
+def _tagged_batches(files: list[Iterable[Batch]], batch_rows: int = BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """The files' batches, each row tagged with its file's index, regrouped into frames of ≤ batch_rows
+    (about: a file's batch is never split). Batches are gathered as Arrow tables, which concatenate
+    without copying; each frame is converted to pandas once."""
+    pending: list[pa.Table] = []
     size = 0
     for index, batches in enumerate(files):
         for batch in batches:
-            pending.append(batch.assign(**{FILE: index}))
-            size += len(batch)
+            table = _arrow_table(batch)
+            pending.append(table.append_column(FILE, pa.array(np.full(table.num_rows, index, dtype="int64"))))
+            size += table.num_rows
             if size >= batch_rows:
-                yield pd.concat(pending, ignore_index=True)
+                yield _frame(pending)
                 pending, size = [], 0
     if pending:
-        yield pd.concat(pending, ignore_index=True)
+        yield _frame(pending)
+
+
+def _arrow_table(batch: Batch) -> pa.Table:
+    if isinstance(batch, pa.Table):
+        return batch
+    if isinstance(batch, pa.RecordBatch):
+        return pa.Table.from_batches([batch])
+    return pa.Table.from_pandas(batch, preserve_index=False)
+
+
+def _frame(tables: list[pa.Table]) -> pd.DataFrame:
+    # Arrow-backed strings and nullable numbers keep GE's input close to the file, cheaply.
+    table = pa.concat_tables(tables, promote_options="permissive") if len(tables) > 1 else tables[0]
+    return table.to_pandas(
+        types_mapper=lambda t: pd.ArrowDtype(t) if not pa.types.is_integer(t) and not pa.types.is_boolean(t) else None
+    )
 
 
 def _within_file(expectation: dict) -> dict:

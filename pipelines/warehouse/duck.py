@@ -190,13 +190,17 @@ class Warehouse:
     def load_tables(self, con: duckdb.DuckDBPyConnection, fingerprint: str, tables: dict[str, Path]) -> dict[str, int]:
         """Replace this file's rows in each raw table by the staged Parquet; the caller holds the transaction.
 
-        Deleting by fingerprint first makes a load after a crash idempotent.
+        Deleting by fingerprint first (for a file processed before) makes a load after a crash idempotent.
         """
         loaded: dict[str, int] = {}
         loaded_at = _first_processed(con, fingerprint) or utc_now()
+        # raw rows are only ever inserted here, in the transaction that records the file: a fingerprint
+        # meta.files has never seen has no rows to delete (and a delete scans the whole, growing table)
+        seen = con.execute("select count(*) from meta.files where fingerprint = ?", [fingerprint]).fetchone()[0]
         for table, parquet in tables.items():
             columns = ", ".join(columns_of(table) + ["_row_number"])
-            con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])
+            if seen:
+                con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])
             # an INSERT returns its row count: no second scan of the (growing) raw table per file
             loaded[table] = con.execute(
                 f"""insert into raw.{table} by name

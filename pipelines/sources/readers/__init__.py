@@ -37,7 +37,7 @@ from pipelines.sources.readers.columns import (
     require_columns,
 )
 from pipelines.sources.readers.csv import DELIMITERS, csv_frame, read_csv_table
-from pipelines.sources.readers.frames import ROW_NUMBER, STRING
+from pipelines.sources.readers.frames import ROW_NUMBER, STRING, stripped_or_null
 from pipelines.sources.readers.tables import first_rows, table_frame
 from pipelines.sources.readers.text import OLE2_MAGIC, ZIP_MAGIC, decode_text
 from pipelines.sources.readers.values import (
@@ -97,6 +97,7 @@ __all__ = [
     "read_csv_table",
     "require_columns",
     "safe_zip_members",
+    "stripped_or_null",
     "table_frame",
     "unparsed_text",
     "xlsx_frame",

@@ -46,15 +46,19 @@ def frame_with_unparsed(columns: Mapping[str, pd.Series | Converted]) -> pd.Data
     return pd.DataFrame(flat)
 
 
-def keyed(values: pd.Series, key: Callable[[str], str | None]) -> pd.Series:
-    """STRING keys of the non-empty `values` (e.g. pseudonyms), each distinct value keyed once."""
+def keyed(values: pd.Series, keys_of: Callable[[list[str]], list[str | None]]) -> pd.Series:
+    """STRING keys of the non-empty `values` (e.g. pseudonyms): the distinct values are keyed at once."""
     codes, distinct = pd.factorize(clean_text(values))  # code -1: empty
-    keys = pa.array([*(key(value) for value in distinct.tolist()), None], pa.string())
+    keys = pa.array([*keys_of(distinct.tolist()), None], pa.string())
     return pd.Series(keys.take(np.where(codes < 0, len(distinct), codes)), index=values.index, dtype=STRING)
 
 
 def constant(value: object, like: pd.Series | pd.DataFrame, dtype: object = STRING) -> pd.Series:
     """A column holding `value` on every row of `like`."""
+    if dtype == STRING:  # built by Arrow: a Python list of a text per row was a large part of parsing a survey
+        text = None if value is None or value is pd.NA else str(value)
+        repeated = pa.repeat(pa.scalar(text, pa.string()), len(like))
+        return pd.Series(repeated.to_pandas(types_mapper={pa.string(): STRING}.get).array, index=like.index)
     return pd.Series([value] * len(like), index=like.index, dtype=dtype)
 
 

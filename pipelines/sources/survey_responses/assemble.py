@@ -32,13 +32,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from pipelines.privacy.shown import can_show
 from pipelines.sources.base import FileName, Item, ParseContext, ParsedFile, Unreadable
 from pipelines.sources.readers import (
+    EMAIL_PATTERN,
     FLAG,
     ROW_NUMBER,
     STRING,
@@ -49,7 +53,7 @@ from pipelines.sources.readers import (
     header_key,
     keyed,
     parse_timestamps,
-    unparsed_text,
+    stripped_or_null,
 )
 
 ANSWER = "Int8"
@@ -99,7 +103,8 @@ def respondent_rows(
             "los_id": clean_text(los_id),
             "submitted_at": clean_text(submitted_at if submitted_at is not None else missing),
             "exclusion_reason": exclusion_reason if exclusion_reason is not None else missing,
-            **{item_id: clean_text(answer) for item_id, answer in answers.items()},
+            # answers are cleaned by answer_scores, once per distinct text
+            **{item_id: answer.astype(STRING) for item_id, answer in answers.items()},
         }
     )
     answer_like = [str(heading) for heading, values in (unmatched or {}).items() if _reads_as_answers(values)]
@@ -152,21 +157,34 @@ def answer_scores(answers: pd.Series) -> Converted:
     """Int8 1..5 from `1`-`5` or the Danish labels; `Ved ikke`, `-` and empty are no answer (<NA>).
 
     Anything else is unparsed (a validation failure for that cell). A column holds a handful of
-    distinct texts: each is interpreted once and spread to its rows (string work per row was most
-    of the time of parsing a survey).
+    distinct texts: each is interpreted once (Arrow's dictionary encoding finds them) and spread to
+    its rows with one `take` (pandas work per column was most of the time of parsing a survey).
     """
-    codes, distinct = pd.factorize(answers.astype(STRING))  # code -1: a missing cell
-    text = clean_text(pd.Series(distinct, dtype=STRING))
-    label = text.str.casefold().str.replace(r"\s+", " ", regex=True)
-    scores = label.map(ANSWER_LABELS).astype(ANSWER)
-    unparsed = unparsed_text(text, scores.isna() & text.notna() & ~label.isin(NO_ANSWER))
-    return Converted(_spread(scores, codes, answers.index), _spread(unparsed, codes, answers.index))
-
-
-def _spread(per_distinct: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """Values of the distinct texts -> values of the rows (a missing cell, code -1: <NA>)."""
-    values = pd.concat([per_distinct, pd.Series([pd.NA], dtype=per_distinct.dtype)], ignore_index=True)
-    return pd.Series(values.array.take(np.where(codes < 0, len(per_distinct), codes)), index=index)
+    cells = pa.array(answers.astype(STRING).array)
+    encoded = pc.dictionary_encode(cells.combine_chunks() if isinstance(cells, pa.ChunkedArray) else cells)
+    text = stripped_or_null(encoded.dictionary)
+    # casefold as Python does it, then spaces collapsed by Arrow's regex (as pandas' str methods did)
+    folded = pa.array([None if value is None else value.casefold() for value in text.to_pylist()], pa.string())
+    labels = pc.replace_substring_regex(folded, r"\s+", " ").to_pylist()
+    scores = [ANSWER_LABELS.get(label) if label is not None else None for label in labels]
+    failed = pa.array(
+        [
+            score is None and label is not None and label not in NO_ANSWER
+            for score, label in zip(scores, labels, strict=True)
+        ],
+        pa.bool_(),
+    )
+    unparsed = pc.replace_substring_regex(
+        pc.if_else(failed, text, pa.scalar(None, pa.string())), EMAIL_PATTERN, "<e-mail>"
+    )
+    values = pc.take(pa.array(scores, pa.int8()), encoded.indices)  # a missing cell (null index) stays <NA>
+    return Converted(
+        pd.Series(values.to_pandas(types_mapper={pa.int8(): pd.Int8Dtype()}.get).array, index=answers.index),
+        pd.Series(
+            pc.take(unparsed, encoded.indices).to_pandas(types_mapper={pa.string(): STRING}.get).array,
+            index=answers.index,
+        ),
+    )
 
 
 def assemble(read: Respondents, *, dialect: str, file: FileName, context: ParseContext) -> ParsedFile:
@@ -200,7 +218,7 @@ def assemble(read: Respondents, *, dialect: str, file: FileName, context: ParseC
             "wave": constant(wave, checked),
             "dialect": constant(dialect, checked),
             "respondent_id": checked["respondent_id"],
-            "ref_key": keyed(employee_ref, lambda ref: context.link_key(kommunekode, ref)),
+            "ref_key": keyed(employee_ref, partial(context.link_keys, kommunekode)),
             "los_id": checked["los_id"],
             "submitted_at": checked["submitted_at"],
             "is_response": checked["is_response"],
@@ -254,21 +272,29 @@ def _scores_of_responses(answers: pd.Series | None, is_response: pd.Series) -> C
     if answers is None:
         return Converted(pd.Series(pd.NA, index=is_response.index, dtype=ANSWER), constant(pd.NA, is_response))
     scores = answer_scores(answers)
+    if is_response.all():  # nothing excluded (a flat export): no masking needed
+        return scores
     return Converted(scores.values.where(is_response), scores.unparsed.where(is_response))
 
 
 def _answers_long(responses: pd.DataFrame, item_ids: list[str], kommunekode: str, wave: str) -> pd.DataFrame:
-    """One row per response and item: respondent by respondent, items in catalogue order."""
-    long = responses.melt(
-        id_vars=[ROW_NUMBER, "respondent_id"], value_vars=item_ids, var_name="item_id", value_name="answer"
-    ).sort_values(ROW_NUMBER, kind="stable", ignore_index=True)
+    """One row per response and item: respondent by respondent, items in catalogue order.
+
+    The wide item columns are stacked as one (respondents x items) array read row by row, so the long
+    table is built by NumPy in a few passes instead of a melt and a sort."""
+    respondents, items = len(responses), len(item_ids)
+    answers = [responses[item_id].array for item_id in item_ids]
+    values = np.stack([answer.to_numpy(dtype="int8", na_value=0) for answer in answers], axis=1).ravel()
+    missing = np.stack([answer.isna() for answer in answers], axis=1).ravel()
+    each_item = np.repeat(np.arange(respondents), items)
+    rows = pd.DataFrame(index=pd.RangeIndex(len(each_item)))
     return pd.DataFrame(
         {
-            ROW_NUMBER: long[ROW_NUMBER],
-            "kommunekode": constant(kommunekode, long),
-            "wave": constant(wave, long),
-            "respondent_id": long["respondent_id"].astype(STRING),
-            "item_id": long["item_id"].astype(STRING),
-            "answer": long["answer"].astype(ANSWER),
+            ROW_NUMBER: responses[ROW_NUMBER].to_numpy(dtype="int64")[each_item],
+            "kommunekode": constant(kommunekode, rows),
+            "wave": constant(wave, rows),
+            "respondent_id": pd.Series(responses["respondent_id"].astype(STRING).array.take(each_item)),
+            "item_id": pd.Series(pd.array(item_ids * respondents, dtype=STRING)),
+            "answer": pd.Series(pd.arrays.IntegerArray(values, missing)),
         }
     )

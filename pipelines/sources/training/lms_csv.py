@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import pandas as pd
 
@@ -45,8 +46,8 @@ def lms_columns(data: bytes, file: FileName, context: ParseContext) -> dict[str,
     return {
         ROW_NUMBER: rows[ROW_NUMBER],
         "statement_id": missing,
-        "email_key": keyed(emails, lambda email: context.link_key(kommunekode, email)),
-        "empno_key": keyed(numbers, lambda number: context.link_key(kommunekode, number)),
+        "email_key": keyed(emails, partial(context.link_keys, kommunekode)),
+        "empno_key": keyed(numbers, partial(context.link_keys, kommunekode)),
         "course_id": clean_text(rows["course_id"]),
         "status": lms_status(rows["status"]),
         "verb_id": missing,

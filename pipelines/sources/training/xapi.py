@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -58,7 +59,7 @@ def xapi_columns(text: str, file: FileName, context: ParseContext) -> dict[str, 
     return {
         ROW_NUMBER: statements[ROW_NUMBER],
         "statement_id": statement_id,
-        "email_key": keyed(email_refs(statements["mbox"]), lambda email: context.link_key(kommunekode, email)),
+        "email_key": keyed(email_refs(statements["mbox"]), partial(context.link_keys, kommunekode)),
         "empno_key": pd.Series(pd.NA, index=statements.index, dtype=STRING),
         "course_id": course_id_of(statements["object"]),
         "status": extract_groups(verb, r"(?P<segment>[^/#:]+)/*$")["segment"],
