@@ -32,14 +32,14 @@
         {{ adapter.drop_relation(existing_relation) }}
     {% endif %}
 
-    {#- the table's shape from the model's SQL over an empty batch (no municipality: no work) -#}
-    {% do run_query("set variable digilead_kommune_batch = []::varchar[]") %}
     {% if replace %}
+        {#- the table's shape from the model's SQL over an empty batch (no municipality: no work) -#}
+        {% do run_query("set variable digilead_kommune_batch = []::varchar[]") %}
         {% do run_query(
             "create or replace table " ~ target_relation ~ " as select * from (" ~ compiled_code ~ ") as model_rows limit 0"
         ) %}
     {% else %}
-        {% do run_query("delete from " ~ target_relation ~ (" where " ~ kommune_in(scope) if scope is not none else "")) %}
+        {% do run_query(delete_kommuner(target_relation, scope)) %}
     {% endif %}
 
     {%- set batches = kommune_batches(ref(config.require('batch_rows_from')), scope) -%}

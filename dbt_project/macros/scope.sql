@@ -52,7 +52,12 @@
 {% macro delete_scope() -%}
     {#- pre-hook of every incremental model: remove the rows about to be recomputed -#}
     {%- if is_incremental() -%}
-        {%- set kommuner = kommune_scope() -%}
-        delete from {{ this }}{% if kommuner is not none %} where {{ kommune_in(kommuner) }}{% endif %}
+        {{ delete_kommuner(this, kommune_scope()) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro delete_kommuner(relation, kommuner) -%}
+    {#- the rows of `kommuner` (all rows when none) -#}
+    delete from {{ relation }}{% if kommuner is not none %} where {{ kommune_in(kommuner) }}{% endif %}
 {%- endmacro %}
