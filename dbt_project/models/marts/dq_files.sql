@@ -5,7 +5,7 @@
     file's newest record (a re-processed file is accepted -> withdrawn -> accepted), and every
     duplicate delivery as a row of its own.
 
-    A name that matches no source can be anything a person typed ("CV Jens Hansen 010190-1234.pdf"):
+    A name that matches no source can be anything a person typed (a CV named after its owner, with a CPR number):
     this published mart withholds it (and removes it from the reason), telling only its length;
     `digilead status` shows it to the operator, who has the quarantine folder anyway.
 
