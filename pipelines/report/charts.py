@@ -347,6 +347,15 @@ def _widest(labels, size: float = FONT_SIZE) -> float:
     return max([text_width(str(label), size) for label in labels] + [0.0])
 
 
+def _fitted(text: str, width: float, size: float) -> str:
+    """The text, shortened with an ellipsis where it would be wider than `width` (a panel's title)."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _left_margin(labels, size: float = FONT_SIZE) -> float:
     """Room for category labels left of the axes, at most 60 % of the width."""
     return min(WIDTH * 0.6, _widest(labels, size) + 12)
@@ -697,7 +706,8 @@ def trajectories(
             (-pad, count - 1 + pad),
             y_range,
         )
-        chart.text(frame.left, frame.top - 4, title, size=8, valign="bottom")
+        cell_left = cell_width * (index % columns)
+        chart.text(cell_left + 4, frame.top - 4, _fitted(title, cell_width - 10, 8), size=8, valign="bottom")
         chart.value_axis_y(frame, fmt, unit, grid="#eeeeee", size=7)
         _series_line(chart, frame, planned, PALETTE[1], "--", 1.4)
         _series_line(chart, frame, realised, PALETTE[0], "-", 1.6, "o", 2.5)
