@@ -556,7 +556,7 @@ def test_the_marts_are_stale_until_a_copy_is_published():
 
 
 def test_staging_keys_each_value_once_and_forgets_everything_when_full():
-    from pipelines.ingest import _remembering
+    from pipelines.parsing import _remembering
 
     asked = []
 
