@@ -161,11 +161,13 @@ def _remembering(keys_of: Callable[[str, list[str]], list], size: int) -> Callab
 
     def keys(kommunekode: str, values: list[str]) -> list:
         known = remembered.setdefault(kommunekode, {})
-        new = [value for value in values if value not in known]
+        new = [value for value in dict.fromkeys(values) if value not in known]
         if new:
             if sum(map(len, remembered.values())) + len(new) > size:
+                # forgotten: also the values of this call that were remembered, so they are keyed again
                 remembered.clear()
                 known = remembered[kommunekode] = {}
+                new = list(dict.fromkeys(values))
             known.update(zip(new, keys_of(kommunekode, new), strict=True))
         return list(map(known.__getitem__, values))
 
