@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -30,21 +31,19 @@ from pipelines.landing import (
     UNREADABLE,
     LandingFile,
     delivery_fingerprint,
-    delivery_identity,
-    fingerprint_of_bytes,
     free_name,
     move,
     reason_path,
     scan,
     write_json_atomically,
 )
+from pipelines.parsing import ParseJob, ParseOutcome, parse_jobs
 from pipelines.privacy import Pseudonymiser
-from pipelines.privacy.shown import described
 from pipelines.reprocess import finish_withdrawals
 from pipelines.settings import Settings, SettingsError
-from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
+from pipelines.sources.base import FileName, Unreadable
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
-from pipelines.staging import Manifest, StagedFile, staged_files, write_staged
+from pipelines.staging import StagedFile, staged_files
 from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
 from pipelines.warehouse import FileRecord, Warehouse, current_files, lookup, state, transaction, utc_now
 from pipelines.warehouse.state import mark_marts_stale
@@ -61,7 +60,6 @@ def finished(name: str, outcome: str) -> None:
 # rows (all raw tables) loaded per transaction: about 25 survey exports of a large municipality; DuckDB
 # writes a transaction's full row groups to the database file as it goes, so memory stays bounded
 LOAD_TRANSACTION_ROWS = 2_000_000
-KEYS_REMEMBERED = 250_000  # pseudonyms kept per stage (~40 MB): a large municipality's people, 3 keys each
 
 
 @dataclass
@@ -212,15 +210,15 @@ class Pipeline:
 
     # ------------------------------------------------------------------------------------------
     def stage(self, spec: SourceSpec, files: list[LandingFile]) -> Step:
-        """Parse and pseudonymise each pending file of one source into staging."""
+        """Parse and pseudonymise each pending file of one source into staging (pipelines/parsing.py:
+        a large delivery is parsed on every core)."""
         step = Step()
         already = {staged.fingerprint for staged in staged_files(self.settings.staging)}
         with self.warehouse.connect() as con:
             pseudonymiser = self.pseudonymiser(con)
-            # the same people are in every monthly extract: each identifier is keyed (HMAC) once per stage
-            person_keys = _remembering(pseudonymiser.person_keys, KEYS_REMEMBERED)
-            link_keys = _remembering(pseudonymiser.link_keys, KEYS_REMEMBERED)
             known = self.warehouse.records_by_fingerprint(con)
+            jobs: list[ParseJob] = []
+            landing_files: dict[str, LandingFile] = {}
             for file in files:
                 if file.problem:
                     continue  # triage settles or reports it
@@ -230,73 +228,63 @@ class Pipeline:
                     step.staged.append(file.name)
                     continue
                 _, file_name = detect(file.name)
-                context = ParseContext(person_keys=person_keys, link_keys=link_keys)
-                if spec.needs:
-                    context.needed = _needed(con, spec, file_name)
-                try:
-                    data = file.path.read_bytes()
-                except FileNotFoundError:
-                    continue  # taken by another run since the scan
-                except OSError as error:  # an I/O error or lost permission: the file cannot be read
-                    detail = (
-                        "permission denied" if isinstance(error, PermissionError) else os.strerror(error.errno or 5)
+                jobs.append(
+                    ParseJob(
+                        source=spec.name,
+                        path=file.path,
+                        name=file.name,
+                        fingerprint=file.fingerprint,
+                        file_name=file_name,
+                        needed=_needed(con, spec, file_name) if spec.needs else None,
+                        staging=self.settings.staging,
+                        size=file.size,
                     )
-                    self.quarantine(
-                        con, file, spec, _reason_not_deliverable(replace(file, problem=UNREADABLE, detail=detail))
-                    )
-                    step.quarantined.append(file.name)
-                    continue
-                read_fingerprint = fingerprint_of_bytes(data, delivery_identity(file.name))
-                if read_fingerprint != file.fingerprint or self._recently_changed(file):
-                    step.arriving.append(file.name)  # written to since it was fingerprinted: read it once it is done
-                    self.progress(f"{file.name}: still being written; left in landing/ for the next run")
-                    continue
-                try:
-                    parsed = spec.parser()(data, file_name, context)
-                except WaitingFor as waiting:
-                    step.waiting.append(file.name)
-                    self.progress(f"{file.name}: waiting for {waiting}; it stays in landing/")
-                    continue
-                except Unreadable as error:
-                    self.quarantine(con, file, spec, _reason_unreadable(file, spec, error))
-                    step.quarantined.append(file.name)
-                    continue
-                except Exception as error:  # a parser bug must not lose the file: quarantine it, say so
-                    log.error("parser of %s failed on %s: %s", spec.name, file.name, described(error))
-                    self.quarantine(
-                        con,
-                        file,
-                        spec,
-                        _reason_unreadable(
-                            file,
-                            spec,
-                            Unreadable(
-                                f"the file could not be read ({type(error).__name__}); this is a digilead bug, please report it"
-                            ),
-                        ),
-                    )
-                    step.quarantined.append(file.name)
-                    continue
-                manifest = Manifest(
-                    fingerprint=file.fingerprint,
-                    file_name=file.name,
-                    landing_path=str(file.path),
-                    source=spec.name,
-                    kommunekode=file_name.kommunekode,
-                    period=file_name.period,
-                    rows_read=parsed.rows_read,
-                    tables={table: len(frame) for table, frame in parsed.tables.items()},
-                    item_columns=list(parsed.item_columns),
-                    notes={
-                        key: value for key, value in parsed.notes.items() if isinstance(value, (str, int, float, bool))
-                    },
                 )
-                write_staged(self.settings.staging, manifest, parsed)
-                step.staged.append(file.name)
-                step.rows += parsed.rows_read
-                step.fingerprints.append(file.fingerprint)
-                self.progress(f"{file.name}: read {parsed.rows_read} rows ({spec.name})")
+                landing_files[file.fingerprint] = file
+            for job, outcome in parse_jobs(jobs, pseudonymiser):
+                file = landing_files[job.fingerprint]
+                if outcome.kind == "staged" and self._recently_changed(file):
+                    # written to since it was fingerprinted: read it once it is done
+                    shutil.rmtree(self.settings.staging / job.fingerprint, ignore_errors=True)
+                    outcome = ParseOutcome("arriving")
+                self._settle_parsed(con, spec, file, outcome, step)
         return step
+
+    def _settle_parsed(
+        self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, file: LandingFile, outcome: ParseOutcome, step: Step
+    ) -> None:
+        """What parsing one file came to: staged, left in landing/ for the next run, or quarantined."""
+        if outcome.kind == "gone":
+            return  # taken by another run since the scan
+        if outcome.kind == "staged":
+            step.staged.append(file.name)
+            step.rows += outcome.rows_read
+            step.fingerprints.append(file.fingerprint)
+            self.progress(f"{file.name}: read {outcome.rows_read} rows ({spec.name})")
+            return
+        if outcome.kind == "arriving":
+            step.arriving.append(file.name)
+            self.progress(f"{file.name}: still being written; left in landing/ for the next run")
+            return
+        if outcome.kind == "waiting":
+            step.waiting.append(file.name)
+            self.progress(f"{file.name}: waiting for {outcome.detail}; it stays in landing/")
+            return
+        if outcome.kind == "unreadable_io":
+            reason = _reason_not_deliverable(replace(file, problem=UNREADABLE, detail=outcome.detail))
+        elif outcome.kind == "unreadable":
+            reason = _reason_unreadable(file, spec, Unreadable(outcome.detail, row=outcome.row))
+        else:  # a parser bug must not lose the file: quarantine it, say so
+            log.error("parser of %s failed on %s: %s", spec.name, file.name, outcome.detail)
+            reason = _reason_unreadable(
+                file,
+                spec,
+                Unreadable(
+                    f"the file could not be read ({outcome.error_type}); this is a digilead bug, please report it"
+                ),
+            )
+        self.quarantine(con, file, spec, reason)
+        step.quarantined.append(file.name)
 
     def _recently_changed(self, file: LandingFile) -> bool:
         try:
@@ -503,24 +491,6 @@ def check_key(con: duckdb.DuckDBPyConnection, pseudonymiser: Pseudonymiser) -> N
 def loaded_sources() -> list[SourceSpec]:
     """Every source, in processing order (what others depend on goes first)."""
     return sorted(SOURCES, key=lambda spec: spec.rank)
-
-
-def _remembering(keys_of: Callable[[str, list[str]], list], size: int) -> Callable[[str, list[str]], list]:
-    """`keys_of` (kommunekode, values) -> keys, remembering up to about `size` keys (forgotten all at once
-    when full); only the values not remembered are keyed."""
-    remembered: dict[str, dict[str, object]] = {}  # kommunekode -> value -> key
-
-    def keys(kommunekode: str, values: list[str]) -> list:
-        known = remembered.setdefault(kommunekode, {})
-        new = [value for value in values if value not in known]
-        if new:
-            if sum(map(len, remembered.values())) + len(new) > size:
-                remembered.clear()
-                known = remembered[kommunekode] = {}
-            known.update(zip(new, keys_of(kommunekode, new), strict=True))
-        return list(map(known.__getitem__, values))
-
-    return keys
 
 
 def _transactions_of(files: list[StagedFile], max_rows: int) -> Iterator[list[StagedFile]]:

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from pipelines import ingest
+from pipelines import ingest, parsing
 from pipelines.ingest import Pipeline
 from pipelines.settings import Settings
 from pipelines.sources.registry import SOURCES_BY_NAME
@@ -274,7 +274,7 @@ def crash_once(monkeypatch, target, name):
     "target, name",
     [
         (ingest, "move"),  # after the load committed, before the file moved
-        (ingest, "write_staged"),  # while staging
+        (parsing, "write_staged"),  # while staging
         (ingest.Warehouse, "record"),  # inside the load transaction, after the rows went in
     ],
 )

@@ -556,7 +556,7 @@ def test_the_marts_are_stale_until_a_copy_is_published():
 
 
 def test_staging_keys_each_value_once_and_forgets_everything_when_full():
-    from pipelines.ingest import _remembering
+    from pipelines.parsing import _remembering
 
     asked = []
 
@@ -570,3 +570,21 @@ def test_staging_keys_each_value_once_and_forgets_everything_when_full():
     assert keys("0101", ["a"]) == ["0101:a"]  # a fourth key: everything remembered is forgotten
     assert keys("0751", ["a"]) == ["0751:a"]
     assert asked == [["a", "b"], ["c"], ["a"], ["a"]]
+
+
+def test_staging_keys_a_remembered_value_again_when_a_call_fills_the_memory():
+    """A national delivery fills the memory in the middle of a file: the values of that call which were
+    remembered before are forgotten with the rest, and must be keyed again (a KeyError quarantined
+    such files as parser bugs)."""
+    from pipelines.parsing import _remembering
+
+    asked = []
+
+    def keys_of(kommunekode, values):
+        asked.append(list(values))
+        return [f"{kommunekode}:{value}" for value in values]
+
+    keys = _remembering(keys_of, size=3)
+    assert keys("0751", ["a", "b", "a"]) == ["0751:a", "0751:b", "0751:a"]
+    assert keys("0751", ["a", "c", "d"]) == ["0751:a", "0751:c", "0751:d"]  # c, d: 4 keys, memory full
+    assert asked == [["a", "b"], ["a", "c", "d"]]

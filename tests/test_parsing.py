@@ -1,0 +1,117 @@
+"""A large delivery is parsed in worker processes (pipelines/parsing.py): what becomes of every file —
+staged rows and their pseudonyms, the quarantine and its reason, a file waiting for another — is the
+same as when the files are parsed one by one in the run's own process."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+
+import pandas as pd
+import pytest
+
+from pipelines import parsing
+from pipelines.ingest import Pipeline, loaded_sources
+from pipelines.settings import Settings
+
+EMPLOYEES_HEADER = "cpr;medarbejdernr;navn;email;los_id;stillingsbetegnelse;personalekategori;beskaeftigelsesgrad;ansat_fra;ansat_til\n"
+ROWS = {
+    "0751": [
+        "010190-1234;1001;Jens Hansen;jens@aarhus.dk;1;Pædagog;PÆD;1;01-01-2020;",
+        "020285-2345;1002;Mette Holm;Mette.Holm@aarhus.dk;2;Sygeplejerske;SUN;0,8;15-03-2021;",
+    ],
+    "0101": [
+        "030370-3456;77;Ole Berg;ole@kk.dk;10;Socialrådgiver;SOC;1;01-06-2019;",
+        "040475-4567;78;Anne Lund;anne@kk.dk;11;Pædagog;PÆD;0,5;01-09-2022;",
+    ],
+}
+# a survey export whose item catalogue has not arrived: it waits in landing/
+WAITING = "survey_responses_0101_2025H1.csv"
+WAITING_TEXT = "respondent_id;medarbejdernr;submitted_at;Q1\nr1;77;2025-05-01;4\n"
+BROKEN = "hr_employees_0101_2025-07.csv"  # not a CSV at all
+
+
+def _deliver(landing) -> None:
+    landing.mkdir(parents=True, exist_ok=True)
+    for kommunekode, rows in ROWS.items():
+        for month in ("2025-05", "2025-06"):
+            text = EMPLOYEES_HEADER + "\n".join(rows) + "\n"
+            (landing / f"hr_employees_{kommunekode}_{month}.csv").write_text(text, encoding="utf-8")
+    (landing / BROKEN).write_bytes(b"\x00\x01\x02PK\x03\x04 not a table \xff\xfe" * 20)
+    (landing / WAITING).write_text(WAITING_TEXT, encoding="utf-8")
+
+
+def _parse_everything(home, monkeypatch, in_workers: bool) -> dict:
+    monkeypatch.setenv("DIGILEAD_HOME", str(home))
+    monkeypatch.setenv("DIGILEAD_SETTLE_SECONDS", "0")
+    # the pool is used for a large delivery on more than one core: make this small one large
+    monkeypatch.setattr(parsing, "POOL_MIN_BYTES", 0 if in_workers else 10**12)
+    monkeypatch.setattr(parsing, "_cores", lambda: 2)
+    pools = []
+
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(parsing, "ProcessPoolExecutor", CountedPool)
+    pipeline = Pipeline(Settings.from_env())
+    _deliver(pipeline.settings.landing)
+    _, pending = pipeline.triage()
+    steps = {spec.name: pipeline.stage(spec, pending.get(spec.name, [])) for spec in loaded_sources()}
+    staged = {}
+    for folder in sorted(pipeline.settings.staging.iterdir()):
+        manifest = json.loads((folder / "manifest.json").read_text())
+        frame = pd.read_parquet(folder / "hr_employees.parquet") if (folder / "hr_employees.parquet").exists() else None
+        staged[manifest["file_name"]] = (manifest["rows_read"], None if frame is None else frame.to_dict("list"))
+    reasons = {
+        path.name: json.loads(path.read_text())["summary"]
+        for path in pipeline.settings.quarantine.glob("*.reason.json")
+    }
+    return pools, {
+        "staged": sorted(name for step in steps.values() for name in step.staged),
+        "waiting": sorted(name for step in steps.values() for name in step.waiting),
+        "quarantined": sorted(name for step in steps.values() for name in step.quarantined),
+        "rows": sum(step.rows for step in steps.values()),
+        "staged_files": staged,
+        "reasons": reasons,
+    }
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, pseudonym_key):
+    """The same delivery parsed in the run's process and in workers (once for this module's tests)."""
+    root = tmp_path_factory.mktemp("parsing")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.delenv("DIGILEAD_WAREHOUSE", raising=False)
+        monkeypatch.setenv("DIGILEAD_PSEUDONYM_KEY", pseudonym_key)
+        monkeypatch.setenv("DIGILEAD_MIN_CELL", "5")
+        pools_alone, alone = _parse_everything(root / "one_process", monkeypatch, in_workers=False)
+        pools, in_workers = _parse_everything(root / "workers", monkeypatch, in_workers=True)
+    assert pools_alone == []
+    assert pools == [2]  # one pool of two workers for the hr_employees files of two municipalities
+    return alone, in_workers
+
+
+def test_workers_stage_what_one_process_stages(both):
+    alone, in_workers = both
+    assert alone["staged"] == [f"hr_employees_{k}_{m}.csv" for k in ("0101", "0751") for m in ("2025-05", "2025-06")]
+    assert alone["rows"] == 8
+    assert in_workers == alone
+
+
+def test_workers_key_people_as_one_process_does(both):
+    alone, in_workers = both
+    frame = pd.DataFrame(in_workers["staged_files"]["hr_employees_0751_2025-06.csv"][1])
+    # pseudonyms only: no CPR, name or e-mail left the parser, and a person has the same key every month
+    assert not frame.astype(str).apply(lambda column: column.str.contains("Hansen|aarhus.dk|010190")).any().any()
+    may = pd.DataFrame(in_workers["staged_files"]["hr_employees_0751_2025-05.csv"][1])
+    assert sorted(frame["person_key"]) == sorted(may["person_key"])
+    assert in_workers["staged_files"] == alone["staged_files"]
+
+
+def test_a_broken_file_is_quarantined_and_a_waiting_one_stays_whichever_process_parses_it(both):
+    for outcome in both:
+        assert outcome["quarantined"] == [BROKEN]
+        assert outcome["reasons"][f"{BROKEN}.reason.json"].startswith(f"{BROKEN}: could not be read")
+        assert outcome["waiting"] == [WAITING]
