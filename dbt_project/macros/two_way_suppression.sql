@@ -52,7 +52,7 @@
 {% macro two_way_suppression(groups, totals, partition, population, rounds=10, steps=40, audit_only=false) %}
     {%- set min_cell = var('min_cell') | int -%}
 
-    with recursive
+    with{{ " recursive" if audit_only }}
 
     tw_totals as materialized (
 
@@ -81,6 +81,7 @@
 
     ),
 
+    {% if audit_only %}
     -- F(u, s): the rolled-up figures of every column
     tw_figures as materialized (
 
@@ -243,7 +244,6 @@
 
     ),
 
-    {% if audit_only %}
     tw_state as (
 
         select * from tw_start
@@ -260,166 +260,58 @@
     select {% for col in partition %}{{ col }}, {% endfor %}'region', region, ''
     from tw_region_violations
     {% else %}
-    -- one row per hidden group row and round, and one (los_id null) per partition still at work
-    tw_steps as (
+    -- each partition's group rows and unit totals as lists, for the hiding in Python
+    tw_partition_groups as (
 
-        select * from tw_start
-
-        union all
-
-        (
-            with tw_state as (
-
-                select * from tw_steps where not is_final
-
-            ),
-
-            {{ _tw_closure(partition, min_cell, rounds) }},
-
-            -- the groups of each relation's known members with people (published or learnt)
-            tw_learnt_columns as (
-
-                select distinct
-                    {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col, col
-                from tw_member_states
-                where is_known and col not in ('*', '~') and people > 0
-
-            ),
-
-            -- each relation that gives a small group away hides one published group row: its own
-            -- smallest, else its unit's, else one of a group it learnt, else the partition's smallest
-            tw_candidates as (
-
-                select
-                    {% for col in partition %}violation.{{ col }}, {% endfor %}
-                    violation.relation,
-                    violation.rel_unit,
-                    violation.rel_col,
-                    grp.los_id,
-                    grp.col
-                from tw_violations as violation
-                inner join tw_published_groups as grp
-                    on {{ _sc_same(partition, 'grp', 'violation') }}
-                left join tw_members as member
-                    on {{ _sc_same(partition, 'member', 'violation') }}
-                    and member.relation = violation.relation
-                    and member.rel_unit = violation.rel_unit
-                    and member.rel_col = violation.rel_col
-                    and member.kind = 'F'
-                    and member.los_id = grp.los_id
-                    and member.col = grp.col
-                left join tw_learnt_columns as learnt
-                    on {{ _sc_same(partition, 'learnt', 'violation') }}
-                    and learnt.relation = violation.relation
-                    and learnt.rel_unit = violation.rel_unit
-                    and learnt.rel_col = violation.rel_col
-                    and learnt.col = grp.col
-                qualify row_number() over (
-                    partition by
-                        {% for col in partition %}violation.{{ col }}, {% endfor %}
-                        violation.relation, violation.rel_unit, violation.rel_col
-                    order by
-                        case
-                            when member.los_id is not null then 0
-                            when grp.los_id = violation.rel_unit then 1
-                            when learnt.col is not null then 2
-                            else 3
-                        end,
-                        grp.people, grp.los_id, grp.col
-                ) = 1
-
-            ),
-
-            -- a partition whose closure has not settled or that is out of rounds ends with every group
-            -- row hidden (a small group no group row can protect is the totals' own: nothing to hide)
-            tw_give_up as (
-
-                select {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-                from tw_unsettled
-
-                union
-
-                select {% for col in partition %}violation.{{ col }}{{ ", " if not loop.last }}{% endfor %}
-                from tw_violations as violation
-                inner join tw_state as sentinel
-                    on {{ _sc_same(partition, 'sentinel', 'violation') }}
-                    and sentinel.los_id is null
-                left join tw_candidates as candidate
-                    on {{ _sc_same(partition, 'candidate', 'violation') }}
-                    and candidate.relation = violation.relation
-                    and candidate.rel_unit = violation.rel_unit
-                    and candidate.rel_col = violation.rel_col
-                where candidate.los_id is null or sentinel.step >= {{ steps }}
-
-            ),
-
-            tw_next as (
-
-                -- the partitions with a violation keep their hidden rows (and their sentinel)...
-                select state.*
-                from tw_state as state
-                where exists (
-                    select 1 from tw_violations as violation
-                    where {{ _sc_same(partition, 'violation', 'state') }}
-                ) or exists (
-                    select 1 from tw_region_violations as violation
-                    where {{ _sc_same(partition, 'violation', 'state') }}
-                )
-
-                union
-
-                -- ...and hide the chosen rows
-                select {% for col in partition %}candidate.{{ col }}, {% endfor %}sentinel.step, candidate.los_id, candidate.col, false
-                from tw_candidates as candidate
-                inner join tw_state as sentinel
-                    on {{ _sc_same(partition, 'sentinel', 'candidate') }}
-                    and sentinel.los_id is null
-
-                union
-
-                select {% for col in partition %}chosen.{{ col }}, {% endfor %}sentinel.step, chosen.los_id, chosen.col, false
-                from tw_region_violations as chosen
-                inner join tw_state as sentinel
-                    on {{ _sc_same(partition, 'sentinel', 'chosen') }}
-                    and sentinel.los_id is null
-
-            )
-
-            select {% for col in partition %}next_state.{{ col }}, {% endfor %}next_state.step + 1, next_state.los_id, next_state.col, false
-            from tw_next as next_state
-            where not exists (
-                select 1 from tw_give_up as give_up
-                where {{ _sc_same(partition, 'give_up', 'next_state') }}
-            )
-
-            union all
-
-            -- giving up: every group row hidden, and the partition's work done
-            select {% for col in partition %}grp.{{ col }}, {% endfor %}0, grp.los_id, grp.col, true
-            from tw_groups as grp
-            inner join tw_give_up as give_up
-                on {{ _sc_same(partition, 'give_up', 'grp') }}
-        )
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list({
+                'los_id': cast(los_id as varchar),
+                'personalekategori': col,
+                'people': cast(people as bigint),
+                'is_hidden': suppression_reason is not null
+            }) as group_rows
+        from tw_groups
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
 
     ),
 
-    tw_final_step as (
+    tw_partition_totals as (
 
-        select {% for col in partition %}{{ col }}, {% endfor %}max(step) as step
-        from tw_steps
-        where not is_final
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list({
+                'los_id': cast(los_id as varchar),
+                'parent_los_id': cast(parent as varchar),
+                'people': cast(people as bigint),
+                'is_published': is_published
+            }) as unit_totals
+        from tw_totals
         group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
+    -- digilead_two_way_hidden: pipelines/privacy/two_way.py, registered by the dbt-duckdb plugin
+    -- pipelines/transform/duckdb_functions.py (profiles.yml); one call per partition
+    tw_hidden_lists as materialized (
+
+        select
+            {% for col in partition %}grp.{{ col }}, {% endfor %}
+            digilead_two_way_hidden(
+                grp.group_rows, coalesce(tot.unit_totals, []), {{ min_cell }}, {{ rounds }}, {{ steps }}
+            ) as hidden_rows
+        from tw_partition_groups as grp
+        left join tw_partition_totals as tot
+            on {{ _sc_same(partition, 'tot', 'grp') }}
 
     ),
 
     tw_hidden as (
 
-        select distinct {% for col in partition %}steps.{{ col }}, {% endfor %}steps.los_id, steps.col
-        from tw_steps as steps
-        inner join tw_final_step as final_step
-            on {{ _sc_same(partition, 'final_step', 'steps') }}
-            and (final_step.step = steps.step or steps.is_final)
-        where steps.los_id is not null
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            unnest(hidden_rows, recursive := true)
+        from tw_hidden_lists
 
     )
 
@@ -434,8 +326,8 @@
     from tw_groups as grp
     left join tw_hidden as hidden
         on {{ _sc_same(partition, 'hidden', 'grp') }}
-        and hidden.los_id = grp.los_id
-        and hidden.col = grp.col
+        and hidden.los_id = cast(grp.los_id as varchar)
+        and hidden.personalekategori = grp.col
     {% endif %}
 
 {% endmacro %}
