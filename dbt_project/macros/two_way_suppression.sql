@@ -38,16 +38,24 @@
     for differencing, and that test is what shows it holds against any combination (every atom
     and pair of atoms checked on a generated municipality), not a proof.
 
-    Why rounds: the closure and the hiding each need the whole state of the previous round, so
-    the hiding is a recursive CTE (one row per hidden group row and round) and the closure is
-    `rounds` steps unrolled by Jinja inside it (on a generated municipality of 300 employees the
-    closure settles within 6 steps and the hiding within a few rounds).
+    Where it is computed: the hiding round after round needs the whole state of the previous
+    round, which SQL could only express as a recursive CTE (it cannot spill, and held 4 GB for 98
+    municipalities). It is computed in Python instead: pipelines/privacy/two_way.py, the function
+    digilead_two_way_hidden that the dbt-duckdb plugin pipelines/transform/duckdb_functions.py
+    registers on dbt's connection (profiles.yml, `plugins:`). Here each partition's group rows and
+    unit totals become two lists, one call per partition returns the rows to hide. The closure
+    there is the same synchronous steps as below (a relation with one unknown member gives it
+    away, all relations at once), `rounds` of them at most: a partition whose closure has not
+    settled by then is given up, as before, so the results are those of the earlier recursive
+    CTE. The closure in SQL below (`audit_only`, unrolled by Jinja) is what the singular tests
+    check the published result with: written independently of the Python.
 
     Arguments: `groups`: `partition` × los_id × personalekategori with `population` (rolled up)
     and suppression_reason (null: published so far). `totals`: `partition` × los_id with
     parent_los_id, `population` (rolled up) and suppressed. Returns `groups`' keys with the final
-    suppression_reason. With audit_only: the relations that give a small group away as `groups`
-    is published (the singular tests), instead.
+    suppression_reason. `rounds`: the most closure steps; `steps`: the most rounds of hiding. With
+    audit_only: the relations that give a small group away as `groups` is published (the singular
+    tests), instead.
 -#}
 {% macro two_way_suppression(groups, totals, partition, population, rounds=10, steps=40, audit_only=false) %}
     {%- set min_cell = var('min_cell') | int -%}
@@ -336,8 +344,8 @@
 {#-
     _tw_closure: CTEs over tw_state (the hidden group rows of each partition at work, and a row with
     los_id null per partition): what the published figures give away by differencing
-    (tw_known), whether the closure settled in `rounds` steps (tw_unsettled), and the relations
-    that give a small group away (tw_violations). See two_way_suppression.
+    in `rounds` steps (tw_known) and the relations that give a small group away (tw_violations).
+    See two_way_suppression.
 -#}
 {% macro _tw_closure(partition, min_cell, rounds) %}
 
@@ -394,7 +402,7 @@
 
     ),
 
-    {% for round in range(rounds + 1) %}
+    {% for round in range(rounds) %}
     -- closure step {{ round }}: a relation with one unknown member gives it away
     tw_learnt_{{ round }} as (
 
@@ -415,7 +423,6 @@
 
     ),
 
-    {% if round < rounds %}
     tw_known_{{ round + 1 }} as materialized (
 
         select * from tw_known_{{ round }}
@@ -423,19 +430,11 @@
         select * from tw_learnt_{{ round }}
 
     ),
-    {% endif %}
     {% endfor %}
 
     tw_known as (
 
         select * from tw_known_{{ rounds }}
-
-    ),
-
-    tw_unsettled as (
-
-        select distinct {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-        from tw_learnt_{{ rounds }}
 
     ),
 
