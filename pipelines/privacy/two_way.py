@@ -11,7 +11,9 @@ closure (audit_only), written independently.
 
 The closure ("a relation with one unknown member gives it away") runs in synchronous steps over all
 relations at once, vectorised with NumPy: each step is one pass over the relations' members, and a
-partition settles within a few steps (on generated municipalities within 6).
+partition settles within a few steps (on generated municipalities within 6). Synchronous steps rather than a
+worklist, so that they are the steps the SQL took: a partition whose closure needs more than `closure_steps`
+of them is given up exactly where the recursive CTE gave it up, and the published rows stay the same.
 """
 
 from __future__ import annotations
