@@ -168,3 +168,15 @@ def test_a_publish_renders_the_builds_municipalities_and_the_missing_reports_onl
     assert len(render_due(published)[0]) == 2
     assert "København v4" in _report_text(published, "0101") and "Aarhus v4" in _report_text(published, "0751")
     assert not any(due_folder(published).iterdir())
+
+
+def test_a_batch_larger_than_a_worker_share_is_rendered_by_worker_processes(tmp_path: Path, monkeypatch):
+    """The spawned workers (each with its own connection to the published copy) write the same reports."""
+    from pipelines.report import render
+
+    published = tmp_path / "published"
+    _publish(published, {"0101": "København", "0147": "Frederiksberg", "0751": "Aarhus"})
+    monkeypatch.setattr(render, "WORKER_BATCH", 1)  # three reports: two workers
+    written, problems = render_due(published, workers=2)
+    assert sorted(p.name for p in written) == [f"digilead_{k}_da.html" for k in ("0101", "0147", "0751")]
+    assert not problems and "Frederiksberg (0147)" in _report_text(published, "0147")

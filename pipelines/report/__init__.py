@@ -7,7 +7,7 @@ __all__ = ["ReportError", "render_due", "render_report", "report_path"]
 
 
 def __getattr__(name: str):
-    # lazy: the Dagster definitions import pipelines.report.due at load time, not matplotlib and pandas
+    # lazy: the Dagster definitions import pipelines.report.due at load time, not pandas and DuckDB's report queries
     if name == "ReportError":
         return import_module("pipelines.report.data").ReportError
     if name in __all__:

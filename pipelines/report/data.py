@@ -38,6 +38,7 @@ class PublishedMarts:
         if not self.database.exists():
             raise ReportError(f"no published marts at {self.database}: run `digilead run` (or `digilead demo`) first")
         self.con = duckdb.connect(str(self.database), read_only=True)
+        self._freshness: pd.DataFrame | None = None
         self.marts = {
             row[0]
             for row in self.con.execute(
@@ -116,7 +117,13 @@ class PublishedMarts:
         return datetime.fromtimestamp(os.path.getmtime(self.database), tz=UTC)
 
     def mart_freshness(self) -> pd.DataFrame:
-        """When each mart's published copy was written (its Parquet file; the database's time otherwise)."""
+        """When each mart's published copy was written (its Parquet file; the database's time otherwise). The same
+        for every report read through this connection (one batch of a publish): worked out once."""
+        if self._freshness is None:
+            self._freshness = self._read_freshness()
+        return self._freshness.copy()
+
+    def _read_freshness(self) -> pd.DataFrame:
         records = []
         for mart in sorted(self.marts):
             parquet = self.folder / "parquet" / f"{mart}.parquet"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ from pipelines.report.i18n import Words
 AREAS = ["1", "2", "3", "4", "5", "all"]
 LEADERS = "Ledere"  # the staff group of leaders in the HR extracts' personalekategori
 MAX_TRAJECTORIES = 12
+WORKER_BATCH = 8  # reports per worker process at least: fewer are rendered in the caller's process
 
 
 def report_path(published: Path, kommunekode: str, los_id: str | None, lang: str, out: Path | None = None) -> Path:
@@ -37,10 +39,16 @@ def render_report(
     min_cell: int = 5,
 ) -> Path:
     """Write the report to `out` (default published/reports/) atomically and return its path."""
-    words = Words(lang)
     with PublishedMarts(published) as marts:
-        scope = marts.scope(kommunekode, los_id)
-        html = ReportBuilder(marts, scope, words, min_cell).html()
+        return _write_report(marts, kommunekode, los_id, lang, out, min_cell)
+
+
+def _write_report(
+    marts: PublishedMarts, kommunekode: str, los_id: str | None, lang: str, out: Path | None, min_cell: int
+) -> Path:
+    published = marts.folder
+    scope = marts.scope(kommunekode, los_id)
+    html = ReportBuilder(marts, scope, Words(lang), min_cell).html()
     target = report_path(published, kommunekode, los_id, lang, out)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".html.tmp")
@@ -55,12 +63,14 @@ def render_due(
     """The reports a publish makes due (the Dagster asset's work, see due.py): the files written, and why a
     municipality got none (one municipality's problem does not keep the others' reports back).
 
-    A report costs a couple of CPU seconds (matplotlib lays out every chart), so after a national
-    build (98 municipalities due) they are rendered in `workers` processes, one per core by default."""
+    A report costs a few tenths of a CPU second, and a worker process a second or so to start (its imports), so
+    only a batch of more than WORKER_BATCH reports is shared among `workers` processes (one per core by
+    default); each process (or the caller, for a small batch) reads every report of its share through one
+    connection to the published copy."""
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
     chosen = claim_due(published, municipalities, lambda k: report_path(published, k, None, lang).exists())
-    workers = max(1, min(len(chosen), workers or os.cpu_count() or 1))
+    workers = max(1, min(math.ceil(len(chosen) / WORKER_BATCH), workers or os.cpu_count() or 1))
     paths, problems = [], {}
     left = set(chosen)
     try:
@@ -80,28 +90,56 @@ def render_due(
 def _rendered(published: Path, chosen: list[str], lang: str, min_cell: int, workers: int):
     """(kommunekode, path or None, problem or None) per chosen municipality, as each finishes."""
     if workers == 1:
-        yield from (_render_due_one(published, k, lang, min_cell) for k in chosen)
+        with PublishedMarts(published) as marts:
+            yield from (_render_due_one(marts, k, lang, min_cell) for k in chosen)
         return
     # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_render_due_one, published, k, lang, min_cell) for k in chosen]
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_open_worker_marts,
+        initargs=(published,),
+    ) as pool:
+        futures = [pool.submit(_render_in_worker, k, lang, min_cell) for k in chosen]
         for future in as_completed(futures):
             yield future.result()
 
 
-def _render_due_one(published: Path, kommunekode: str, lang: str, min_cell: int) -> tuple[str, Path | None, str | None]:
+_worker_marts: PublishedMarts | None = None  # a worker process' connection, open while its pool lives
+
+
+def _open_worker_marts(published: Path) -> None:
+    global _worker_marts
+    _worker_marts = PublishedMarts(published)
+
+
+def _render_in_worker(kommunekode: str, lang: str, min_cell: int) -> tuple[str, Path | None, str | None]:
+    return _render_due_one(_worker_marts, kommunekode, lang, min_cell)
+
+
+def _render_due_one(
+    marts: PublishedMarts, kommunekode: str, lang: str, min_cell: int
+) -> tuple[str, Path | None, str | None]:
     try:
-        return kommunekode, render_report(published, kommunekode, lang=lang, min_cell=min_cell), None
+        return kommunekode, _write_report(marts, kommunekode, None, lang, None, min_cell), None
     except ReportError as error:
         return kommunekode, None, str(error)
 
 
+def _absent(value) -> bool:
+    return value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, a missing value as None (column by column: to_dict("records") cost more than the
+    rest of a table's rendering)."""
     if frame.empty:
         return []
+    names = list(frame.columns)
+    columns = [frame[name].tolist() for name in names]
     return [
-        {k: (None if (v is pd.NaT or (not isinstance(v, str) and pd.isna(v))) else v) for k, v in r.items()}
-        for r in frame.to_dict("records")
+        {name: (None if _absent(value) else value) for name, value in zip(names, row, strict=True)}
+        for row in zip(*columns, strict=True)
     ]
 
 
@@ -233,10 +271,8 @@ class ReportBuilder:
     def _heatmap(self, units: pd.DataFrame, wave: str) -> Block:
         w = self.w
         names = list(dict.fromkeys(units["enhedsnavn"]))
-        by_unit = {name: units[units["enhedsnavn"] == name] for name in names}
-        values = [
-            [self._value(by_unit[name], "competence_area", area, "mean_score") for area in AREAS] for name in names
-        ]
+        scores = self._values(units, ["enhedsnavn", "competence_area"], "mean_score")
+        values = [[scores.get((name, area)) for area in AREAS] for name in names]
         figure = charts.heatmap(
             names, [w.area(a) for a in AREAS], values, self.hidden(), self.score, colorbar_label=w("mean_score")
         )
@@ -267,22 +303,23 @@ class ReportBuilder:
         )
 
     @staticmethod
-    def _value(frame: pd.DataFrame, key_column: str, key, column: str):
-        match = frame[frame[key_column] == key]
-        if match.empty:
-            return None
-        value = match.iloc[0][column]
-        return None if pd.isna(value) else float(value)
+    def _values(frame: pd.DataFrame, key_columns: list[str], column: str) -> dict[tuple, float | None]:
+        """`column` by the key columns' values (the first row of each key): one pass over the frame, where a
+        filtered frame per looked-up cell cost a report about a CPU second."""
+        found: dict[tuple, float | None] = {}
+        for *key, value in zip(*(frame[c] for c in key_columns), frame[column], strict=True):
+            found.setdefault(tuple(key), None if pd.isna(value) else float(value))
+        return found
+
+    @classmethod
+    def _value(cls, frame: pd.DataFrame, key_column: str, key, column: str) -> float | None:
+        return cls._values(frame, [key_column], column).get((key,))
 
     def _trend(self, rows: pd.DataFrame, waves: list[str]) -> Block:
         w = self.w
         own = rows[rows["los_id"] == self.scope.los_id]
-        series = {
-            w.area(area): [
-                self._value(own[own["wave"] == wave], "competence_area", area, "mean_score") for wave in waves
-            ]
-            for area in AREAS
-        }
+        scores = self._values(own, ["wave", "competence_area"], "mean_score")
+        series = {w.area(area): [scores.get((wave, area)) for wave in waves] for area in AREAS}
         figure = charts.lines(waves, series, w("mean_score"), self.score, y_limits=(1, 5))
         overall = series[w.area("all")]
         known = [(wave, v) for wave, v in zip(waves, overall, strict=False) if v is not None]
