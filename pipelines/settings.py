@@ -11,9 +11,9 @@ from pathlib import Path
 from pipelines.landing.files import SETTLE_SECONDS
 
 # DuckDB takes up to 80 % of the machine's memory by default: a national build's largest models held 5-9 GB.
-# Bounded, it spills to disk instead. The staff-group marts' secondary suppression (a recursive CTE, which
-# cannot spill) needs about 4 GB for 98 municipalities: a 1.5 GB limit failed it with "Out of Memory".
-DBT_MEMORY_MB = 4096
+# Bounded, it spills to disk instead. 1.5 GB is enough for 98 municipalities since the staff-group marts'
+# secondary suppression runs in Python per org tree (it was a recursive CTE, which cannot spill, and needed 4 GB).
+DBT_MEMORY_MB = 1536
 
 
 class SettingsError(Exception):

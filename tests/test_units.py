@@ -236,7 +236,7 @@ def test_dbt_reads_min_cell_and_the_scope_from_the_environment_not_vars(tmp_path
         "DIGILEAD_WAREHOUSE": str(tmp_path / "warehouse.duckdb"),
         "DIGILEAD_MIN_CELL": "7",
         "DIGILEAD_DBT_KOMMUNER": "0101,0751",
-        "DIGILEAD_DBT_MEMORY_LIMIT": "4096MB",
+        "DIGILEAD_DBT_MEMORY_LIMIT": "1536MB",
     }
     assert dbt_env(settings, BuildScope.everything())["DIGILEAD_DBT_KOMMUNER"] == ""  # every municipality
 

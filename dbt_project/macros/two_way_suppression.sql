@@ -38,21 +38,29 @@
     for differencing, and that test is what shows it holds against any combination (every atom
     and pair of atoms checked on a generated municipality), not a proof.
 
-    Why rounds: the closure and the hiding each need the whole state of the previous round, so
-    the hiding is a recursive CTE (one row per hidden group row and round) and the closure is
-    `rounds` steps unrolled by Jinja inside it (on a generated municipality of 300 employees the
-    closure settles within 6 steps and the hiding within a few rounds).
+    Where it is computed: the hiding round after round needs the whole state of the previous
+    round, which SQL could only express as a recursive CTE (it cannot spill, and held 4 GB for 98
+    municipalities). It is computed in Python instead: pipelines/privacy/two_way.py, the function
+    digilead_two_way_hidden that the dbt-duckdb plugin pipelines/transform/duckdb_functions.py
+    registers on dbt's connection (profiles.yml, `plugins:`). Here each partition's group rows and
+    unit totals become two lists, one call per partition returns the rows to hide. The closure
+    there is the same synchronous steps as below (a relation with one unknown member gives it
+    away, all relations at once), `rounds` of them at most: a partition whose closure has not
+    settled by then is given up, as before, so the results are those of the earlier recursive
+    CTE. The closure in SQL below (`audit_only`, unrolled by Jinja) is what the singular tests
+    check the published result with: written independently of the Python.
 
     Arguments: `groups`: `partition` × los_id × personalekategori with `population` (rolled up)
     and suppression_reason (null: published so far). `totals`: `partition` × los_id with
     parent_los_id, `population` (rolled up) and suppressed. Returns `groups`' keys with the final
-    suppression_reason. With audit_only: the relations that give a small group away as `groups`
-    is published (the singular tests), instead.
+    suppression_reason. `rounds`: the most closure steps; `steps`: the most rounds of hiding. With
+    audit_only: the relations that give a small group away as `groups` is published (the singular
+    tests), instead.
 -#}
 {% macro two_way_suppression(groups, totals, partition, population, rounds=10, steps=40, audit_only=false) %}
     {%- set min_cell = var('min_cell') | int -%}
 
-    with recursive
+    with{{ " recursive" if audit_only }}
 
     tw_totals as materialized (
 
@@ -81,6 +89,7 @@
 
     ),
 
+    {% if audit_only %}
     -- F(u, s): the rolled-up figures of every column
     tw_figures as materialized (
 
@@ -243,7 +252,6 @@
 
     ),
 
-    {% if audit_only %}
     tw_state as (
 
         select * from tw_start
@@ -260,166 +268,58 @@
     select {% for col in partition %}{{ col }}, {% endfor %}'region', region, ''
     from tw_region_violations
     {% else %}
-    -- one row per hidden group row and round, and one (los_id null) per partition still at work
-    tw_steps as (
+    -- each partition's group rows and unit totals as lists, for the hiding in Python
+    tw_partition_groups as (
 
-        select * from tw_start
-
-        union all
-
-        (
-            with tw_state as (
-
-                select * from tw_steps where not is_final
-
-            ),
-
-            {{ _tw_closure(partition, min_cell, rounds) }},
-
-            -- the groups of each relation's known members with people (published or learnt)
-            tw_learnt_columns as (
-
-                select distinct
-                    {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col, col
-                from tw_member_states
-                where is_known and col not in ('*', '~') and people > 0
-
-            ),
-
-            -- each relation that gives a small group away hides one published group row: its own
-            -- smallest, else its unit's, else one of a group it learnt, else the partition's smallest
-            tw_candidates as (
-
-                select
-                    {% for col in partition %}violation.{{ col }}, {% endfor %}
-                    violation.relation,
-                    violation.rel_unit,
-                    violation.rel_col,
-                    grp.los_id,
-                    grp.col
-                from tw_violations as violation
-                inner join tw_published_groups as grp
-                    on {{ _sc_same(partition, 'grp', 'violation') }}
-                left join tw_members as member
-                    on {{ _sc_same(partition, 'member', 'violation') }}
-                    and member.relation = violation.relation
-                    and member.rel_unit = violation.rel_unit
-                    and member.rel_col = violation.rel_col
-                    and member.kind = 'F'
-                    and member.los_id = grp.los_id
-                    and member.col = grp.col
-                left join tw_learnt_columns as learnt
-                    on {{ _sc_same(partition, 'learnt', 'violation') }}
-                    and learnt.relation = violation.relation
-                    and learnt.rel_unit = violation.rel_unit
-                    and learnt.rel_col = violation.rel_col
-                    and learnt.col = grp.col
-                qualify row_number() over (
-                    partition by
-                        {% for col in partition %}violation.{{ col }}, {% endfor %}
-                        violation.relation, violation.rel_unit, violation.rel_col
-                    order by
-                        case
-                            when member.los_id is not null then 0
-                            when grp.los_id = violation.rel_unit then 1
-                            when learnt.col is not null then 2
-                            else 3
-                        end,
-                        grp.people, grp.los_id, grp.col
-                ) = 1
-
-            ),
-
-            -- a partition whose closure has not settled or that is out of rounds ends with every group
-            -- row hidden (a small group no group row can protect is the totals' own: nothing to hide)
-            tw_give_up as (
-
-                select {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-                from tw_unsettled
-
-                union
-
-                select {% for col in partition %}violation.{{ col }}{{ ", " if not loop.last }}{% endfor %}
-                from tw_violations as violation
-                inner join tw_state as sentinel
-                    on {{ _sc_same(partition, 'sentinel', 'violation') }}
-                    and sentinel.los_id is null
-                left join tw_candidates as candidate
-                    on {{ _sc_same(partition, 'candidate', 'violation') }}
-                    and candidate.relation = violation.relation
-                    and candidate.rel_unit = violation.rel_unit
-                    and candidate.rel_col = violation.rel_col
-                where candidate.los_id is null or sentinel.step >= {{ steps }}
-
-            ),
-
-            tw_next as (
-
-                -- the partitions with a violation keep their hidden rows (and their sentinel)...
-                select state.*
-                from tw_state as state
-                where exists (
-                    select 1 from tw_violations as violation
-                    where {{ _sc_same(partition, 'violation', 'state') }}
-                ) or exists (
-                    select 1 from tw_region_violations as violation
-                    where {{ _sc_same(partition, 'violation', 'state') }}
-                )
-
-                union
-
-                -- ...and hide the chosen rows
-                select {% for col in partition %}candidate.{{ col }}, {% endfor %}sentinel.step, candidate.los_id, candidate.col, false
-                from tw_candidates as candidate
-                inner join tw_state as sentinel
-                    on {{ _sc_same(partition, 'sentinel', 'candidate') }}
-                    and sentinel.los_id is null
-
-                union
-
-                select {% for col in partition %}chosen.{{ col }}, {% endfor %}sentinel.step, chosen.los_id, chosen.col, false
-                from tw_region_violations as chosen
-                inner join tw_state as sentinel
-                    on {{ _sc_same(partition, 'sentinel', 'chosen') }}
-                    and sentinel.los_id is null
-
-            )
-
-            select {% for col in partition %}next_state.{{ col }}, {% endfor %}next_state.step + 1, next_state.los_id, next_state.col, false
-            from tw_next as next_state
-            where not exists (
-                select 1 from tw_give_up as give_up
-                where {{ _sc_same(partition, 'give_up', 'next_state') }}
-            )
-
-            union all
-
-            -- giving up: every group row hidden, and the partition's work done
-            select {% for col in partition %}grp.{{ col }}, {% endfor %}0, grp.los_id, grp.col, true
-            from tw_groups as grp
-            inner join tw_give_up as give_up
-                on {{ _sc_same(partition, 'give_up', 'grp') }}
-        )
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list({
+                'los_id': cast(los_id as varchar),
+                'personalekategori': col,
+                'people': cast(people as bigint),
+                'is_hidden': suppression_reason is not null
+            }) as group_rows
+        from tw_groups
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
 
     ),
 
-    tw_final_step as (
+    tw_partition_totals as (
 
-        select {% for col in partition %}{{ col }}, {% endfor %}max(step) as step
-        from tw_steps
-        where not is_final
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list({
+                'los_id': cast(los_id as varchar),
+                'parent_los_id': cast(parent as varchar),
+                'people': cast(people as bigint),
+                'is_published': is_published
+            }) as unit_totals
+        from tw_totals
         group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
+    -- digilead_two_way_hidden: pipelines/privacy/two_way.py, registered by the dbt-duckdb plugin
+    -- pipelines/transform/duckdb_functions.py (profiles.yml); one call per partition
+    tw_hidden_lists as materialized (
+
+        select
+            {% for col in partition %}grp.{{ col }}, {% endfor %}
+            digilead_two_way_hidden(
+                grp.group_rows, coalesce(tot.unit_totals, []), {{ min_cell }}, {{ rounds }}, {{ steps }}
+            ) as hidden_rows
+        from tw_partition_groups as grp
+        left join tw_partition_totals as tot
+            on {{ _sc_same(partition, 'tot', 'grp') }}
 
     ),
 
     tw_hidden as (
 
-        select distinct {% for col in partition %}steps.{{ col }}, {% endfor %}steps.los_id, steps.col
-        from tw_steps as steps
-        inner join tw_final_step as final_step
-            on {{ _sc_same(partition, 'final_step', 'steps') }}
-            and (final_step.step = steps.step or steps.is_final)
-        where steps.los_id is not null
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            unnest(hidden_rows, recursive := true)
+        from tw_hidden_lists
 
     )
 
@@ -434,8 +334,8 @@
     from tw_groups as grp
     left join tw_hidden as hidden
         on {{ _sc_same(partition, 'hidden', 'grp') }}
-        and hidden.los_id = grp.los_id
-        and hidden.col = grp.col
+        and hidden.los_id = cast(grp.los_id as varchar)
+        and hidden.personalekategori = grp.col
     {% endif %}
 
 {% endmacro %}
@@ -444,8 +344,8 @@
 {#-
     _tw_closure: CTEs over tw_state (the hidden group rows of each partition at work, and a row with
     los_id null per partition): what the published figures give away by differencing
-    (tw_known), whether the closure settled in `rounds` steps (tw_unsettled), and the relations
-    that give a small group away (tw_violations). See two_way_suppression.
+    in `rounds` steps (tw_known) and the relations that give a small group away (tw_violations).
+    See two_way_suppression.
 -#}
 {% macro _tw_closure(partition, min_cell, rounds) %}
 
@@ -502,7 +402,7 @@
 
     ),
 
-    {% for round in range(rounds + 1) %}
+    {% for round in range(rounds) %}
     -- closure step {{ round }}: a relation with one unknown member gives it away
     tw_learnt_{{ round }} as (
 
@@ -523,7 +423,6 @@
 
     ),
 
-    {% if round < rounds %}
     tw_known_{{ round + 1 }} as materialized (
 
         select * from tw_known_{{ round }}
@@ -531,19 +430,11 @@
         select * from tw_learnt_{{ round }}
 
     ),
-    {% endif %}
     {% endfor %}
 
     tw_known as (
 
         select * from tw_known_{{ rounds }}
-
-    ),
-
-    tw_unsettled as (
-
-        select distinct {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-        from tw_learnt_{{ rounds }}
 
     ),
 
