@@ -47,15 +47,17 @@
     there is the same synchronous steps as below (a relation with one unknown member gives it
     away, all relations at once), `rounds` of them at most: a partition whose closure has not
     settled by then is given up, as before, so the results are those of the earlier recursive
-    CTE. The closure in SQL below (`audit_only`, unrolled by Jinja) is what the singular tests
-    check the published result with: written independently of the Python.
+    CTE. The closure in SQL below (`audit_only`, unrolled by Jinja) is what checks the published
+    result: written independently of the Python, computed in batches of municipalities by the models
+    int_privacy__staff_group_disclosures and int_privacy__training_staff_group_disclosures, on
+    which the singular tests fail.
 
     Arguments: `groups`: `partition` × los_id × personalekategori with `population` (rolled up)
     and suppression_reason (null: published so far). `totals`: `partition` × los_id with
     parent_los_id, `population` (rolled up) and suppressed. Returns `groups`' keys with the final
     suppression_reason. `rounds`: the most closure steps; `steps`: the most rounds of hiding. With
-    audit_only: the relations that give a small group away as `groups` is published (the singular
-    tests), instead.
+    audit_only: the relations that give a small group away as `groups` is published (the
+    int_privacy models above), instead.
 -#}
 {% macro two_way_suppression(groups, totals, partition, population, rounds=10, steps=40, audit_only=false) %}
     {%- set min_cell = var('min_cell') | int -%}
