@@ -141,12 +141,13 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
         everything = scope.full_refresh or scope.sources is None
         needed = set(nodes["nodes"]) if everything else affected_nodes(nodes, scope.sources)
         translator = DigileadDbtTranslator()
+        built = [nodes["nodes"][node] for node in needed if node in nodes["nodes"]]  # unit tests are not nodes
         return {
-            nodes["nodes"][node]["name"]
-            for node in needed
-            if nodes["nodes"][node]["resource_type"] in BUILT
-            and nodes["nodes"][node]["resource_type"] != "test"
-            and translator.get_asset_key(nodes["nodes"][node]) not in context.selected_asset_keys
+            node["name"]
+            for node in built
+            if node["resource_type"] in BUILT
+            and node["resource_type"] != "test"  # tests are checks: dagster-dbt selects those of the selected models
+            and translator.get_asset_key(node) not in context.selected_asset_keys
         }
 
     def current_marts(
