@@ -570,3 +570,15 @@ def test_staging_keys_each_value_once_and_forgets_everything_when_full():
     assert keys("0101", ["a"]) == ["0101:a"]  # a fourth key: everything remembered is forgotten
     assert keys("0751", ["a"]) == ["0751:a"]
     assert asked == [["a", "b"], ["c"], ["a"], ["a"]]
+
+
+def test_an_exclusion_is_added_to_the_one_the_build_has():
+    from pipelines.transform.dbt import with_exclusion
+
+    assert with_exclusion(["build"], "tag:x") == ["build", "--exclude", "tag:x"]
+    assert with_exclusion(["build", "--exclude", "a b", "--full-refresh"], "tag:x") == [
+        "build",
+        "--exclude",
+        "a b tag:x",
+        "--full-refresh",
+    ]

@@ -28,6 +28,7 @@ from pipelines.transform.dbt import (
     keep_partial_parse,
     result_settings,
     unaffected_nodes,
+    with_exclusion,
 )
 from pipelines.transform.scope import BuildScope, build_signature, plan_build
 from pipelines.warehouse.lock import writer_lock
@@ -105,7 +106,12 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
                 # out is upstream of what it rebuilds, never downstream
                 yield from current_marts(context, nodes, scope.sources)
             with stage_timer(context, "dbt"):
-                yield from dbt.cli(build_args(scope, nodes), context=context, target_path=target).stream()
+                args = build_args(scope, nodes)
+                if context.is_subset:
+                    # dagster-dbt then selects the selected models in place of the asset's selection, dropping its
+                    # exclusion, and dbt's indirect selection adds every test on them: exclude those again
+                    args = with_exclusion(args, NOT_IN_PIPELINE_BUILDS)
+                yield from dbt.cli(args, context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
 
     @dg.asset(
