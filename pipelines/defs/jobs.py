@@ -5,6 +5,9 @@ blocking check stops that source's load and everything downstream of it (the mar
 published copy) for the run; the run fails, naming the files and rules, and is retried once the
 failing files are in quarantine: the retry (all steps, see deploy/dagster.yaml `run_retries`) loads
 the good files and rebuilds the marts. `digilead run` does the same with its passes.
+
+The landing sensor's run of a delivery selects only part of the job when nothing else is pending
+(`delivery_selection`, see pipelines/defs/sensors.py): what the delivered sources feed.
 """
 
 from collections.abc import Iterable

@@ -17,6 +17,12 @@ writer and must never take its lock; it looks at the file system only):
 - Many files arriving together make one run, not one each: while any file of a delivery is still being
   written the delivery waits, for at most `MAX_BATCH_WAIT_SECONDS` (so a steady trickle still flows).
 
+What a run selects: while nothing else is pending (the newest run of the job succeeded and the last
+publish was built with today's models: its `build_signature` metadata), only what the delivery's sources
+feed (`delivery_selection`): triage, their staged and raw assets and everything downstream of their raw
+tables and of the file registry. Otherwise the whole job, which builds whatever the warehouse says is stale.
+Less in a run is less for Dagster to plan and record (one SQLite commit per event under `dagster dev`).
+
 Runs are serialised by the `digilead_warehouse` pool (run granularity, see deploy/dagster.yaml); a run
 processes everything waiting in landing/, so a delivery whose files an earlier run already took finds
 little left to do. A run that fails (a blocking check quarantined files, or a crash) is retried by the
