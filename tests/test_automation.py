@@ -79,3 +79,45 @@ def test_marts_rebuild_after_loads_and_never_after_a_failed_blocking_check(digil
         assert third.success
         assert not {key for key in _materialized(third) if key.startswith(("marts/", "published/"))}
         assert published.stat().st_mtime_ns == stamp
+
+
+def _execute_for(instance, *sources: str):
+    """The run the landing sensor asks for when nothing else is pending: only what these sources feed."""
+    from pipelines.definitions import loaded
+    from pipelines.defs.jobs import INGEST_AND_BUILD, delivery_selection
+    from pipelines.sources.registry import SOURCES_BY_NAME
+
+    defs = loaded()
+    selection = delivery_selection([SOURCES_BY_NAME[source] for source in sources])
+    keys = selection.resolve(defs.get_repository_def().asset_graph)
+    return defs.resolve_job_def(INGEST_AND_BUILD).execute_in_process(
+        instance=instance, asset_selection=sorted(keys, key=lambda key: key.to_user_string()), raise_on_error=False
+    )
+
+
+def test_a_delivery_s_run_builds_only_what_its_source_feeds_and_never_part_of_a_pending_build(digilead_home):
+    landing = digilead_home / "landing"
+    landing.mkdir()
+    (landing / "hr_org_units_0751_2025-06.csv").write_bytes(ORG)
+    (landing / "hr_employees_0751_2025-06.csv").write_bytes(EMPLOYEES)
+    published = digilead_home / "published" / "digilead.duckdb"
+
+    with dg.instance_for_test() as instance:
+        # nothing was built yet: the build must refresh every model, which an HR-only run cannot, so it builds none
+        refused = _execute_for(instance, "hr_employees")
+        assert not refused.success
+        assert "selects only part" in str(refused.failure_data_for_node("digilead_dbt_models").error)
+        assert not published.exists()
+
+        assert _execute(instance).success  # the whole job builds and publishes everything
+        stamp = published.stat().st_mtime_ns
+
+        (landing / "hr_employees_0751_2025-07.csv").write_bytes(EMPLOYEES)
+        delivery = _execute_for(instance, "hr_employees")
+        assert delivery.success
+        steps = _executed_steps(delivery)
+        assert "load_hr_employees" in steps and "load_hr_org_units" not in steps and "staged__training" not in steps
+        materialized = _materialized(delivery)
+        assert {"raw/hr_employees", "marts/digital_maturity", "published/marts"} <= materialized
+        assert not {key for key in materialized if key.startswith("marts/benefit")}  # not fed by HR, not in the run
+        assert published.stat().st_mtime_ns != stamp

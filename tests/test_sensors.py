@@ -177,3 +177,75 @@ def test_files_still_waiting_after_a_run_that_loaded_something_get_one_follow_up
         assert again.run_key != request.run_key and again.tags["digilead/trigger"] == "sensor follow-up"
         # nothing loaded since: waiting ends, no loop
         assert tick_with(followed.cursor).run_requests == []
+
+
+def _published(instance: dg.DagsterInstance, signature: str) -> None:
+    from pipelines.defs.transform import PUBLISHED
+
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization(asset_key=PUBLISHED, metadata={"build_signature": signature})
+    )
+
+
+def _current_signature() -> str:
+    from pipelines.defs.dbt_project import DBT_PROJECT
+    from pipelines.settings import Settings
+    from pipelines.transform.dbt import result_settings
+    from pipelines.transform.scope import build_signature
+
+    return build_signature(DBT_PROJECT.manifest_path, result_settings(Settings.from_env()))
+
+
+def test_a_delivery_s_run_selects_only_what_its_sources_feed_once_everything_before_it_is_published(
+    digilead_home, monkeypatch
+):
+    from pipelines.definitions import loaded
+
+    repository = loaded().get_repository_def()
+    sensor = repository.get_sensor_def(SENSOR_NAME)
+    monkeypatch.setattr(sensors, "newest_run_succeeded", lambda instance, job: True)
+    drop(digilead_home / "landing", "hr_employees_0751_2025-06.csv", b"a")
+    with dg.instance_for_test() as instance:
+
+        def selected():
+            with dg.build_sensor_context(instance=instance, repository_def=repository) as context:
+                [request] = sensor(context).run_requests
+            return (
+                None if request.asset_selection is None else {key.to_user_string() for key in request.asset_selection}
+            )
+
+        # nothing published yet: the first run is a full build of every model
+        assert selected() is None
+        _published(instance, "built with yesterday's models")
+        assert selected() is None  # an upgrade changed the models: full refresh, every asset
+        _published(instance, _current_signature())
+        keys = selected()
+        assert {
+            "landing_zone",
+            "staged/hr_employees",
+            "raw/hr_employees",
+            "published/marts",
+            "published/reports",
+        } <= keys
+        assert "marts/digital_maturity" in keys  # an HR extract feeds the maturity marts (headcounts)
+        assert not {key for key in keys if key.startswith(("staged/", "raw/")) and "hr_employees" not in key}
+        assert "marts/benefit_realisation" not in keys  # a benefit mart reads no HR data
+        # a run before it failed: what it loaded may not be built yet, so the whole job again
+        monkeypatch.setattr(sensors, "newest_run_succeeded", lambda instance, job: False)
+        assert selected() is None
+
+
+def test_the_selection_of_several_sources_files_is_the_union_and_unknown_names_only_triage():
+    from pipelines.definitions import loaded
+    from pipelines.defs.jobs import delivery_selection
+    from pipelines.sources.registry import SOURCES_BY_NAME
+
+    graph = loaded().get_repository_def().asset_graph
+    hr, training = SOURCES_BY_NAME["hr_employees"], SOURCES_BY_NAME["training"]
+    both = delivery_selection([hr, training]).resolve(graph)
+    assert both == delivery_selection([hr]).resolve(graph) | delivery_selection([training]).resolve(graph)
+    assert dg.AssetKey(["staged", "training"]) in both and dg.AssetKey(["staged", "benefits"]) not in both
+    checks = delivery_selection([hr]).resolve_checks(graph)
+    assert dg.AssetCheckKey(dg.AssetKey(["staged", "hr_employees"]), "expectations") in checks  # blocking GE check
+    assert dg.AssetCheckKey(dg.AssetKey(["staged", "training"]), "expectations") not in checks
+    assert delivery_selection([]).resolve(graph) == {dg.AssetKey(["landing_zone"])}

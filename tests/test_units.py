@@ -588,3 +588,15 @@ def test_staging_keys_a_remembered_value_again_when_a_call_fills_the_memory():
     assert keys("0751", ["a", "b", "a"]) == ["0751:a", "0751:b", "0751:a"]
     assert keys("0751", ["a", "c", "d"]) == ["0751:a", "0751:c", "0751:d"]  # c, d: 4 keys, memory full
     assert asked == [["a", "b"], ["a", "c", "d"]]
+
+
+def test_an_exclusion_is_added_to_the_one_the_build_has():
+    from pipelines.transform.dbt import with_exclusion
+
+    assert with_exclusion(["build"], "tag:x") == ["build", "--exclude", "tag:x"]
+    assert with_exclusion(["build", "--exclude", "a b", "--full-refresh"], "tag:x") == [
+        "build",
+        "--exclude",
+        "a b tag:x",
+        "--full-refresh",
+    ]

@@ -5,9 +5,17 @@ blocking check stops that source's load and everything downstream of it (the mar
 published copy) for the run; the run fails, naming the files and rules, and is retried once the
 failing files are in quarantine: the retry (all steps, see deploy/dagster.yaml `run_retries`) loads
 the good files and rebuilds the marts. `digilead run` does the same with its passes.
+
+The landing sensor's run of a delivery selects only part of the job when nothing else is pending
+(`delivery_selection`, see pipelines/defs/sensors.py): what the delivered sources feed.
 """
 
+from collections.abc import Iterable
+
 import dagster as dg
+
+from pipelines.defs.ingest import LANDING, raw_key, staged_key
+from pipelines.sources.registry import SourceSpec
 
 INGEST_AND_BUILD = "ingest_and_build"
 INGEST_ONLY = "ingest_only"
@@ -35,6 +43,25 @@ def ingest_and_build_job():
 
 
 ingest_and_build = ingest_and_build_job()
+
+
+def delivery_selection(sources: Iterable[SourceSpec]) -> dg.AssetSelection:
+    """What a run of `ingest_and_build` needs for files of these sources: triage, the sources' staged and raw
+    assets (their blocking checks come with them), and everything downstream of their raw tables and of the
+    file registry (the dbt models reading meta.files, the marts, publish, the reports; with their checks).
+    The other sources' steps and the models none of these feed stay out of the run: a run's event log then
+    holds what it does, not the whole project's plan."""
+    ingest: list[dg.AssetKey] = [LANDING]
+    raw: list[dg.AssetKey] = []
+    for spec in sources:
+        ingest.append(staged_key(spec.name))
+        raw += [raw_key(table) for table in spec.raw_tables]
+    if not raw:  # unknown names only: triage quarantines them, nothing is loaded or built
+        return dg.AssetSelection.assets(*ingest)
+    file_registry_readers = dg.AssetSelection.assets(LANDING).downstream(depth=1) - dg.AssetSelection.groups("ingest")
+    return (
+        dg.AssetSelection.assets(*ingest, *raw) | (dg.AssetSelection.assets(*raw) | file_registry_readers).downstream()
+    )
 
 
 # `digilead run` settles the landing zone with this job first (a benefit register's CSV parts wait

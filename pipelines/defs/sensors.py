@@ -17,6 +17,12 @@ writer and must never take its lock; it looks at the file system only):
 - Many files arriving together make one run, not one each: while any file of a delivery is still being
   written the delivery waits, for at most `MAX_BATCH_WAIT_SECONDS` (so a steady trickle still flows).
 
+What a run selects: while nothing else is pending (the newest run of the job succeeded and the last
+publish was built with today's models: its `build_signature` metadata), only what the delivery's sources
+feed (`delivery_selection`): triage, their staged and raw assets and everything downstream of their raw
+tables and of the file registry. Otherwise the whole job, which builds whatever the warehouse says is stale.
+Less in a run is less for Dagster to plan and record (one SQLite commit per event under `dagster dev`).
+
 Runs are serialised by the `digilead_warehouse` pool (run granularity, see deploy/dagster.yaml); a run
 processes everything waiting in landing/, so a delivery whose files an earlier run already took finds
 little left to do. A run that fails (a blocking check quarantined files, or a crash) is retried by the
@@ -43,7 +49,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.defs.jobs import INGEST_AND_BUILD
+from pipelines.defs.jobs import INGEST_AND_BUILD, delivery_selection
 from pipelines.defs.reprocess import MUNICIPALITIES, new_municipalities
 from pipelines.landing import fingerprint_of
 from pipelines.landing.files import SETTLE_SECONDS, actionable
@@ -191,8 +197,50 @@ def ingest_idle_and_last_succeeded(instance: dg.DagsterInstance, job_name: str) 
     )
     if active:
         return False
+    return newest_run_succeeded(instance, job_name)
+
+
+def newest_run_succeeded(instance: dg.DagsterInstance, job_name: str) -> bool:
     newest = instance.get_runs(filters=dg.RunsFilter(job_name=job_name), limit=1)
     return bool(newest) and newest[0].status == dg.DagsterRunStatus.SUCCESS
+
+
+def published_with_current_models(instance: dg.DagsterInstance) -> bool:
+    """Was the last publish built with the models and settings there are now (its `build_signature` metadata)? If
+    not (nothing published yet, or a new digilead version / DIGILEAD_MIN_CELL), the next build is a full refresh
+    of every model. Read from the manifest and Dagster's event log, never the warehouse."""
+    from pipelines.defs.dbt_project import DBT_PROJECT
+    from pipelines.defs.transform import PUBLISHED
+    from pipelines.transform.dbt import result_settings
+    from pipelines.transform.scope import build_signature
+
+    event = instance.get_latest_materialization_event(PUBLISHED)
+    if event is None or event.asset_materialization is None:
+        return False
+    published = event.asset_materialization.metadata.get("build_signature")
+    current = build_signature(DBT_PROJECT.manifest_path, result_settings(Settings.from_env()))
+    return published is not None and published.value == current
+
+
+def run_selection(
+    context: dg.SensorEvaluationContext, instance: dg.DagsterInstance | None, names: list[str], job_name: str
+) -> tuple[list[dg.AssetKey] | None, str]:
+    """The assets the delivery's run selects (None: the whole job) and why. Only what the files' sources feed,
+    while the warehouse is known to need nothing else: the newest run of the job succeeded (whatever it loaded
+    is built) and the last publish was built with today's models; otherwise (the first run, after a failed run,
+    after an upgrade) the whole job, which rebuilds whatever the warehouse says is stale."""
+    repository = context.repository_def
+    if instance is None or repository is None:
+        return None, "every asset (no Dagster instance to ask)"
+    if not newest_run_succeeded(instance, job_name):
+        return None, "every asset: the newest run did not succeed (or there was none)"
+    if not published_with_current_models(instance):
+        return None, "every asset: the models or settings changed since the last publish (or nothing is published)"
+    sources = {detected[0].name: detected[0] for detected in map(detect, names) if detected}
+    keys = delivery_selection(sources.values()).resolve(repository.asset_graph)
+    return sorted(keys, key=lambda key: key.to_user_string()), "what " + (
+        ", ".join(sorted(sources)) or "triage"
+    ) + " feeds"
 
 
 def _instance_of(context: dg.SensorEvaluationContext) -> dg.DagsterInstance | None:
@@ -251,11 +299,14 @@ def landing_sensor_for(job_name: str) -> dg.SensorDefinition:
         municipalities = new_municipalities(
             instance, (detected[1].kommunekode for detected in map(detect, names) if detected)
         )
+        selection, scope = run_selection(context, instance, names, job_name)
+        context.log.info(f"the run selects {scope}")
         return dg.SensorResult(
             dynamic_partitions_requests=[MUNICIPALITIES.build_add_request(municipalities)] if municipalities else None,
             run_requests=[
                 dg.RunRequest(
                     run_key=run_key_of(delivery) + key_suffix,
+                    asset_selection=selection,
                     tags={
                         "digilead/files": str(len(names)),
                         "digilead/delivery": shown,

@@ -16,8 +16,10 @@ from pipelines.defs.resources import DigileadResource
 from pipelines.report.due import mark_due
 from pipelines.serving.release import marts_stale, publish_build
 from pipelines.transform.dbt import (
+    BUILT,
     NOT_IN_PIPELINE_BUILDS,
     PROJECT_DIR,
+    affected_nodes,
     build_args,
     dbt_env,
     dbt_executable,
@@ -26,9 +28,12 @@ from pipelines.transform.dbt import (
     keep_partial_parse,
     result_settings,
     unaffected_nodes,
+    with_exclusion,
 )
-from pipelines.transform.scope import plan_build
+from pipelines.transform.scope import BuildScope, build_signature, plan_build
 from pipelines.warehouse.lock import writer_lock
+
+PUBLISHED = dg.AssetKey(["published", "marts"])
 
 
 class DigileadDbtTranslator(DagsterDbtTranslator):
@@ -82,22 +87,35 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
                 return
             scope = plan_build(settings, manifest, result_settings(settings))
             say(f"dbt build recomputes {scope.describe()}")
+            nodes = json.loads(manifest.read_text())
+            if context.is_subset and (missing := models_left_out(context, nodes, scope)):
+                # the sensor selects a delivery's share only when nothing else is pending; this run met more
+                # (a run before it failed, or it was queued behind an upgrade): building part would mark it all built
+                raise dg.Failure(
+                    description=f"the warehouse needs a build of {scope.describe()}, but this run selects only part "
+                    f"of it ({len(missing)} models left out, e.g. {', '.join(sorted(missing)[:5])}); nothing was built. "
+                    "A run of every asset (the sensor starts one for the next delivery, or `digilead run`) builds them."
+                )
             mark_due(settings.published, scope.kommuner)  # their reports are rendered after the publish
             os.environ.update(
                 dbt_env(settings, scope)
             )  # the project reads the warehouse, min cell and scope at run time
             target = fresh_target(settings, context.run_id[:8])
-            nodes = json.loads(manifest.read_text())
             if scope.sources is not None and not scope.full_refresh:
                 # first: Dagster wants a multi-asset's outputs in topological order, and what the build leaves
                 # out is upstream of what it rebuilds, never downstream
                 yield from current_marts(context, nodes, scope.sources)
             with stage_timer(context, "dbt"):
-                yield from dbt.cli(build_args(scope, nodes), context=context, target_path=target).stream()
+                args = build_args(scope, nodes)
+                if context.is_subset:
+                    # dagster-dbt then selects the selected models in place of the asset's selection, dropping its
+                    # exclusion, and dbt's indirect selection adds every test on them: exclude those again
+                    args = with_exclusion(args, NOT_IN_PIPELINE_BUILDS)
+                yield from dbt.cli(args, context=context, target_path=target).stream()
             keep_partial_parse(settings, target)
 
     @dg.asset(
-        key=["published", "marts"],
+        key=PUBLISHED,
         deps=mart_keys_of([digilead_dbt_models]),
         group_name="publish",
         pool=WAREHOUSE_POOL,
@@ -118,9 +136,25 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
                 # rows whose person-level measures are nulled: a group smaller than DIGILEAD_MIN_CELL, or one derivable by subtraction
                 **{f"suppressed_rows_{name}": count for name, count in suppressed.items()},
                 "min_cell": settings.min_cell,
+                # what the models were built with: the landing sensor compares it with today's models (scope.py)
+                "build_signature": build_signature(manifest, result_settings(settings)),
                 **timing,
             }
         )
+
+    def models_left_out(context: dg.AssetExecutionContext, nodes: Mapping[str, Any], scope: BuildScope) -> set[str]:
+        """The models the build's scope needs that this run did not select."""
+        everything = scope.full_refresh or scope.sources is None
+        needed = set(nodes["nodes"]) if everything else affected_nodes(nodes, scope.sources)
+        translator = DigileadDbtTranslator()
+        built = [nodes["nodes"][node] for node in needed if node in nodes["nodes"]]  # unit tests are not nodes
+        return {
+            node["name"]
+            for node in built
+            if node["resource_type"] in BUILT
+            and node["resource_type"] != "test"  # tests are checks: dagster-dbt selects those of the selected models
+            and translator.get_asset_key(node) not in context.selected_asset_keys
+        }
 
     def current_marts(
         context: dg.AssetExecutionContext, nodes: Mapping[str, Any], changed: tuple[str, ...]

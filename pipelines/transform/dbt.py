@@ -49,6 +49,14 @@ def build_args(scope: BuildScope | None = None, manifest: Mapping[str, Any] | No
     return args
 
 
+def with_exclusion(args: list[str], selector: str) -> list[str]:
+    """These `dbt` arguments, also excluding `selector` (united with an `--exclude` they have already)."""
+    if "--exclude" not in args:
+        return [*args, "--exclude", selector]
+    at = args.index("--exclude") + 1
+    return [*args[:at], f"{args[at]} {selector}", *args[at + 1 :]]
+
+
 def affected_nodes(manifest: Mapping[str, Any], changed: Collection[str]) -> set[str]:
     """The unique ids of every node downstream of the changed sources ("raw.hr_employees", ...; the file
     registry always counts as changed): a mart reading several sources is affected when any one changed,
