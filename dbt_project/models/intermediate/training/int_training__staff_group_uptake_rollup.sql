@@ -8,41 +8,45 @@
     use; one with posts in two groups counts in both, and in the unit once.
 -#}
 
+{#- in batches of municipalities (macros/kommune_batched.sql): each month's headcount is placed at every unit
+    above each post, which for twelve months of the nation outgrew a 1.5 GB memory limit at once -#}
+{{ config(materialized='kommune_batched', batch_rows_from='int_hr__headcount_per_period') }}
+
 with
 
 months as (
 
-    select * from {{ scoped(ref('int_training__months')) }}
+    select * from {{ batched(ref('int_training__months')) }}
 
 ),
 
 tree as (
 
-    select * from {{ scoped(ref('int_org__tree_per_period')) }}
+    select * from {{ batched(ref('int_org__tree_per_period')) }}
 
 ),
 
 closure as (
 
-    select * from {{ scoped(ref('int_org__closure')) }}
+    select * from {{ batched(ref('int_org__closure')) }}
 
 ),
 
 headcount as (
 
-    select * from {{ scoped(ref('int_hr__headcount_per_period')) }}
+    select * from {{ batched(ref('int_hr__headcount_per_period')) }}
 
 ),
 
 employee_snapshots as (
 
-    select * from {{ scoped(ref('int_hr__employee_snapshots')) }}
+    select * from {{ batched(ref('int_hr__employee_snapshots')) }}
 
 ),
 
 completions as (
 
-    select * from {{ scoped(ref('int_training__completions')) }}
+    select * from {{ batched(ref('int_training__completions')) }}
 
 ),
 
