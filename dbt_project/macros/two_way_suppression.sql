@@ -270,7 +270,8 @@
     select {% for col in partition %}{{ col }}, {% endfor %}'region', region, ''
     from tw_region_violations
     {% else %}
-    -- each partition's group rows and unit totals as lists, for the hiding in Python
+    -- each partition's group rows and unit totals as lists, for the hiding in Python; in a fixed order,
+    -- so that partitions with the same rows (often a municipality's competence areas) are computed once
     tw_partition_groups as (
 
         select
@@ -280,7 +281,7 @@
                 'personalekategori': col,
                 'people': cast(people as bigint),
                 'is_hidden': suppression_reason is not null
-            }) as group_rows
+            } order by los_id, col) as group_rows
         from tw_groups
         group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
 
@@ -295,7 +296,7 @@
                 'parent_los_id': cast(parent as varchar),
                 'people': cast(people as bigint),
                 'is_published': is_published
-            }) as unit_totals
+            } order by los_id) as unit_totals
         from tw_totals
         group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
 
@@ -383,7 +384,7 @@
 
     ),
 
-    tw_known_0 as (
+    tw_known_0 as materialized (
 
         select {% for col in partition %}quantity.{{ col }}, {% endfor %}quantity.kind, quantity.los_id, quantity.col
         from tw_quantities as quantity
@@ -405,6 +406,26 @@
     ),
 
     {% for round in range(rounds) %}
+    {%- if round > 0 %}
+    -- the relations a quantity learnt in the step before belongs to: only their unknowns can have
+    -- fallen to one (semi-naive evaluation: a relation left untouched learns nothing new)
+    tw_touched_{{ round }} as (
+
+        select distinct
+            {% for col in partition %}member.{{ col }}, {% endfor %}
+            member.relation,
+            member.rel_unit,
+            member.rel_col
+        from tw_members_active as member
+        inner join tw_new_{{ round - 1 }} as new
+            on {{ _sc_same(partition, 'new', 'member') }}
+            and new.kind = member.kind
+            and new.los_id = member.los_id
+            and new.col = member.col
+
+    ),
+    {%- endif %}
+
     -- closure step {{ round }}: a relation with one unknown member gives it away
     tw_learnt_{{ round }} as (
 
@@ -414,6 +435,10 @@
             any_value(member.los_id) as los_id,
             any_value(member.col) as col
         from tw_members_active as member
+        {%- if round > 0 %}
+        inner join tw_touched_{{ round }} as touched
+            on {{ _sc_same(partition + ['relation', 'rel_unit', 'rel_col'], 'touched', 'member') }}
+        {%- endif %}
         left join tw_known_{{ round }} as known
             on {{ _sc_same(partition, 'known', 'member') }}
             and known.kind = member.kind
@@ -425,11 +450,18 @@
 
     ),
 
-    tw_known_{{ round + 1 }} as materialized (
+    -- what step {{ round }} learnt, once each (unknown before it, so apart from tw_known_{{ round }})
+    tw_new_{{ round }} as materialized (
+
+        select distinct * from tw_learnt_{{ round }}
+
+    ),
+
+    tw_known_{{ round + 1 }} as (
 
         select * from tw_known_{{ round }}
-        union
-        select * from tw_learnt_{{ round }}
+        union all
+        select * from tw_new_{{ round }}
 
     ),
     {% endfor %}

@@ -9,6 +9,8 @@ algorithm is pipelines/privacy/two_way.py; macros/two_way_suppression.sql calls 
 
 from __future__ import annotations
 
+import functools
+
 import duckdb
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
@@ -40,21 +42,43 @@ def two_way_hidden_batch(
         rounds.to_pylist(),
         strict=True,
     ):
-        hidden = two_way_hidden(
-            [
-                UnitTotal(t["los_id"], t["parent_los_id"], t["people"] or 0, bool(t["is_published"]))
-                for t in partition_totals or ()
-            ],
-            [
-                GroupRow(g["los_id"], g["personalekategori"], g["people"] or 0, bool(g["is_hidden"]))
+        hidden = _partition_hidden(
+            tuple(
+                (g["los_id"], g["personalekategori"], g["people"] or 0, bool(g["is_hidden"]))
                 for g in partition_groups or ()
-            ],
-            min_cell=cell,
-            closure_steps=steps,
-            rounds=round_limit,
+            ),
+            tuple(
+                (t["los_id"], t["parent_los_id"], t["people"] or 0, bool(t["is_published"]))
+                for t in partition_totals or ()
+            ),
+            cell,
+            steps,
+            round_limit,
         )
-        results.append([{"los_id": los_id, "personalekategori": group} for los_id, group in sorted(hidden)])
+        results.append([{"los_id": los_id, "personalekategori": group} for los_id, group in hidden])
     return pa.array(results, type=HIDDEN_ARROW_TYPE)
+
+
+# A municipality's partitions often hold the same rows (every competence area of a wave when everyone
+# answered every area; every course area of a month, as headcounts do not depend on the area), and the
+# macro lists them in a fixed order: such a partition is computed once. The result depends on the rows
+# alone, so a repeat is the same answer; the cache holds a batch of municipalities' partitions.
+@functools.lru_cache(maxsize=128)
+def _partition_hidden(
+    groups: tuple[tuple[str, str, int, bool], ...],
+    totals: tuple[tuple[str, str | None, int, bool], ...],
+    min_cell: int,
+    closure_steps: int,
+    rounds: int,
+) -> tuple[tuple[str, str], ...]:
+    hidden = two_way_hidden(
+        [UnitTotal(*total) for total in totals],
+        [GroupRow(*group) for group in groups],
+        min_cell=min_cell,
+        closure_steps=closure_steps,
+        rounds=rounds,
+    )
+    return tuple(sorted(hidden))
 
 
 def register_functions(connection: DuckDBPyConnection) -> None:
