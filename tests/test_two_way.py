@@ -114,3 +114,30 @@ def test_the_duckdb_function_returns_each_partitions_hidden_rows():
         """
     ).fetchall()
     assert hidden == [([{"los_id": "a", "personalekategori": "g"}],)] * 3
+
+
+def test_partitions_with_the_same_rows_are_computed_once_and_others_apart(monkeypatch):
+    from pipelines.transform import duckdb_functions
+
+    computed = []
+    real = duckdb_functions.two_way_hidden
+    monkeypatch.setattr(duckdb_functions, "two_way_hidden", lambda *a, **k: computed.append(a) or real(*a, **k))
+    duckdb_functions._partition_hidden.cache_clear()
+    connection = duckdb.connect()
+    register_functions(connection)
+    hidden = connection.sql(
+        """
+        select area, digilead_two_way_hidden(
+            [{'los_id': 'a', 'personalekategori': 'g', 'people': 7, 'is_hidden': false},
+             {'los_id': 'a', 'personalekategori': 'h', 'people': people_h, 'is_hidden': false}],
+            [{'los_id': 'a', 'parent_los_id': null, 'people': 17, 'is_published': true}],
+            5, 10, 40
+        )
+        from (values ('x', 8), ('y', 8), ('z', 10), ('w', 8)) as areas (area, people_h)
+        order by area
+        """
+    ).fetchall()
+    # 17 - 7 - 8 = 2 gives a group away (hide g); 17 - 7 - 10 = 0 gives nothing away
+    g_hidden = [{"los_id": "a", "personalekategori": "g"}]
+    assert hidden == [("w", g_hidden), ("x", g_hidden), ("y", g_hidden), ("z", [])]
+    assert len(computed) == 2
