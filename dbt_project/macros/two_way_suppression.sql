@@ -62,9 +62,12 @@
 {% macro two_way_suppression(groups, totals, partition, population, rounds=10, steps=40, audit_only=false) %}
     {%- set min_cell = var('min_cell') | int -%}
 
+    {#- the audit checks each distinct partition once (tw_representatives): its inputs are named _all -#}
+    {%- set all_rows = "_all" if audit_only else "" -%}
+
     with{{ " recursive" if audit_only }}
 
-    tw_totals as materialized (
+    tw_totals{{ all_rows }} as materialized (
 
         select
             {% for col in partition %}unit.{{ col }}, {% endfor %}
@@ -79,7 +82,7 @@
 
     ),
 
-    tw_groups as materialized (
+    tw_groups{{ all_rows }} as materialized (
 
         select
             {% for col in partition %}{{ col }}, {% endfor %}
@@ -92,6 +95,80 @@
     ),
 
     {% if audit_only %}
+    -- Partitions with the same rows (a municipality's competence areas, when everyone answered every
+    -- area) give the same things away: each set of rows is checked once, on the first partition that
+    -- has it, and what that gives away is reported for every partition with it. The rows themselves
+    -- are compared, not a hash of them, so two different partitions are never taken for one.
+    tw_group_lists as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list(
+                {'los_id': los_id, 'col': col, 'people': people, 'is_published': suppression_reason is null}
+                order by los_id, col
+            ) as group_rows
+        from tw_groups_all
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
+    tw_unit_lists as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list(
+                {'los_id': los_id, 'parent': parent, 'people': people, 'is_published': is_published}
+                order by los_id
+            ) as unit_rows
+        from tw_totals_all
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
+    -- each partition beside the first partition with the same rows (its representative)
+    tw_representatives as materialized (
+
+        select
+            {% for col in partition %}grp.{{ col }}, {% endfor %}
+            {% for col in partition -%}
+            first_value(grp.{{ col }}) over same_rows as representative_{{ col }}{{ "," if not loop.last }}
+            {% endfor %}
+        from tw_group_lists as grp
+        left join tw_unit_lists as unit
+            on {{ _sc_same(partition, 'unit', 'grp') }}
+        window same_rows as (
+            partition by grp.group_rows, unit.unit_rows
+            order by {% for col in partition %}grp.{{ col }}{{ ", " if not loop.last }}{% endfor %}
+        )
+
+    ),
+
+    tw_checked_partitions as (
+
+        select {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+        from tw_representatives
+        where {% for col in partition %}{{ col }} = representative_{{ col }}{{ " and " if not loop.last }}{% endfor %}
+
+    ),
+
+    tw_totals as materialized (
+
+        select tot.*
+        from tw_totals_all as tot
+        inner join tw_checked_partitions as checked
+            on {{ _sc_same(partition, 'checked', 'tot') }}
+
+    ),
+
+    tw_groups as materialized (
+
+        select grp.*
+        from tw_groups_all as grp
+        inner join tw_checked_partitions as checked
+            on {{ _sc_same(partition, 'checked', 'grp') }}
+
+    ),
+
     -- F(u, s): the rolled-up figures of every column
     tw_figures as materialized (
 
@@ -260,15 +337,29 @@
 
     ),
 
-    {{ _tw_closure(partition, min_cell, rounds) }}
+    {{ _tw_closure(partition, min_cell, rounds) }},
 
-    select {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col
-    from tw_violations
+    tw_found as (
 
-    union all
+        select {% for col in partition %}{{ col }}, {% endfor %}relation, rel_unit, rel_col
+        from tw_violations
 
-    select {% for col in partition %}{{ col }}, {% endfor %}'region', region, ''
-    from tw_region_violations
+        union all
+
+        select {% for col in partition %}{{ col }}, {% endfor %}'region', region, ''
+        from tw_region_violations
+
+    )
+
+    -- what each checked partition gives away, for every partition with its rows
+    select
+        {% for col in partition %}represented.{{ col }}, {% endfor %}
+        found.relation,
+        found.rel_unit,
+        found.rel_col
+    from tw_found as found
+    inner join tw_representatives as represented
+        on {% for col in partition %}represented.representative_{{ col }} = found.{{ col }}{{ " and " if not loop.last }}{% endfor %}
     {% else %}
     -- each partition's group rows and unit totals as lists, for the hiding in Python; in a fixed order,
     -- so that partitions with the same rows (often a municipality's competence areas) are computed once
