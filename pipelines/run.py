@@ -21,6 +21,7 @@ from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
 from pipelines.staging import staged_files
 from pipelines.status import Issue, data_quality_issues, issue_lines, without_name
+from pipelines.transform.dbt import finish_parse_ahead, start_parse_ahead
 from pipelines.warehouse import Warehouse, utc_now
 
 MAX_PASSES = 20
@@ -115,18 +116,27 @@ def run_pipeline(settings: Settings, jobs: Jobs, progress: Callable[[str], None]
         return False
 
     _finish_withdrawals(settings, progress)
-    # Settle the landing zone without dbt: passes repeat while a check quarantined something or a
-    # waiting file became ready (a register part whose sibling this pass loaded).
-    for _ in range(MAX_PASSES):
-        if not files_waiting(settings):
-            break
-        if execute(jobs.ingest, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
-            break
-        if outcome.failed:
-            break
-    # Then build and publish once.
-    if not outcome.failed and marts_stale(settings):
-        execute(jobs.build, checks_quarantine=False)  # a failing dbt test fails the run
+    # a new warehouse's first build would parse the whole dbt project: parse it while the files are ingested
+    parse_ahead = start_parse_ahead(settings) if files_waiting(settings) else None
+    try:
+        # Settle the landing zone without dbt: passes repeat while a check quarantined something or a
+        # waiting file became ready (a register part whose sibling this pass loaded).
+        for _ in range(MAX_PASSES):
+            if not files_waiting(settings):
+                break
+            if execute(jobs.ingest, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
+                break
+            if outcome.failed:
+                break
+        if parse_ahead is not None:
+            finish_parse_ahead(settings, parse_ahead)
+        # Then build and publish once.
+        if not outcome.failed and marts_stale(settings):
+            execute(jobs.build, checks_quarantine=False)  # a failing dbt test fails the run
+    finally:
+        if parse_ahead is not None and parse_ahead.poll() is None:  # interrupted during the ingestion
+            parse_ahead.kill()
+            parse_ahead.wait()
     kommunekoder = _collect(settings, outcome, started, jobs.invocation)
     jobs.finish(kommunekoder)
     return outcome

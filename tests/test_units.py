@@ -18,10 +18,12 @@ from pipelines.transform.dbt import (
     affected_nodes,
     build_args,
     dbt_env,
+    finish_parse_ahead,
     fresh_target,
     in_build_order,
     keep_partial_parse,
     result_settings,
+    start_parse_ahead,
     unaffected_nodes,
 )
 from pipelines.transform.scope import BuildScope
@@ -353,6 +355,43 @@ def test_dbt_targets_are_pruned_and_carry_the_last_partial_parse(tmp_path):
         "target-run3",
         "target-run4",
     ]
+
+
+def test_a_new_warehouse_is_parsed_ahead_and_its_build_reuses_the_parse(tmp_path):
+    import os
+    import subprocess
+
+    from pipelines.transform.dbt import PROJECT_DIR, dbt_executable
+
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)})
+    parse = start_parse_ahead(settings)
+    assert parse is not None
+    assert finish_parse_ahead(settings, parse)
+    assert not (tmp_path / "dbt" / "target-parse-ahead").exists()
+    assert start_parse_ahead(settings) is None  # saved: nothing to parse ahead for this warehouse again
+    # what the build then does: a target seeded with the saved parse, the build's environment
+    target = fresh_target(settings, "run1")
+    rerun = subprocess.run(
+        [dbt_executable(), "parse", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+        + ["--target-path", str(target), "--log-path", str(target)],
+        env={**os.environ, **dbt_env(settings)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Unable to do partial parsing" not in rerun.stdout
+    assert "Starting full parse" not in rerun.stdout
+
+
+def test_a_failed_parse_ahead_is_dropped_and_the_build_parses_for_itself(tmp_path):
+    import subprocess
+
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)})
+    (tmp_path / "dbt" / "target-parse-ahead").mkdir(parents=True)
+    (tmp_path / "dbt" / "target-parse-ahead" / "partial_parse.msgpack").write_bytes(b"half a parse")
+    assert not finish_parse_ahead(settings, subprocess.Popen(["false"]))
+    assert not (tmp_path / "dbt" / "partial_parse.msgpack").exists()
+    assert not (tmp_path / "dbt" / "target-parse-ahead").exists()
 
 
 def _registry_with(files: list[tuple[str, str, str]]) -> duckdb.DuckDBPyConnection:

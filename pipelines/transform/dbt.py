@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Collection, Mapping
 from pathlib import Path
@@ -15,6 +16,7 @@ from pipelines.transform.scope import BuildScope
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 MANIFEST = PROJECT_DIR / "target" / "manifest.json"
 PARTIAL_PARSE = "partial_parse.msgpack"
+PARSE_AHEAD = "target-parse-ahead"  # under $DIGILEAD_HOME/dbt: start_parse_ahead's target
 
 
 def result_settings(settings: Settings) -> dict[str, object]:
@@ -129,6 +131,53 @@ def keep_partial_parse(settings: Settings, target: Path) -> None:
         tmp = settings.home / "dbt" / (PARTIAL_PARSE + ".tmp")
         shutil.copy(made, tmp)
         os.replace(tmp, settings.home / "dbt" / PARTIAL_PARSE)
+
+
+def start_parse_ahead(settings: Settings) -> subprocess.Popen | None:
+    """The first build of a warehouse parses the whole project (about 8 s at national scale: dbt keeps no parse
+    across warehouses, as its profile names the warehouse). Start that parse now, beside the ingestion, which
+    leaves a core idle for much of its time; finish_parse_ahead keeps it for the build. None where this
+    warehouse has a saved parse already (keep_partial_parse)."""
+    folder = settings.home / "dbt"
+    if (folder / PARTIAL_PARSE).exists():
+        return None
+    target = folder / PARSE_AHEAD
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    # the build's environment (dbt_env): the profile and project must be the ones the build will see
+    command = [
+        dbt_executable(),
+        "parse",
+        "--quiet",
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+    ]
+    return subprocess.Popen(
+        [*command, "--target-path", str(target), "--log-path", str(target)],
+        env={**os.environ, **dbt_env(settings)},
+        cwd=target,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def finish_parse_ahead(settings: Settings, parse: subprocess.Popen, timeout_s: float = 120) -> bool:
+    """Wait for start_parse_ahead's parse and save it for the build, as a build's own is saved; whether it was
+    saved. A parse that failed or hangs is dropped (the build then parses for itself, as without it)."""
+    try:
+        succeeded = parse.wait(timeout_s) == 0
+    except subprocess.TimeoutExpired:
+        parse.kill()
+        parse.wait()
+        succeeded = False
+    target = settings.home / "dbt" / PARSE_AHEAD
+    saved = succeeded and not (settings.home / "dbt" / PARTIAL_PARSE).exists() and (target / PARTIAL_PARSE).exists()
+    if saved:
+        keep_partial_parse(settings, target)
+    shutil.rmtree(target, ignore_errors=True)
+    return saved
 
 
 def dbt_executable() -> str:
