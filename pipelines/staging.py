@@ -72,7 +72,15 @@ class StagedFile:
         _write_manifest(self.folder, self.manifest)
 
     def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        # renamed first, in one step: a run killed while deleting leaves a `.tmp` folder, which the next
+        # staged_files removes, never a folder that still looks staged
+        doomed = self.folder.with_name(self.folder.name + ".removed.tmp")
+        shutil.rmtree(doomed, ignore_errors=True)
+        try:
+            self.folder.rename(doomed)
+        except FileNotFoundError:
+            return
+        shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _write_manifest(folder: Path, manifest: Manifest) -> None:
@@ -97,7 +105,9 @@ def write_staged(root: Path, manifest: Manifest, parsed: ParsedFile) -> StagedFi
 
 
 def staged_files(root: Path) -> list[StagedFile]:
-    """Complete staged folders (leftover temporary folders of a crashed run are removed)."""
+    """Complete staged folders. Leftovers of a crashed run are removed: temporary folders, and a folder
+    without its manifest (one whose deletion was cut short by an older version: a staged folder gets its
+    manifest before it is renamed into place, and keeps it until it is removed)."""
     if not root.exists():
         return []
     staged = []
@@ -108,4 +118,6 @@ def staged_files(root: Path) -> list[StagedFile]:
         manifest_path = folder / MANIFEST
         if manifest_path.exists():
             staged.append(StagedFile(folder, Manifest(**json.loads(manifest_path.read_text()))))
+        elif folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
     return staged

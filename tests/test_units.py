@@ -639,3 +639,24 @@ def test_an_exclusion_is_added_to_the_one_the_build_has():
         "a b tag:x",
         "--full-refresh",
     ]
+
+
+def test_staging_drops_what_a_killed_removal_left_and_removes_in_one_step(tmp_path):
+    import json
+    from dataclasses import asdict
+
+    from pipelines.staging import MANIFEST, Manifest, StagedFile, staged_files
+
+    manifest = Manifest("fp1", "a.csv", "landing/a.csv", "benefits", "0751", "2025-03-31", 3, {"t": 3})
+    (tmp_path / "fp1").mkdir()
+    (tmp_path / "fp1" / MANIFEST).write_text(json.dumps(asdict(manifest)))
+    (tmp_path / "fp1" / "t.parquet").write_bytes(b"rows")
+    # a run killed while deleting a loaded file's folder: the manifest gone, one table left
+    (tmp_path / "fp2").mkdir()
+    (tmp_path / "fp2" / "benefit_register_parts.parquet").write_bytes(b"rows")
+    (tmp_path / "fp3.removed.tmp").mkdir()
+    assert [staged.fingerprint for staged in staged_files(tmp_path)] == ["fp1"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["fp1"]
+    StagedFile(tmp_path / "fp1", manifest).remove()
+    assert list(tmp_path.iterdir()) == []
+    StagedFile(tmp_path / "fp1", manifest).remove()  # removing twice is no error
