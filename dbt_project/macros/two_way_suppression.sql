@@ -94,38 +94,45 @@
 
     ),
 
+    -- each partition's group rows and unit totals as lists, in a fixed order: the hiding in Python takes
+    -- them, and partitions with the same lists (often a municipality's competence areas) are computed,
+    -- or checked, once
+    tw_partition_groups as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list({
+                'los_id': cast(los_id as varchar),
+                'personalekategori': col,
+                'people': cast(people as bigint),
+                'is_hidden': suppression_reason is not null
+            } order by los_id, col) as group_rows
+        from tw_groups{{ all_rows }}
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
+    tw_partition_totals as (
+
+        select
+            {% for col in partition %}{{ col }}, {% endfor %}
+            list({
+                'los_id': cast(los_id as varchar),
+                'parent_los_id': cast(parent as varchar),
+                'people': cast(people as bigint),
+                'is_published': is_published
+            } order by los_id) as unit_totals
+        from tw_totals{{ all_rows }}
+        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
+
+    ),
+
     {% if audit_only %}
     -- Partitions with the same rows (a municipality's competence areas, when everyone answered every
     -- area) give the same things away: each set of rows is checked once, on the first partition that
     -- has it, and what that gives away is reported for every partition with it. The rows themselves
-    -- are compared, not a hash of them, so two different partitions are never taken for one.
-    tw_group_lists as (
-
-        select
-            {% for col in partition %}{{ col }}, {% endfor %}
-            list(
-                {'los_id': los_id, 'col': col, 'people': people, 'is_published': suppression_reason is null}
-                order by los_id, col
-            ) as group_rows
-        from tw_groups_all
-        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-
-    ),
-
-    tw_unit_lists as (
-
-        select
-            {% for col in partition %}{{ col }}, {% endfor %}
-            list(
-                {'los_id': los_id, 'parent': parent, 'people': people, 'is_published': is_published}
-                order by los_id
-            ) as unit_rows
-        from tw_totals_all
-        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-
-    ),
-
-    -- each partition beside the first partition with the same rows (its representative)
+    -- are compared, not a hash of them, so two different partitions are never taken for one. Each
+    -- partition beside the first partition with the same rows (its representative):
     tw_representatives as materialized (
 
         select
@@ -133,11 +140,11 @@
             {% for col in partition -%}
             first_value(grp.{{ col }}) over same_rows as representative_{{ col }}{{ "," if not loop.last }}
             {% endfor %}
-        from tw_group_lists as grp
-        left join tw_unit_lists as unit
+        from tw_partition_groups as grp
+        left join tw_partition_totals as unit
             on {{ _sc_same(partition, 'unit', 'grp') }}
         window same_rows as (
-            partition by grp.group_rows, unit.unit_rows
+            partition by grp.group_rows, unit.unit_totals
             order by {% for col in partition %}grp.{{ col }}{{ ", " if not loop.last }}{% endfor %}
         )
 
@@ -361,38 +368,6 @@
     inner join tw_representatives as represented
         on {% for col in partition %}represented.representative_{{ col }} = found.{{ col }}{{ " and " if not loop.last }}{% endfor %}
     {% else %}
-    -- each partition's group rows and unit totals as lists, for the hiding in Python; in a fixed order,
-    -- so that partitions with the same rows (often a municipality's competence areas) are computed once
-    tw_partition_groups as (
-
-        select
-            {% for col in partition %}{{ col }}, {% endfor %}
-            list({
-                'los_id': cast(los_id as varchar),
-                'personalekategori': col,
-                'people': cast(people as bigint),
-                'is_hidden': suppression_reason is not null
-            } order by los_id, col) as group_rows
-        from tw_groups
-        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-
-    ),
-
-    tw_partition_totals as (
-
-        select
-            {% for col in partition %}{{ col }}, {% endfor %}
-            list({
-                'los_id': cast(los_id as varchar),
-                'parent_los_id': cast(parent as varchar),
-                'people': cast(people as bigint),
-                'is_published': is_published
-            } order by los_id) as unit_totals
-        from tw_totals
-        group by {% for col in partition %}{{ col }}{{ ", " if not loop.last }}{% endfor %}
-
-    ),
-
     -- digilead_two_way_hidden: pipelines/privacy/two_way.py, registered by the dbt-duckdb plugin
     -- pipelines/transform/duckdb_functions.py (profiles.yml); one call per partition
     tw_hidden_lists as materialized (

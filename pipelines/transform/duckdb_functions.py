@@ -60,8 +60,7 @@ def two_way_hidden_batch(
 
 
 # A municipality's partitions often hold the same rows (every competence area of a wave when everyone
-# answered every area; every course area of a month, as headcounts do not depend on the area), and the
-# macro lists them in a fixed order: such a partition is computed once. The result depends on the rows
+# answered every area), and the macro lists them in a fixed order: such a partition is computed once. The result depends on the rows
 # alone, so a repeat is the same answer; the cache holds a batch of municipalities' partitions.
 @functools.lru_cache(maxsize=128)
 def _partition_hidden(
