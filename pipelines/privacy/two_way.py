@@ -18,9 +18,8 @@ of them is given up exactly where the recursive CTE gave it up, and the publishe
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,8 +27,7 @@ TOTAL = "*"  # the column of a unit's total
 UNGROUPED = "~"  # the column of a unit's people in no staff group
 
 
-@dataclass(frozen=True)
-class UnitTotal:
+class UnitTotal(NamedTuple):
     """A unit's total row: `people` rolled up over its subtree; `parent` None at the root (or when the
     parent is not in the partition)."""
 
@@ -39,8 +37,7 @@ class UnitTotal:
     is_published: bool
 
 
-@dataclass(frozen=True)
-class GroupRow:
+class GroupRow(NamedTuple):
     """A staff-group row of a unit: `people` rolled up over its subtree; `is_hidden` when an earlier step
     (or the group's own smallness) already hides it."""
 
@@ -52,130 +49,131 @@ class GroupRow:
 
 class _Partition:
     """The quantities and relations of one partition, fixed across rounds (the totals never change; only
-    which group rows are published does)."""
+    which group rows are published does).
+
+    Built with NumPy over integer codes: unit u (the totals in their order, then the units only group rows
+    name), column c (0 the total, 1 the ungrouped, then the staff groups), figure f = F(u, c) (the totals'
+    figures, the group rows' in their order, then the ungrouped), quantities F(f) = f and x(f) = #figures + f,
+    relations tree(f) = f, split(u) = #figures + u and own(u) = #figures + #units + u."""
 
     def __init__(self, totals: Sequence[UnitTotal], groups: Sequence[GroupRow]):
-        units = {total.los_id: total for total in totals}
-        children: dict[str, list[str]] = defaultdict(list)
-        parent_of: dict[str, str | None] = {}
-        for total in totals:
-            # a parent not in the partition (a branch outside the tree) is no parent
-            parent = total.parent if total.parent in units else None
-            parent_of[total.los_id] = parent
-            if parent is not None:
-                children[parent].append(total.los_id)
+        unit_of = {total.los_id: position for position, total in enumerate(totals)}
+        for row in groups:  # a group row of a unit without a total row: a unit without a parent or children
+            unit_of.setdefault(row.los_id, len(unit_of))
+        self.unit_ids = list(unit_of)
+        unit_count, total_count, group_count = len(unit_of), len(totals), len(groups)
+        # a parent not in the partition (a branch outside the tree) is no parent
+        parent = np.full(unit_count, -1, dtype=np.int64)
+        parent[:total_count] = [unit_of.get(total.parent, -1) if total.parent is not None else -1 for total in totals]
+
+        column_of = {TOTAL: 0, UNGROUPED: 1}
+        group_unit = np.array([unit_of[row.los_id] for row in groups], dtype=np.int64)
+        group_column = np.array([column_of.setdefault(row.group, len(column_of)) for row in groups], dtype=np.int64)
+        self.column_count = len(column_of)
+        group_people = np.array([row.people for row in groups], dtype=np.int64)
+        total_people = np.array([total.people for total in totals], dtype=np.int64)
+        grouped = np.zeros(unit_count, dtype=np.int64)
+        np.add.at(grouped, group_unit, group_people)
 
         # F(u, s): the rolled-up figures; '~' is the total minus the unit's group rows
-        figures: dict[tuple[str, str], int] = {}
-        for total in totals:
-            figures[(total.los_id, TOTAL)] = total.people
-        grouped_people: dict[str, int] = defaultdict(int)
-        for row in groups:
-            figures[(row.los_id, row.group)] = row.people
-            grouped_people[row.los_id] += row.people
-        for total in totals:
-            figures[(total.los_id, UNGROUPED)] = total.people - grouped_people[total.los_id]
+        total_units = np.arange(total_count, dtype=np.int64)
+        figure_unit = np.concatenate([total_units, group_unit, total_units])
+        figure_column = np.concatenate([np.zeros(total_count, np.int64), group_column, np.ones(total_count, np.int64)])
+        figures = np.concatenate([total_people, group_people, total_people - grouped[:total_count]])
+        figure_count = figures.size
+        self.group_figure = np.arange(total_count, total_count + group_count, dtype=np.int64)
 
-        self.quantity_index: dict[tuple[str, str, str], int] = {}
-        people: list[int] = []
-
-        def quantity(kind: str, los_id: str, column: str, value: int) -> int:
-            index = len(people)
-            self.quantity_index[(kind, los_id, column)] = index
-            people.append(value)
-            return index
-
-        for (los_id, column), value in figures.items():
-            quantity("F", los_id, column, value)
+        # each figure's parent figure: F(parent unit, same column), -1 where there is none
+        keys = figure_unit * self.column_count + figure_column
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        parent_unit = parent[figure_unit]
+        parent_keys = parent_unit * self.column_count + figure_column
+        found = np.minimum(np.searchsorted(sorted_keys, parent_keys), max(figure_count - 1, 0))
+        parent_figure = np.where(
+            (parent_unit >= 0) & (sorted_keys[found] == parent_keys) if figure_count else parent_unit >= 0,
+            order[found] if figure_count else -1,
+            -1,
+        )
+        has_parent = parent_figure >= 0
         # x(u, s): u's own people, F(u, s) minus its children's F(c, s)
-        own_people: dict[tuple[str, str], int] = {}
-        for (los_id, column), value in figures.items():
-            below = sum(figures.get((child, column), 0) for child in children.get(los_id, ()))
-            own_people[(los_id, column)] = value - below
-            quantity("x", los_id, column, value - below)
-        self.people = np.array(people, dtype=np.int64)
-        self.quantity_keys = list(self.quantity_index)  # in index order: inserted in it
+        below = np.zeros(figure_count, dtype=np.int64)
+        np.add.at(below, parent_figure[has_parent], figures[has_parent])
+        own = figures - below
+        self.people = np.concatenate([figures, own])
 
         # the relations' members: (relation, member quantity, is the whole)
-        self.relations: list[tuple[str, str, str]] = []
-        member_relation: list[int] = []
-        member_quantity: list[int] = []
-        member_is_whole: list[bool] = []
-
-        def relation(key: tuple[str, str, str], members: Iterable[tuple[int, bool]]) -> None:
-            relation_index = len(self.relations)
-            self.relations.append(key)
-            for quantity_index, is_whole in members:
-                member_relation.append(relation_index)
-                member_quantity.append(quantity_index)
-                member_is_whole.append(is_whole)
-
-        index = self.quantity_index
-        columns_of: dict[str, list[str]] = defaultdict(list)
-        for los_id, column in figures:
-            columns_of[los_id].append(column)
-            # tree(u, s): F(u, s) = sum of the children's F(c, s) + x(u, s)
-            relation(
-                ("tree", los_id, column),
-                [(index[("F", los_id, column)], True)]
-                + [
-                    (index[("F", child, column)], False)
-                    for child in children.get(los_id, ())
-                    if (child, column) in figures
-                ]
-                + [(index[("x", los_id, column)], False)],
-            )
-        for los_id, columns in columns_of.items():
-            # split(u) over the figures, own(u) over the own people: the total = its columns
-            for name, kind in (("split", "F"), ("own", "x")):
-                relation((name, los_id, ""), [(index[(kind, los_id, column)], column == TOTAL) for column in columns])
-
-        self.member_relation = np.array(member_relation, dtype=np.int64)
-        self.member_quantity = np.array(member_quantity, dtype=np.int64)
-        self.member_is_whole = np.array(member_is_whole, dtype=bool)
-        self.relation_count = len(self.relations)
-        self.relation_members: dict[int, list[int]] = defaultdict(list)
-        for position, relation_index in enumerate(member_relation):
-            self.relation_members[relation_index].append(position)
+        each_figure = np.arange(figure_count, dtype=np.int64)
+        children = np.flatnonzero(has_parent)
+        is_total = figure_column == 0
+        self.member_relation = np.concatenate(
+            [
+                each_figure,  # tree(u, s): F(u, s) = the children's F(c, s) + x(u, s)
+                each_figure,
+                parent_figure[children],
+                figure_count + figure_unit,  # split(u): F(u, total) = its F(u, s)
+                figure_count + unit_count + figure_unit,  # own(u): x(u, total) = its x(u, s)
+            ]
+        )
+        self.member_quantity = np.concatenate(
+            [each_figure, figure_count + each_figure, children, each_figure, figure_count + each_figure]
+        )
+        self.member_is_whole = np.concatenate(
+            [np.ones(figure_count, bool), np.zeros(figure_count + children.size, bool), is_total, is_total]
+        )
+        self.relation_count = figure_count + 2 * unit_count
+        self.relation_unit = np.concatenate([figure_unit, np.arange(unit_count), np.arange(unit_count)])
+        self.by_relation = np.argsort(self.member_relation, kind="stable")
+        self.relation_bounds = np.searchsorted(
+            self.member_relation[self.by_relation], np.arange(self.relation_count + 1)
+        )
+        # per quantity: its column, and the group row whose figure it is (-1: none)
+        self.quantity_column = np.concatenate([figure_column, figure_column])
+        self.quantity_group = np.full(2 * figure_count, -1, dtype=np.int64)
+        self.quantity_group[self.group_figure] = np.arange(group_count)
 
         # the group rows, ranked for the choice of the smallest complement: fewest people, then los_id, group
         self.groups = list(groups)
-        self.group_index = {(row.los_id, row.group): position for position, row in enumerate(self.groups)}
-        order = sorted(range(len(self.groups)), key=lambda i: (groups[i].people, groups[i].los_id, groups[i].group))
-        self.group_rank = np.empty(len(self.groups), dtype=np.int64)
-        self.group_rank[order] = np.arange(len(self.groups))
-        self.group_by_rank = order
-        self.group_figure = np.array([index[("F", row.los_id, row.group)] for row in self.groups], dtype=np.int64)
-        self.groups_of_unit: dict[str, list[int]] = defaultdict(list)
-        self.groups_of_column: dict[str, list[int]] = defaultdict(list)
-        for position, row in enumerate(self.groups):
-            self.groups_of_unit[row.los_id].append(position)
-            self.groups_of_column[row.group].append(position)
+        self.group_unit, self.group_column = group_unit, group_column
+        order = sorted(range(group_count), key=lambda i: (groups[i].people, groups[i].los_id, groups[i].group))
+        self.group_rank = np.empty(group_count, dtype=np.int64)
+        self.group_rank[order] = np.arange(group_count)
+        self.group_by_rank = np.array(order, dtype=np.int64)
 
-        self.published_totals = [index[("F", total.los_id, TOTAL)] for total in totals if total.is_published]
+        self.published_totals = np.flatnonzero([total.is_published for total in totals])
 
-        # regions: each unit's nearest published total (itself or above), and its people
-        self.ancestors: dict[str, list[str]] = {}
-        for los_id in units:
-            chain, node = [], los_id
-            while node is not None:
-                chain.append(node)
-                node = parent_of[node]
-            self.ancestors[los_id] = chain
-        self.region_of: dict[str, str] = {}
-        for los_id, chain in self.ancestors.items():
-            region = next((node for node in chain if units[node].is_published), None)
-            if region is not None:
-                self.region_of[los_id] = region
-        self.region_people: dict[str, int] = defaultdict(int)
-        for los_id, region in self.region_of.items():
-            self.region_people[region] += own_people[(los_id, TOTAL)]
-        # the cells a block sums: a unit's own people of a staff group, where not 0
-        self.group_cells = [
-            (row.los_id, row.group, own_people[(row.los_id, row.group)])
-            for row in self.groups
-            if row.los_id in units and own_people[(row.los_id, row.group)] != 0
-        ]
+        # each unit's chain up the tree, itself first (column k: its ancestor k levels up, -1 above the root)
+        chain = np.arange(total_count, dtype=np.int64)[:, None]
+        while total_count and (chain[:, -1] >= 0).any() and chain.shape[1] <= total_count:
+            top = chain[:, -1]
+            chain = np.column_stack([chain, np.where(top >= 0, parent[np.maximum(top, 0)], -1)])
+        # regions: each unit's nearest published total (itself or above; -1: none), and its people
+        is_published_total = np.zeros(total_count + 1, dtype=bool)  # the last: -1, no unit
+        is_published_total[self.published_totals] = True
+        published_in_chain = is_published_total[chain]
+        self.region_of = np.where(
+            published_in_chain.any(axis=1),
+            chain[np.arange(total_count), published_in_chain.argmax(axis=1)] if total_count else -1,
+            -1,
+        )
+        in_region = self.region_of >= 0
+        self.region_people = np.zeros(total_count, dtype=np.int64)
+        np.add.at(self.region_people, self.region_of[in_region], own[:total_count][in_region])
+        # the cells a block sums: a unit's own people of a staff group, where not 0; with the group rows of
+        # its group at the unit and above, the nearest first (its block: the first of them published)
+        cells = np.flatnonzero((group_unit < total_count) & (own[self.group_figure] != 0))
+        self.cell_people = own[self.group_figure[cells]]
+        self.cell_region = self.region_of[group_unit[cells]]
+        group_keys = group_unit * self.column_count + group_column
+        by_key = np.argsort(group_keys, kind="stable")
+        wanted = np.where(chain[group_unit[cells]] >= 0, chain[group_unit[cells]] * self.column_count, -1)
+        wanted = np.where(wanted >= 0, wanted + group_column[cells][:, None], -1)
+        at = np.minimum(np.searchsorted(group_keys[by_key], wanted), max(group_count - 1, 0))
+        self.cell_candidates = (
+            np.where((wanted >= 0) & (group_keys[by_key][at] == wanted), by_key[at], -1)
+            if group_count
+            else np.empty(wanted.shape, dtype=np.int64)
+        )
 
     def closure(self, is_published_group: np.ndarray, steps: int | None) -> tuple[np.ndarray, bool]:
         """What differencing gives away: the known quantities after the closure, and whether it settled
@@ -217,43 +215,40 @@ class _Partition:
         residual_small = (whole_known > 0) & (unknown_people >= 1) & (unknown_people <= min_cell - 1)
         return np.flatnonzero((small_known > 0) | residual_small)
 
-    def smallest_published(self, is_published_group: np.ndarray) -> tuple[dict[str, int], dict[str, int], int | None]:
-        """Of the published group rows: the smallest of each unit, of each group, and of the partition."""
-        of_unit: dict[str, int] = {}
-        of_column: dict[str, int] = {}
-        for position in self.group_by_rank:
-            if is_published_group[position]:
-                row = self.groups[position]
-                of_unit.setdefault(row.los_id, position)
-                of_column.setdefault(row.group, position)
-        overall = next((c for c in self.group_by_rank if is_published_group[c]), None)
-        return of_unit, of_column, overall
+    def smallest_published(self, is_published_group: np.ndarray) -> tuple[dict[int, int], dict[int, int], int | None]:
+        """Of the published group rows: the smallest of each unit, of each group (column), and of the partition."""
+        ranked = self.group_by_rank[is_published_group[self.group_by_rank]]
+        units, first_of_unit = np.unique(self.group_unit[ranked], return_index=True)
+        columns, first_of_column = np.unique(self.group_column[ranked], return_index=True)
+        of_unit = dict(zip(units.tolist(), ranked[first_of_unit].tolist(), strict=True))
+        of_column = dict(zip(columns.tolist(), ranked[first_of_column].tolist(), strict=True))
+        return of_unit, of_column, int(ranked[0]) if ranked.size else None
 
     def smallest_complement(
         self,
         relation_index: int,
         known: np.ndarray,
         is_published_group: np.ndarray,
-        smallest_published: tuple[dict[str, int], dict[str, int], int | None],
+        smallest_published: tuple[dict[int, int], dict[int, int], int | None],
     ) -> int | None:
         """The group row a violating relation hides: its own published group row with the fewest people,
         else one of its unit's, else one of a group it learnt, else the partition's smallest."""
         smallest_of_unit, smallest_of_column, smallest_overall = smallest_published
-        _, rel_unit, _ = self.relations[relation_index]
-        own_rows = []
-        learnt_columns = set()
-        for quantity_index in self.member_quantity[self.relation_members[relation_index]]:
-            kind, los_id, column = self.quantity_keys[quantity_index]
-            group_row = self.group_index.get((los_id, column)) if kind == "F" else None
-            if group_row is not None and is_published_group[group_row]:
-                own_rows.append(group_row)
-            if known[quantity_index] and column not in (TOTAL, UNGROUPED) and self.people[quantity_index] > 0:
-                learnt_columns.add(column)
-        if own_rows:
-            return min(own_rows, key=lambda c: self.group_rank[c])
+        members = self.by_relation[self.relation_bounds[relation_index] : self.relation_bounds[relation_index + 1]]
+        quantities = self.member_quantity[members]
+        own_rows = self.quantity_group[quantities]
+        own_rows = own_rows[own_rows >= 0]
+        own_rows = own_rows[is_published_group[own_rows]]
+        if own_rows.size:
+            return int(own_rows[np.argmin(self.group_rank[own_rows])])
+        rel_unit = int(self.relation_unit[relation_index])
         if rel_unit in smallest_of_unit:
             return smallest_of_unit[rel_unit]
-        of_learnt = [smallest_of_column[column] for column in learnt_columns if column in smallest_of_column]
+        columns = self.quantity_column[quantities]
+        learnt = known[quantities] & (columns > 1) & (self.people[quantities] > 0)
+        of_learnt = [
+            smallest_of_column[column] for column in set(columns[learnt].tolist()) if column in smallest_of_column
+        ]
         if of_learnt:
             return min(of_learnt, key=lambda c: self.group_rank[c])
         return smallest_overall
@@ -261,32 +256,31 @@ class _Partition:
     def region_violations(self, is_published_group: np.ndarray, min_cell: int) -> list[int]:
         """For each region whose people minus the blocks of the published group rows lying wholly in it
         leave 1..min_cell-1 people: its smallest published group row with a block in it."""
-        # a cell's block: the nearest published row of its group at the unit or above
-        block_people: dict[tuple[str, str], int] = defaultdict(int)
-        block_regions: dict[tuple[str, str], set[str | None]] = defaultdict(set)
-        for los_id, column, people in self.group_cells:
-            block_unit = next(
-                (
-                    node
-                    for node in self.ancestors[los_id]
-                    if (node, column) in self.group_index and is_published_group[self.group_index[(node, column)]]
-                ),
-                None,
-            )
-            if block_unit is None:
-                continue
-            block_people[(block_unit, column)] += people
-            block_regions[(block_unit, column)].add(self.region_of.get(los_id))
-        blocks_of_region: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for block, regions in block_regions.items():
-            if len(regions) == 1 and None not in regions:
-                blocks_of_region[next(iter(regions))].append(block)
-        chosen = []
-        for region, blocks in blocks_of_region.items():
-            residual = self.region_people[region] - sum(block_people[block] for block in blocks)
-            if 1 <= residual <= min_cell - 1:
-                chosen.append(min((self.group_index[block] for block in blocks), key=lambda c: self.group_rank[c]))
-        return chosen
+        # a cell's block: the nearest published row of its group at the unit or above (named by that row)
+        candidates = self.cell_candidates
+        published = (candidates >= 0) & is_published_group[np.maximum(candidates, 0)]
+        in_block = published.any(axis=1)
+        block = candidates[np.arange(candidates.shape[0]), published.argmax(axis=1)][in_block]
+        group_count = self.group_rank.size
+        block_people = np.zeros(group_count, dtype=np.int64)
+        np.add.at(block_people, block, self.cell_people[in_block])
+        # a block lies wholly in a region when all its cells are in that one region
+        regions = self.cell_region[in_block]
+        lowest = np.full(group_count, np.iinfo(np.int64).max)
+        highest = np.full(group_count, -2)
+        np.minimum.at(lowest, block, regions)
+        np.maximum.at(highest, block, regions)
+        whole = np.flatnonzero((lowest == highest) & (lowest >= 0))
+        region_of_block = lowest[whole]
+        blocked = np.zeros(self.region_people.size, dtype=np.int64)
+        np.add.at(blocked, region_of_block, block_people[whole])
+        residual = self.region_people - blocked
+        small = (residual >= 1) & (residual <= min_cell - 1)
+        # each small region's block with the fewest people (by rank)
+        by_rank = whole[np.argsort(self.group_rank[whole], kind="stable")]
+        by_rank = by_rank[small[lowest[by_rank]]]
+        _, first = np.unique(lowest[by_rank], return_index=True)
+        return by_rank[first].tolist()
 
 
 def two_way_hidden(

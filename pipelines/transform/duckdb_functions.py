@@ -10,9 +10,11 @@ algorithm is pipelines/privacy/two_way.py; macros/two_way_suppression.sql calls 
 from __future__ import annotations
 
 import functools
+import threading
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 from duckdb.sqltypes import BIGINT, BOOLEAN, VARCHAR
@@ -33,30 +35,48 @@ def two_way_hidden_batch(
     groups: pa.Array, totals: pa.Array, min_cell: pa.Array, closure_steps: pa.Array, rounds: pa.Array
 ) -> pa.Array:
     """The vectorised (Arrow) body: one output list per input row, i.e. per partition."""
+    with _ONE_AT_A_TIME:
+        return _hidden_lists(groups, totals, min_cell, closure_steps, rounds)
+
+
+# DuckDB calls the function from each of its threads at once; they would only take turns holding the GIL, and
+# NumPy's brief releases of it make such turns cost far more than the work (a convoy). One call at a time is
+# faster, and a partition that two threads meet is computed once.
+_ONE_AT_A_TIME = threading.Lock()
+
+
+def _hidden_lists(
+    groups: pa.Array, totals: pa.Array, min_cell: pa.Array, closure_steps: pa.Array, rounds: pa.Array
+) -> pa.Array:
     results = []
     for partition_groups, partition_totals, cell, steps, round_limit in zip(
-        groups.to_pylist(),
-        totals.to_pylist(),
+        _partition_rows(groups, {"people": 0, "is_hidden": False}),
+        _partition_rows(totals, {"people": 0, "is_published": False}),
         min_cell.to_pylist(),
         closure_steps.to_pylist(),
         rounds.to_pylist(),
         strict=True,
     ):
-        hidden = _partition_hidden(
-            tuple(
-                (g["los_id"], g["personalekategori"], g["people"] or 0, bool(g["is_hidden"]))
-                for g in partition_groups or ()
-            ),
-            tuple(
-                (t["los_id"], t["parent_los_id"], t["people"] or 0, bool(t["is_published"]))
-                for t in partition_totals or ()
-            ),
-            cell,
-            steps,
-            round_limit,
-        )
+        hidden = _partition_hidden(partition_groups, partition_totals, cell, steps, round_limit)
         results.append([{"los_id": los_id, "personalekategori": group} for los_id, group in hidden])
     return pa.array(results, type=HIDDEN_ARROW_TYPE)
+
+
+def _partition_rows(lists: pa.ChunkedArray | pa.ListArray, defaults: dict[str, object]) -> list[tuple[tuple, ...]]:
+    """Each list of structs as a tuple of its rows, a row as the tuple of its fields' values (a null one as its
+    default); a null list as no rows. Column by column: Arrow makes a Python object per value, not a dict per row."""
+    if isinstance(lists, pa.ChunkedArray):
+        return [rows for chunk in lists.chunks for rows in _partition_rows(chunk, defaults)]
+    structs = lists.values
+    columns = [
+        (pc.fill_null(values, defaults[field.name]) if field.name in defaults else values).to_pylist()
+        for field, values in zip(structs.type, structs.flatten(), strict=True)
+    ]
+    offsets = lists.offsets.to_pylist()
+    return [
+        () if is_null else tuple(zip(*(column[start:end] for column in columns), strict=True))
+        for start, end, is_null in zip(offsets[:-1], offsets[1:], lists.is_null().to_pylist(), strict=True)
+    ]
 
 
 # A municipality's partitions often hold the same rows (every competence area of a wave when everyone
@@ -71,8 +91,8 @@ def _partition_hidden(
     rounds: int,
 ) -> tuple[tuple[str, str], ...]:
     hidden = two_way_hidden(
-        [UnitTotal(*total) for total in totals],
-        [GroupRow(*group) for group in groups],
+        list(map(UnitTotal._make, totals)),
+        list(map(GroupRow._make, groups)),
         min_cell=min_cell,
         closure_steps=closure_steps,
         rounds=rounds,
