@@ -394,6 +394,33 @@ def test_parse_dates_reports_impossible_dates_and_other_forms():
     assert pd.isna(result.unparsed.iloc[7]) and pd.isna(result.values.iloc[7])
 
 
+def test_parse_dates_gives_every_row_of_a_repeated_date_its_value():
+    # each distinct text is converted once: rows sharing one must still each get it, in place
+    texts = ["31-12-2025", "", "29-02-2025", "31-12-2025", None, "01-01-2020", "29-02-2025", "31-12-2025"]
+    result = parse_dates(pd.Series(texts, index=range(10, 18)))
+    assert result.values.index.tolist() == list(range(10, 18))
+    assert [None if pd.isna(value) else value for value in result.values] == [
+        dt.date(2025, 12, 31),
+        None,
+        None,
+        dt.date(2025, 12, 31),
+        None,
+        dt.date(2020, 1, 1),
+        None,
+        dt.date(2025, 12, 31),
+    ]
+    assert [None if pd.isna(text) else text for text in result.unparsed] == [
+        None,
+        None,
+        "29-02-2025",
+        None,
+        None,
+        None,
+        "29-02-2025",
+        None,
+    ]
+
+
 @given(st.lists(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(9999, 12, 31)), min_size=1, max_size=30))
 def test_dates_round_trip_in_every_form(days):
     texts = [text for day in days for text in (f"{day:%d-%m-%Y}", f"{day:%d.%m.%Y}", day.isoformat())]
