@@ -153,6 +153,18 @@ def test_a_unit_whose_parent_is_outside_the_partition_is_a_root():
     assert two_way_hidden(list(reversed(totals)), list(reversed(rows)), MIN_CELL) == {("b", "g"), ("a", "g")}
 
 
+def test_a_parent_with_group_rows_but_no_total_row_is_no_parent():
+    # p has a group row but no total row: a is a root, and 17 - 7 - 8 = 2 people in no group hide a/g as in
+    # the first test; p/g (30) is a unit of its own, which gives nothing away
+    totals = [UnitTotal("a", "p", 17, True)]
+    assert two_way_hidden(totals, groups(("a", "g", 7), ("a", "h", 8), ("p", "g", 30)), MIN_CELL) == {("a", "g")}
+
+
+def test_two_total_rows_of_one_unit_are_refused():
+    with pytest.raises(ValueError, match="more than one total row"):
+        two_way_hidden([UnitTotal("a", None, 17, True), UnitTotal("a", None, 17, True)], groups(), MIN_CELL)
+
+
 def test_the_duckdb_function_reads_nulls_and_many_partitions_from_several_threads():
     connection = duckdb.connect()
     connection.execute("set threads = 4")

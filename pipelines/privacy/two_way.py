@@ -58,13 +58,15 @@ class _Partition:
 
     def __init__(self, totals: Sequence[UnitTotal], groups: Sequence[GroupRow]):
         unit_of = {total.los_id: position for position, total in enumerate(totals)}
+        if len(unit_of) != len(totals):
+            raise ValueError("a unit has more than one total row in the partition")
+        # a parent without a total row in the partition (a branch outside the tree) is no parent
+        parent_of_total = [unit_of.get(total.parent, -1) if total.parent is not None else -1 for total in totals]
         for row in groups:  # a group row of a unit without a total row: a unit without a parent or children
             unit_of.setdefault(row.los_id, len(unit_of))
-        self.unit_ids = list(unit_of)
         unit_count, total_count, group_count = len(unit_of), len(totals), len(groups)
-        # a parent not in the partition (a branch outside the tree) is no parent
         parent = np.full(unit_count, -1, dtype=np.int64)
-        parent[:total_count] = [unit_of.get(total.parent, -1) if total.parent is not None else -1 for total in totals]
+        parent[:total_count] = parent_of_total
 
         column_of = {TOTAL: 0, UNGROUPED: 1}
         group_unit = np.array([unit_of[row.los_id] for row in groups], dtype=np.int64)
