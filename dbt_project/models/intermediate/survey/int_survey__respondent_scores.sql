@@ -6,23 +6,27 @@
     Plain joins and one GROUP BY: scales linearly with the number of answers.
 -#}
 
+{#- in batches of municipalities (macros/kommune_batched.sql): the nation's two waves (15 million answers)
+    grouped at once by respondent and area did not fit dbt's memory limit beside the other models -#}
+{{ config(materialized='kommune_batched', batch_rows_from='int_survey__respondents') }}
+
 with
 
 respondents as (
 
-    select * from {{ scoped(ref('int_survey__respondents')) }}
+    select * from {{ batched(ref('int_survey__respondents')) }}
 
 ),
 
 items as (
 
-    select * from {{ scoped(ref('stg_survey__items')) }}
+    select * from {{ batched(ref('stg_survey__items')) }}
 
 ),
 
 answers as (
 
-    select * from {{ scoped(ref('stg_survey__answers')) }}
+    select * from {{ batched(ref('stg_survey__answers')) }}
     where answer is not null
 
 ),
