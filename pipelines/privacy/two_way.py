@@ -71,7 +71,7 @@ class _Partition:
         column_of = {TOTAL: 0, UNGROUPED: 1}
         group_unit = np.array([unit_of[row.los_id] for row in groups], dtype=np.int64)
         group_column = np.array([column_of.setdefault(row.group, len(column_of)) for row in groups], dtype=np.int64)
-        self.column_count = len(column_of)
+        column_count = len(column_of)
         group_people = np.array([row.people for row in groups], dtype=np.int64)
         total_people = np.array([total.people for total in totals], dtype=np.int64)
         grouped = np.zeros(unit_count, dtype=np.int64)
@@ -85,18 +85,11 @@ class _Partition:
         figure_count = figures.size
         self.group_figure = np.arange(total_count, total_count + group_count, dtype=np.int64)
 
+        def cell_key(unit: np.ndarray, column: np.ndarray) -> np.ndarray:  # -1 where there is no unit
+            return np.where(unit >= 0, unit * column_count + column, -1)
+
         # each figure's parent figure: F(parent unit, same column), -1 where there is none
-        keys = figure_unit * self.column_count + figure_column
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        parent_unit = parent[figure_unit]
-        parent_keys = parent_unit * self.column_count + figure_column
-        found = np.minimum(np.searchsorted(sorted_keys, parent_keys), max(figure_count - 1, 0))
-        parent_figure = np.where(
-            (parent_unit >= 0) & (sorted_keys[found] == parent_keys) if figure_count else parent_unit >= 0,
-            order[found] if figure_count else -1,
-            -1,
-        )
+        parent_figure = _positions(cell_key(figure_unit, figure_column), cell_key(parent[figure_unit], figure_column))
         has_parent = parent_figure >= 0
         # x(u, s): u's own people, F(u, s) minus its children's F(c, s)
         below = np.zeros(figure_count, dtype=np.int64)
@@ -135,7 +128,6 @@ class _Partition:
         self.quantity_group[self.group_figure] = np.arange(group_count)
 
         # the group rows, ranked for the choice of the smallest complement: fewest people, then los_id, group
-        self.groups = list(groups)
         self.group_unit, self.group_column = group_unit, group_column
         order = sorted(range(group_count), key=lambda i: (groups[i].people, groups[i].los_id, groups[i].group))
         self.group_rank = np.empty(group_count, dtype=np.int64)
@@ -166,15 +158,8 @@ class _Partition:
         cells = np.flatnonzero((group_unit < total_count) & (own[self.group_figure] != 0))
         self.cell_people = own[self.group_figure[cells]]
         self.cell_region = self.region_of[group_unit[cells]]
-        group_keys = group_unit * self.column_count + group_column
-        by_key = np.argsort(group_keys, kind="stable")
-        wanted = np.where(chain[group_unit[cells]] >= 0, chain[group_unit[cells]] * self.column_count, -1)
-        wanted = np.where(wanted >= 0, wanted + group_column[cells][:, None], -1)
-        at = np.minimum(np.searchsorted(group_keys[by_key], wanted), max(group_count - 1, 0))
-        self.cell_candidates = (
-            np.where((wanted >= 0) & (group_keys[by_key][at] == wanted), by_key[at], -1)
-            if group_count
-            else np.empty(wanted.shape, dtype=np.int64)
+        self.cell_candidates = _positions(
+            cell_key(group_unit, group_column), cell_key(chain[group_unit[cells]], group_column[cells][:, None])
         )
 
     def closure(self, is_published_group: np.ndarray, steps: int | None) -> tuple[np.ndarray, bool]:
@@ -283,6 +268,15 @@ class _Partition:
         by_rank = by_rank[small[lowest[by_rank]]]
         _, first = np.unique(lowest[by_rank], return_index=True)
         return by_rank[first].tolist()
+
+
+def _positions(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of `wanted` is in `keys` (distinct), -1 where it is not or is negative; any shape of `wanted`."""
+    if keys.size == 0:
+        return np.full(wanted.shape, -1, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    at = np.minimum(np.searchsorted(keys[order], wanted), keys.size - 1)
+    return np.where((wanted >= 0) & (keys[order][at] == wanted), order[at], -1)
 
 
 def two_way_hidden(
