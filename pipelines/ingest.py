@@ -356,6 +356,9 @@ class Pipeline:
                     )
                     continue
                 ready.append(staged)
+            # in municipality order: a raw table's row groups then hold few municipalities, so a model
+            # built in batches of municipalities reads only its own (staging keeps no order)
+            ready.sort(key=lambda staged: (staged.manifest.kommunekode or "", staged.manifest.file_name))
             for group in _transactions_of(ready, LOAD_TRANSACTION_ROWS):
                 loaded: list[tuple[StagedFile, Path, dict[str, int]]] = []
                 with transaction(con):

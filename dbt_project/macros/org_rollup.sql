@@ -1,10 +1,11 @@
 {#-
-    Building blocks of the unit roll-ups (int_survey__maturity_rollup,
-    int_training__uptake_rollup, int_training__after_maturity_rollup): a measure of a unit is
-    the measure over the unit and all its descendants in the org tree of the period (the closure
-    of int_org__closure), and every unit of the period's tree has a row, also where nothing
-    happened. They use the model's import CTEs by name: tree (int_org__tree_per_period),
-    closure (int_org__closure) and headcount (int_hr__headcount_per_period).
+    Building blocks of the unit roll-ups (int_survey__maturity_rollup, int_survey__staff_group_rollup,
+    int_training__uptake_rollup, int_training__staff_group_uptake_rollup,
+    int_training__after_maturity_rollup): a measure of a unit is the measure over the unit and
+    all its descendants in the org tree of the period (the closure of int_org__closure), and
+    every unit of the period's tree has a row, also where nothing happened. They use the model's
+    import CTEs by name: tree (int_org__tree_per_period), closure (int_org__closure) and
+    headcount (int_hr__headcount_per_period).
 -#}
 
 
@@ -46,17 +47,17 @@
     {%- if with_headcount %}
     left join (
 
-        select
-            headcount_at_ancestors.kommunekode,
-            headcount_at_ancestors.period_end_date,
-            headcount_at_ancestors.los_id,
-            count(distinct headcount_at_ancestors.person_key) as headcount,
-            sum(headcount_at_ancestors.fte) as fte
-        from ({{ at_ancestor_units('headcount') }}) as headcount_at_ancestors
-        inner join (select distinct kommunekode, {{ period_end_date }} from {{ periods }}) as grid_periods
-            on grid_periods.kommunekode = headcount_at_ancestors.kommunekode
-            and grid_periods.{{ period_end_date }} = headcount_at_ancestors.period_end_date
-        group by headcount_at_ancestors.kommunekode, headcount_at_ancestors.period_end_date, headcount_at_ancestors.los_id
+        with headcount_in_periods as (
+
+            select headcount.*
+            from headcount
+            inner join (select distinct kommunekode, {{ period_end_date }} from {{ periods }}) as grid_periods
+                on grid_periods.kommunekode = headcount.kommunekode
+                and grid_periods.{{ period_end_date }} = headcount.period_end_date
+
+        )
+
+        {{ subtree_totals('headcount_in_periods', counts={'headcount': 'count(distinct person_key)'}, sums={'fte': 'fte'}) }}
 
     ) as rolled_headcount
         on rolled_headcount.kommunekode = tree.kommunekode
@@ -90,6 +91,116 @@
         on closure.kommunekode = {{ relation }}.kommunekode
         and closure.period_end_date = {{ relation }}.{{ period_end_date }}
         and closure.descendant_los_id = {{ relation }}.los_id
+
+{% endmacro %}
+
+
+{#-
+    subtree_totals: measures of `relation` (rows placed at units: kommunekode, the period's last
+    day in column `period_end_date`, los_id, person_key) over each unit's subtree, as grouping
+    at_ancestor_units(relation) by kommunekode, the period, los_id and `keys` would give them;
+    a person placed in two units of a subtree counts once there.
+    counts: {name: aggregate} of counts (count(*), count(distinct person_key), with filters),
+    returned as bigint; sums: {name: column} of columns summed.
+    distinct_rows: the rows at each unit are made distinct first (a completion placed at a
+    person's two units is one completion in a unit above both).
+    Why not simply at_ancestor_units: that places every row at every unit above it (rows × tree
+    depth, tens of millions for a month of the nation) to count people once. Only people placed
+    in several units of a period need that. Everyone else's figures can be counted at their unit
+    and added up the tree; the counts of disjoint sets of people add up.
+-#}
+{% macro subtree_totals(relation, keys=[], counts={}, sums={}, period_end_date='period_end_date', distinct_rows=false) %}
+    {%- set groups = ['kommunekode', period_end_date] + keys -%}
+    {%- set person = ['kommunekode', period_end_date, 'person_key'] -%}
+    {%- set measures, totals = [], [] -%}
+    {%- for name, aggregate in counts.items() -%}
+        {%- do measures.append(aggregate ~ ' as ' ~ name) -%}
+        {%- do totals.append('cast(sum(' ~ name ~ ') as bigint) as ' ~ name) -%}
+    {%- endfor -%}
+    {%- for name, column in sums.items() -%}
+        {%- do measures.append('sum(' ~ column ~ ') as ' ~ name) -%}
+        {%- do totals.append('sum(' ~ name ~ ') as ' ~ name) -%}
+    {%- endfor -%}
+
+    select * from (
+
+    with people_in_several_units as (
+
+        select {{ person | join(', ') }}
+        from {{ relation }}
+        group by {{ person | join(', ') }}
+        having min(los_id) <> max(los_id)
+
+    ),
+
+    rows_by_placement as (
+
+        select
+            {{ relation }}.*,
+            people_in_several_units.person_key is not null as is_in_several_units
+        from {{ relation }}
+        left join people_in_several_units
+            on {% for column in person -%}
+            people_in_several_units.{{ column }} = {{ relation }}.{{ column }}
+            {%- if not loop.last %}
+            and {% endif %}{% endfor %}
+
+    ),
+
+    -- people in one unit: counted at that unit, the units' figures then added up the tree
+    at_own_unit as (
+
+        select
+            {{ (groups + ['los_id'] + measures) | join(',\n            ') }}
+        from (
+            select {{ "distinct " if distinct_rows }}* exclude (is_in_several_units)
+            from rows_by_placement
+            where not is_in_several_units
+        ) as rows_in_one_unit
+        group by {{ groups | join(', ') }}, los_id
+
+    ),
+
+    -- people in several units: placed at every unit above each post, counted once there
+    at_ancestors as (
+
+        select
+            {{ (groups + ['los_id'] + measures) | join(',\n            ') }}
+        from (
+            select {{ "distinct " if distinct_rows }}rows_by_placement.* exclude (is_in_several_units)
+                replace (closure.ancestor_los_id as los_id)
+            from rows_by_placement
+            inner join closure
+                on closure.kommunekode = rows_by_placement.kommunekode
+                and closure.period_end_date = rows_by_placement.{{ period_end_date }}
+                and closure.descendant_los_id = rows_by_placement.los_id
+            where rows_by_placement.is_in_several_units
+        ) as rows_in_several_units
+        group by {{ groups | join(', ') }}, los_id
+
+    ),
+
+    figures as (
+
+        select at_own_unit.* replace (closure.ancestor_los_id as los_id)
+        from at_own_unit
+        inner join closure
+            on closure.kommunekode = at_own_unit.kommunekode
+            and closure.period_end_date = at_own_unit.{{ period_end_date }}
+            and closure.descendant_los_id = at_own_unit.los_id
+
+        union all
+
+        select * from at_ancestors
+
+    )
+
+    select
+        {{ (groups + ['los_id'] + totals) | join(',\n        ') }}
+    from figures
+    group by {{ groups | join(', ') }}, los_id
+
+    ) as subtree_figures
 
 {% endmacro %}
 
@@ -138,35 +249,29 @@
 
 
 {#-
-    staff_group_headcount: the headcount of each period of `periods` (its last day in column
+    staff_group_posts: the headcount of each period of `periods` (its last day in column
     `period_end_date`) with each post's staff group (personalekategori of the HR extract in use;
-    null when it has none), at the post's unit and at every unit above it: counting distinct
-    person_key by los_id and personalekategori gives a staff group's headcount rolled up over the
-    tree. Uses the import CTEs headcount, employee_snapshots and closure.
+    null when it has none), at the post's unit: subtree_totals counting distinct person_key by
+    personalekategori gives a staff group's headcount rolled up over the tree. Uses the import
+    CTEs headcount and employee_snapshots.
 -#}
-{% macro staff_group_headcount(periods, period_end_date) %}
+{% macro staff_group_posts(periods, period_end_date) %}
 
-    with staff_group_posts as (
-
-        select
-            headcount.kommunekode,
-            headcount.period_end_date,
-            headcount.los_id,
-            headcount.person_key,
-            employee_snapshots.personalekategori
-        from headcount
-        inner join (select distinct kommunekode, {{ period_end_date }} from {{ periods }}) as period_ends
-            on period_ends.kommunekode = headcount.kommunekode
-            and period_ends.{{ period_end_date }} = headcount.period_end_date
-        left join employee_snapshots
-            on employee_snapshots.kommunekode = headcount.kommunekode
-            and employee_snapshots.snapshot_month = headcount.hr_snapshot_month
-            and employee_snapshots.person_key = headcount.person_key
-            and employee_snapshots.los_id = headcount.los_id
-
-    )
-
-    {{ at_ancestor_units('staff_group_posts') }}
+    select
+        headcount.kommunekode,
+        headcount.period_end_date,
+        headcount.los_id,
+        headcount.person_key,
+        employee_snapshots.personalekategori
+    from headcount
+    inner join (select distinct kommunekode, {{ period_end_date }} from {{ periods }}) as period_ends
+        on period_ends.kommunekode = headcount.kommunekode
+        and period_ends.{{ period_end_date }} = headcount.period_end_date
+    left join employee_snapshots
+        on employee_snapshots.kommunekode = headcount.kommunekode
+        and employee_snapshots.snapshot_month = headcount.hr_snapshot_month
+        and employee_snapshots.person_key = headcount.person_key
+        and employee_snapshots.los_id = headcount.los_id
 
 {% endmacro %}
 

@@ -22,4 +22,6 @@ closure as (
 
 )
 
+-- clustered by municipality: a kommune_batched model's batch reads only its own row groups
 select * from closure
+order by kommunekode

@@ -118,24 +118,25 @@ group_scores as (
 
 ),
 
--- the wave's headcount with each post's staff group, at every unit above the post too
-headcount_in_subtrees as (
+-- the wave's headcount with each post's staff group, at the post's unit
+staff_group_posts as (
 
-    {{ staff_group_headcount('waves', 'wave_end_date') }}
+    {{ staff_group_posts('waves', 'wave_end_date') }}
+
+),
+
+grouped_posts as (
+
+    select * from staff_group_posts
+    where personalekategori is not null
 
 ),
 
 group_headcount as (
 
-    select
-        kommunekode,
-        period_end_date,
-        los_id,
-        personalekategori,
-        count(distinct person_key) as headcount
-    from headcount_in_subtrees
-    where personalekategori is not null
-    group by kommunekode, period_end_date, los_id, personalekategori
+    {{ subtree_totals(
+        'grouped_posts', keys=['personalekategori'], counts={'headcount': 'count(distinct person_key)'}
+    ) }}
 
 ),
 

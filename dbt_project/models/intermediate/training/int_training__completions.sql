@@ -47,4 +47,6 @@ final as (
 
 )
 
+-- clustered by municipality: a kommune_batched model's batch reads only its own row groups
 select * from final
+order by kommunekode

@@ -56,10 +56,10 @@ grid as (
 
 ),
 
--- the month's headcount with each post's staff group, at every unit above the post too
-headcount_in_subtrees as (
+-- the month's headcount with each post's staff group, at the post's unit
+staff_group_posts as (
 
-    {{ staff_group_headcount('months', 'period_end_date') }}
+    {{ staff_group_posts('months', 'period_end_date') }}
 
 ),
 
@@ -74,41 +74,45 @@ trained_12m as (
 people as (
 
     select
-        headcount_in_subtrees.*,
+        staff_group_posts.*,
         trained_12m.person_key is not null as is_trained_12m
-    from headcount_in_subtrees
+    from staff_group_posts
     left join trained_12m
-        on trained_12m.kommunekode = headcount_in_subtrees.kommunekode
-        and trained_12m.period_end_date = headcount_in_subtrees.period_end_date
-        and trained_12m.person_key = headcount_in_subtrees.person_key
+        on trained_12m.kommunekode = staff_group_posts.kommunekode
+        and trained_12m.period_end_date = staff_group_posts.period_end_date
+        and trained_12m.person_key = staff_group_posts.person_key
+
+),
+
+grouped_people as (
+
+    select * from people
+    where personalekategori is not null
 
 ),
 
 group_uptake as (
 
-    select
-        kommunekode,
-        period_end_date,
-        los_id,
-        personalekategori,
-        count(distinct person_key) as headcount,
-        count(distinct person_key) filter (where is_trained_12m) as people_trained_12m
-    from people
-    where personalekategori is not null
-    group by kommunekode, period_end_date, los_id, personalekategori
+    {{ subtree_totals(
+        'grouped_people',
+        keys=['personalekategori'],
+        counts={
+            'headcount': 'count(distinct person_key)',
+            'people_trained_12m': 'count(distinct person_key) filter (where is_trained_12m)'
+        }
+    ) }}
 
 ),
 
 unit_headcount as (
 
-    select
-        kommunekode,
-        period_end_date,
-        los_id,
-        count(distinct person_key) as unit_headcount,
-        count(distinct person_key) filter (where personalekategori is null) as ungrouped_headcount
-    from people
-    group by kommunekode, period_end_date, los_id
+    {{ subtree_totals(
+        'people',
+        counts={
+            'unit_headcount': 'count(distinct person_key)',
+            'ungrouped_headcount': 'count(distinct person_key) filter (where personalekategori is null)'
+        }
+    ) }}
 
 ),
 

@@ -67,33 +67,16 @@ placed_by_area as (
 
 ),
 
--- once per ancestor: a person placed in two units of one subtree counts once there
-completions_in_subtree as (
-
-    select distinct
-        kommunekode,
-        period_end_date,
-        los_id,
-        competence_area,
-        person_key,
-        course_id,
-        hours
-    from ({{ at_ancestor_units('placed_by_area') }}) as placed_at_ancestors
-
-),
-
+-- over each unit's subtree; a completion placed at a person's two units counts once above both
 rolled_training as (
 
-    select
-        kommunekode,
-        period_end_date,
-        los_id,
-        competence_area,
-        count(*) as completions,
-        count(distinct person_key) as people_trained,
-        sum(hours) as training_hours
-    from completions_in_subtree
-    group by kommunekode, period_end_date, los_id, competence_area
+    {{ subtree_totals(
+        'placed_by_area',
+        keys=['competence_area'],
+        counts={'completions': 'count(*)', 'people_trained': 'count(distinct person_key)'},
+        sums={'training_hours': 'hours'},
+        distinct_rows=true
+    ) }}
 
 ),
 
@@ -127,14 +110,11 @@ trained_12m_in_headcount as (
 
 rolled_coverage as (
 
-    select
-        kommunekode,
-        period_end_date,
-        los_id,
-        competence_area,
-        count(distinct person_key) as people_trained_12m
-    from ({{ at_ancestor_units('trained_12m_in_headcount') }}) as trained_at_ancestors
-    group by kommunekode, period_end_date, los_id, competence_area
+    {{ subtree_totals(
+        'trained_12m_in_headcount',
+        keys=['competence_area'],
+        counts={'people_trained_12m': 'count(distinct person_key)'}
+    ) }}
 
 ),
 
