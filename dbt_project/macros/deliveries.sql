@@ -31,19 +31,18 @@
 
 {#-
     newest_delivery: the rows of `relation` that are in the newest delivery of their partition
-    (see ranked_deliveries), for full snapshots such as HR and org extracts.
+    (the file ranked first by ranked_deliveries: the latest loaded_at, a tie going to the greater
+    fingerprint), for full snapshots such as HR and org extracts. Every row of a file carries the
+    file's loaded_at. A window over one reading of `relation`, not a join of it with its own
+    ranking: a filter on the partition (a batch of municipalities reading the view
+    int_hr__employee_snapshots) then reaches the table scan instead of every file being ranked.
 -#}
 {% macro newest_delivery(relation, partition_by) %}
+    {%- set delivery = "(coalesce(loaded_at, '-infinity'::timestamp), coalesce(file_fingerprint, ''))" %}
 
-    select {{ relation }}.*
+    select *
     from {{ relation }}
-    inner join ({{ ranked_deliveries(relation, partition_by) }}) as ranked_files
-        {% for column in partition_by -%}
-        {{ "on" if loop.first else "and" }} ranked_files.{{ column }} = {{ relation }}.{{ column }}
-        {% endfor -%}
-        -- coalesce: a plain equi-join (IS NOT DISTINCT FROM is much slower in DuckDB)
-        and coalesce(ranked_files.file_fingerprint, '') = coalesce({{ relation }}.file_fingerprint, '')
-    where ranked_files.file_rank = 1
+    qualify {{ delivery }} = max({{ delivery }}) over (partition by {{ partition_by | join(', ') }})
 
 {% endmacro %}
 
