@@ -97,7 +97,8 @@
 
 {#-
     subtree_totals: measures of `relation` (rows placed at units: kommunekode, the period's last
-    day in column `period_end_date`, los_id, person_key) over each unit's subtree, as grouping
+    day in column `period_end_date`, los_id, and the person in column `person`: person_key, or
+    respondent_id for survey answers) over each unit's subtree, as grouping
     at_ancestor_units(relation) by kommunekode, the period, los_id and `keys` would give them;
     a person placed in two units of a subtree counts once there.
     counts: {name: aggregate} of counts (count(*), count(distinct person_key), with filters),
@@ -109,9 +110,11 @@
     in several units of a period need that. Everyone else's figures can be counted at their unit
     and added up the tree; the counts of disjoint sets of people add up.
 -#}
-{% macro subtree_totals(relation, keys=[], counts={}, sums={}, period_end_date='period_end_date', distinct_rows=false) %}
+{% macro subtree_totals(
+    relation, keys=[], counts={}, sums={}, period_end_date='period_end_date', person='person_key', distinct_rows=false
+) %}
     {%- set groups = ['kommunekode', period_end_date] + keys -%}
-    {%- set person = ['kommunekode', period_end_date, 'person_key'] -%}
+    {%- set person_columns = ['kommunekode', period_end_date, person] -%}
     {%- set measures, totals = [], [] -%}
     {%- for name, aggregate in counts.items() -%}
         {%- do measures.append(aggregate ~ ' as ' ~ name) -%}
@@ -126,9 +129,9 @@
 
     with people_in_several_units as (
 
-        select {{ person | join(', ') }}
+        select {{ person_columns | join(', ') }}
         from {{ relation }}
-        group by {{ person | join(', ') }}
+        group by {{ person_columns | join(', ') }}
         having min(los_id) <> max(los_id)
 
     ),
@@ -137,10 +140,10 @@
 
         select
             {{ relation }}.*,
-            people_in_several_units.person_key is not null as is_in_several_units
+            people_in_several_units.{{ person }} is not null as is_in_several_units
         from {{ relation }}
         left join people_in_several_units
-            on {% for column in person -%}
+            on {% for column in person_columns -%}
             people_in_several_units.{{ column }} = {{ relation }}.{{ column }}
             {%- if not loop.last %}
             and {% endif %}{% endfor %}
@@ -161,33 +164,30 @@
 
     ),
 
+    rows_in_several_units as (
+
+        select * exclude (is_in_several_units)
+        from rows_by_placement
+        where is_in_several_units
+
+    ),
+
     -- people in several units: placed at every unit above each post, counted once there
     at_ancestors as (
 
         select
             {{ (groups + ['los_id'] + measures) | join(',\n            ') }}
         from (
-            select {{ "distinct " if distinct_rows }}rows_by_placement.* exclude (is_in_several_units)
-                replace (closure.ancestor_los_id as los_id)
-            from rows_by_placement
-            inner join closure
-                on closure.kommunekode = rows_by_placement.kommunekode
-                and closure.period_end_date = rows_by_placement.{{ period_end_date }}
-                and closure.descendant_los_id = rows_by_placement.los_id
-            where rows_by_placement.is_in_several_units
-        ) as rows_in_several_units
+            select {{ "distinct " if distinct_rows }}*
+            from ({{ at_ancestor_units('rows_in_several_units', period_end_date) }}) as placed_above
+        ) as rows_at_ancestors
         group by {{ groups | join(', ') }}, los_id
 
     ),
 
     figures as (
 
-        select at_own_unit.* replace (closure.ancestor_los_id as los_id)
-        from at_own_unit
-        inner join closure
-            on closure.kommunekode = at_own_unit.kommunekode
-            and closure.period_end_date = at_own_unit.{{ period_end_date }}
-            and closure.descendant_los_id = at_own_unit.los_id
+        {{ at_ancestor_units('at_own_unit', period_end_date) }}
 
         union all
 
@@ -226,24 +226,41 @@
 
 
 {#-
-    maturity_measures: the maturity measures of digital_maturity over the scores of `relation`
-    (one row per respondent × area with its score, e.g. at_ancestor_units of the placed scores),
-    grouped by kommunekode, wave, los_id, competence_area and `by`: respondents, mean_score and
-    the shares of basic (score < 2.5) and advanced (score >= 4.0) respondents. One definition
-    for digital_maturity and digital_maturity_by_staff_group, so their figures always agree.
+    maturity_measures: the maturity measures of digital_maturity over each unit's subtree, from
+    `relation`: one row per respondent × area with its score, placed at the respondent's unit
+    (kommunekode, wave, wave_end_date, los_id, respondent_id, competence_area, score and the
+    columns of `by`). Grouped by kommunekode, wave, wave_end_date, los_id, competence_area and
+    `by`: respondents, mean_score and the shares of basic (score < 2.5) and advanced
+    (score >= 4.0) respondents. One definition for digital_maturity and
+    digital_maturity_by_staff_group, so their figures always agree. The sums and counts are
+    rolled up (subtree_totals) and divided afterwards: an average of averages would weigh units,
+    not respondents.
 -#}
 {% macro maturity_measures(relation, by=[]) %}
-    {%- set keys = ['kommunekode', 'wave', 'los_id', 'competence_area'] + by -%}
 
     select
-        {% for key in keys %}{{ key }},
+        kommunekode,
+        wave_end_date,
+        {% for key in ['wave', 'competence_area'] + by %}{{ key }},
         {% endfor -%}
-        count(*) as respondents,
-        avg(score) as mean_score,
-        avg(case when score < 2.5 then 1.0 else 0.0 end) as share_basic,
-        avg(case when score >= 4.0 then 1.0 else 0.0 end) as share_advanced
-    from {{ relation }}
-    group by {{ keys | join(', ') }}
+        los_id,
+        respondents,
+        score_total / nullif(scored_respondents, 0) as mean_score,
+        cast(basic_respondents as double precision) / respondents as share_basic,
+        cast(advanced_respondents as double precision) / respondents as share_advanced
+    from ({{ subtree_totals(
+        relation,
+        keys=['wave', 'competence_area'] + by,
+        counts={
+            'respondents': 'count(*)',
+            'scored_respondents': 'count(score)',
+            'basic_respondents': 'count(*) filter (where score < 2.5)',
+            'advanced_respondents': 'count(*) filter (where score >= 4.0)'
+        },
+        sums={'score_total': 'score'},
+        period_end_date='wave_end_date',
+        person='respondent_id'
+    ) }}) as totals
 
 {% endmacro %}
 

@@ -69,6 +69,7 @@ placed_scores as (
         respondents.wave,
         respondents.wave_end_date,
         respondents.los_id,
+        respondents.respondent_id,
         respondent_scores.competence_area,
         respondent_scores.score
     from respondent_scores
@@ -79,16 +80,10 @@ placed_scores as (
 
 ),
 
--- each score counted at its respondent's unit and at every unit above it
-scores_in_subtrees as (
-
-    {{ at_ancestor_units('placed_scores', 'wave_end_date') }}
-
-),
-
+-- each unit's measures over its subtree
 rolled_scores as (
 
-    {{ maturity_measures('scores_in_subtrees') }}
+    {{ maturity_measures('placed_scores') }}
 
 ),
 

@@ -74,6 +74,7 @@ placed_scores as (
         staff_groups.wave,
         staff_groups.wave_end_date,
         staff_groups.los_id,
+        staff_groups.respondent_id,
         staff_groups.personalekategori,
         respondent_scores.competence_area,
         respondent_scores.score
@@ -85,30 +86,26 @@ placed_scores as (
 
 ),
 
-scores_in_subtrees as (
-
-    {{ at_ancestor_units('placed_scores', 'wave_end_date') }}
-
-),
-
 grouped_scores as (
 
-    select * from scores_in_subtrees
+    select * from placed_scores
     where personalekategori is not null
 
 ),
 
+-- over each unit's subtree: all respondents and those without a staff group
 unit_totals as (
 
-    select
-        kommunekode,
-        wave,
-        los_id,
-        competence_area,
-        count(*) as unit_respondents,
-        count(*) filter (where personalekategori is null) as ungrouped_respondents
-    from scores_in_subtrees
-    group by kommunekode, wave, los_id, competence_area
+    {{ subtree_totals(
+        'placed_scores',
+        keys=['wave', 'competence_area'],
+        counts={
+            'unit_respondents': 'count(*)',
+            'ungrouped_respondents': 'count(*) filter (where personalekategori is null)'
+        },
+        period_end_date='wave_end_date',
+        person='respondent_id'
+    ) }}
 
 ),
 
@@ -146,8 +143,7 @@ unit_groups as (
     select kommunekode, period_end_date as wave_end_date, los_id, personalekategori from group_headcount
     union
     select distinct kommunekode, wave_end_date, los_id, personalekategori
-    from scores_in_subtrees
-    where personalekategori is not null
+    from group_scores
 
 ),
 

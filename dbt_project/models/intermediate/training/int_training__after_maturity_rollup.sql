@@ -141,26 +141,21 @@ linked_scores as (
 
 ),
 
--- each linked respondent counted at their unit and at every unit above it
-linked_in_subtrees as (
-
-    {{ at_ancestor_units('linked_scores', 'wave_end_date') }}
-
-),
-
+-- over each unit's subtree (each respondent is placed at their unit)
 rolled as (
 
-    select
-        kommunekode,
-        wave,
-        los_id,
-        competence_area,
-        count(*) as linked_respondents,
-        cast(sum(case when is_basic then 1 else 0 end) as bigint) as basic_respondents,
-        cast(sum(case when is_basic and is_trained then 1 else 0 end) as bigint) as basic_trained_6m,
-        cast(sum(case when is_trained then 1 else 0 end) as bigint) as trained_6m
-    from linked_in_subtrees
-    group by kommunekode, wave, los_id, competence_area
+    {{ subtree_totals(
+        'linked_scores',
+        keys=['wave', 'competence_area'],
+        counts={
+            'linked_respondents': 'count(*)',
+            'basic_respondents': 'count(*) filter (where is_basic)',
+            'basic_trained_6m': 'count(*) filter (where is_basic and is_trained)',
+            'trained_6m': 'count(*) filter (where is_trained)'
+        },
+        period_end_date='wave_end_date',
+        person='respondent_id'
+    ) }}
 
 ),
 
