@@ -82,13 +82,17 @@ MARKER = "marker-row-not-from-any-file"
 
 
 def _mark_a_row(warehouse: Path, kommunekode: str) -> None:
-    """A copy of one of the municipality's mart rows under a made-up unit: only a recomputation removes it."""
+    """A copy of one of the municipality's mart rows under a made-up unit: only a recomputation removes it.
+    The unit hangs under no other (parent null): below a real unit it would add respondents the parent does
+    not count, which the build's tests of the mart (a unit minus its sub-units, never less than a sub-unit)
+    rightly fail on."""
     con = duckdb.connect(str(warehouse))
     try:
         con.execute(
             f"""insert into marts.digital_maturity
-                        select * replace ('{MARKER}' as los_id, false as is_root) from marts.digital_maturity
-                        where kommunekode = ? limit 1""",
+                        select * replace ('{MARKER}' as los_id, false as is_root, null as parent_los_id)
+                        from marts.digital_maturity
+                        where kommunekode = ? order by wave, los_id, competence_area limit 1""",
             [kommunekode],
         )
     finally:

@@ -660,3 +660,60 @@ def test_staging_drops_what_a_killed_removal_left_and_removes_in_one_step(tmp_pa
     StagedFile(tmp_path / "fp1", manifest).remove()
     assert list(tmp_path.iterdir()) == []
     StagedFile(tmp_path / "fp1", manifest).remove()  # removing twice is no error
+
+
+def test_a_failed_build_names_each_failing_model_and_test_with_dbt_reason(tmp_path):
+    import json
+
+    from pipelines.transform.dbt import failed_nodes
+
+    results = tmp_path / "run_results.json"
+    results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.digilead.stg_hr__employees", "status": "success", "message": "OK"},
+                    {
+                        "unique_id": "model.digilead.int_org__closure",
+                        "status": "error",
+                        "message": "Runtime Error in model int_org__closure (models/intermediate/int_org__closure.sql)\n"
+                        '  Binder Error: Referenced column "parent_id" not found',
+                    },
+                    {
+                        "unique_id": "test.digilead.not_null_digital_maturity_los_id.1a2b3c",
+                        "status": "fail",
+                        "message": "Got 3 results, configured to fail if != 0",
+                    },
+                    {"unique_id": "model.digilead.digital_maturity", "status": "skipped", "message": None},
+                    {"unique_id": "test.digilead.unlinked.4d5e", "status": "warn", "message": "Got 2 results"},
+                ]
+            }
+        )
+    )
+    assert failed_nodes(results) == [
+        'model int_org__closure: Binder Error: Referenced column "parent_id" not found',
+        "test not_null_digital_maturity_los_id: Got 3 results, configured to fail if != 0",
+    ]
+    assert failed_nodes(tmp_path / "absent.json") == []  # dbt failed before it ran anything
+    many = {"results": [{"unique_id": f"test.digilead.t{i}.x", "status": "fail", "message": "m"} for i in range(12)]}
+    results.write_text(json.dumps(many))
+    assert failed_nodes(results, most=10)[-1].startswith("… and 2 more")
+
+
+def test_a_run_failure_keeps_digileads_own_description_whole_and_an_exceptions_first_line():
+    import dagster as dg
+
+    from pipelines.defs.execution import first_failure
+
+    @dg.asset
+    def described() -> None:
+        raise dg.Failure(description="dbt build failed:\n  test t: Got 3 results")
+
+    @dg.asset
+    def crashed() -> None:
+        raise ValueError("first line\nsecond line")
+
+    said = first_failure(dg.materialize([described], raise_on_error=False))
+    assert said == "step described failed: dbt build failed:\n  test t: Got 3 results", said
+    said = first_failure(dg.materialize([crashed], raise_on_error=False))
+    assert said.endswith("ValueError: first line"), said

@@ -2,7 +2,20 @@
     "The newest delivery wins" for sources delivered as whole files (docs/files.md): when the same
     period of a municipality is delivered again, the file loaded last replaces the older one(s)
     as a whole, so rows of two deliveries are never mixed.
+-#}
 
+
+{#-
+    delivery_order: the order of a partition's deliveries, the newest greatest: loaded_at, a tie
+    going to the greater file_fingerprint (a file without either comes first, never newest).
+    The one statement of the rule that ranked_deliveries and newest_delivery share.
+-#}
+{% macro delivery_order() -%}
+    (coalesce(loaded_at, '-infinity'::timestamp), coalesce(file_fingerprint, ''))
+{%- endmacro %}
+
+
+{#-
     ranked_deliveries: one row per delivered file of `relation` (its `partition_by` columns ×
     file_fingerprint) with its loaded_at and file_rank (1 = the newest delivery of the partition;
     a tie on loaded_at goes to the greater fingerprint, so the choice is deterministic).
@@ -16,7 +29,7 @@
         files.*,
         row_number() over (
             partition by {{ partition }}
-            order by loaded_at desc nulls last, file_fingerprint desc nulls last
+            order by {{ delivery_order() }} desc
         ) as file_rank
     from (
 
@@ -38,7 +51,7 @@
     int_hr__employee_snapshots) then reaches the table scan instead of every file being ranked.
 -#}
 {% macro newest_delivery(relation, partition_by) %}
-    {%- set delivery = "(coalesce(loaded_at, '-infinity'::timestamp), coalesce(file_fingerprint, ''))" %}
+    {%- set delivery = delivery_order() %}
 
     select *
     from {{ relation }}

@@ -61,15 +61,18 @@ class InProcessJobs:
             result.run_id,
             success=False,
             check_failed=any(not evaluation.passed for evaluation in result.get_asset_check_evaluations()),
-            failure=_first_failure(result),
+            failure=first_failure(result),
         )
 
 
-def _first_failure(result) -> str:
+def first_failure(result) -> str:
     for event in result.all_events:
         if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
             error = event.step_failure_data.error
             while error.cause is not None:  # the user-code error, not Dagster's wrapper around it
                 error = error.cause
-            return f"step {event.step_key} failed: {error.cls_name}: {error.message.strip().splitlines()[0]}"
+            message = error.message.strip()
+            if error.cls_name == "Failure":  # the description is digilead's own, in plain words: all of it
+                return f"step {event.step_key} failed: {message.partition('Failure: ')[2] or message}"
+            return f"step {event.step_key} failed: {error.cls_name}: {message.splitlines()[0]}"
     return "the run failed (`digilead run --verbose` shows Dagster's log)"

@@ -23,6 +23,7 @@ from pipelines.transform.dbt import (
     build_args,
     dbt_env,
     dbt_executable,
+    failed_nodes,
     fresh_target,
     in_build_order,
     keep_partial_parse,
@@ -111,7 +112,16 @@ def dbt_definitions() -> tuple[list, DbtCliResource]:
                     # dagster-dbt then selects the selected models in place of the asset's selection, dropping its
                     # exclusion, and dbt's indirect selection adds every test on them: exclude those again
                     args = with_exclusion(args, NOT_IN_PIPELINE_BUILDS)
-                yield from dbt.cli(args, context=context, target_path=target).stream()
+                invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+                yield from invocation.stream()
+            if not invocation.is_successful():
+                failed = failed_nodes(target / "run_results.json") or [str(invocation.get_error())]
+                raise dg.Failure(
+                    description="dbt build failed:\n"
+                    + "".join(f"  {line}\n" for line in failed)
+                    + f"  (dbt's log: {target / 'dbt.log'})",
+                    metadata={"dbt_log": str(target / "dbt.log")},
+                )
             keep_partial_parse(settings, target)
 
     @dg.asset(

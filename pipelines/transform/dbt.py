@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -105,6 +106,30 @@ def dbt_env(settings: Settings, scope: BuildScope | None = None) -> dict[str, st
         "DIGILEAD_DBT_KOMMUNER": ",".join(sorted(kommuner)),
         "DIGILEAD_DBT_MEMORY_LIMIT": f"{settings.dbt_memory_mb}MB",
     }
+
+
+def failed_nodes(run_results: Path, most: int = 10) -> list[str]:
+    """What failed in a dbt invocation, one line each from its run_results.json ("test not_null_…: Got 3
+    results, …", "model int_…: Binder Error: …"): the build's failure names the model or test and dbt's reason,
+    not only that dbt exited non-zero. Empty when dbt wrote no results (it failed before running anything)."""
+    try:
+        results = json.loads(run_results.read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return []
+    lines = []
+    for result in results:
+        if result.get("status") not in ("error", "fail", "runtime error"):
+            continue
+        kind, _, rest = result["unique_id"].partition(".")
+        name = rest.split(".")[1] if "." in rest else rest
+        # dbt's message begins with a line naming the node again ("Runtime Error in model x (models/x.sql)")
+        reason = [line.strip() for line in (result.get("message") or result["status"]).splitlines() if line.strip()]
+        if len(reason) > 1 and reason[0].endswith(")") and " in " in reason[0]:
+            reason = reason[1:]
+        lines.append(f"{kind} {name}: {' '.join(reason)[:400]}")
+    if len(lines) > most:
+        lines = [*lines[:most], f"… and {len(lines) - most} more (run_results.json: {run_results})"]
+    return lines
 
 
 def fresh_target(settings: Settings, run_id: str, keep: int = 3) -> Path:
