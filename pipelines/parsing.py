@@ -27,8 +27,12 @@ from pipelines.sources.registry import SOURCES_BY_NAME
 from pipelines.staging import Manifest, write_staged
 
 KEYS_REMEMBERED = 250_000  # pseudonyms kept per parse (~40 MB): a large municipality's people, 3 keys each
-# below this much data a pool's start-up (a Python process and its imports per core) costs more than it saves
+# A pool's start-up (a Python process and its imports per core, about a second) pays off from this much data...
 POOL_MIN_BYTES = 32_000_000
+# ...or from this many files: a small file costs a fixed 20-130 ms whatever its size (opening a workbook, typing
+# a small frame's columns), so a national delivery of small files (98 municipalities' org trees for a year, their
+# benefit registers) is minutes of work in one process although it is only a few megabytes
+POOL_MIN_FILES = 200
 
 
 @dataclass(frozen=True)
@@ -98,8 +102,8 @@ def parse_job(job: ParseJob, context: ParseContext) -> ParseOutcome:
 def parse_jobs(jobs: list[ParseJob], pseudonymiser: Pseudonymiser) -> Iterator[tuple[ParseJob, ParseOutcome]]:
     """Each job with its outcome: in order in this process for a small delivery; for a large one (and
     more than one core) municipality by municipality in worker processes, as each municipality finishes."""
-    workers = min(_cores(), len({job.file_name.kommunekode for job in jobs}))
-    if workers < 2 or sum(job.size for job in jobs) < POOL_MIN_BYTES:
+    workers = parse_workers(jobs, _cores())
+    if workers < 2:
         context = keyed_context(pseudonymiser)
         for job in jobs:
             yield job, parse_job(job, _with_needed(context, job))
@@ -119,6 +123,14 @@ def parse_jobs(jobs: list[ParseJob], pseudonymiser: Pseudonymiser) -> Iterator[t
         futures = {pool.submit(_parse_group, group): group for group in groups}
         for future in as_completed(futures):
             yield from zip(futures[future], future.result(), strict=True)
+
+
+def parse_workers(jobs: list[ParseJob], cores: int) -> int:
+    """How many worker processes parse these jobs: one per core (at most one per municipality, as a worker takes
+    a municipality's files) for a delivery large in bytes or in files; 1, this process, for a small one."""
+    workers = min(cores, len({job.file_name.kommunekode for job in jobs}))
+    large = sum(job.size for job in jobs) >= POOL_MIN_BYTES or len(jobs) >= POOL_MIN_FILES
+    return workers if large else 1
 
 
 def keyed_context(pseudonymiser: Pseudonymiser) -> ParseContext:

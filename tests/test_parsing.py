@@ -115,3 +115,37 @@ def test_a_broken_file_is_quarantined_and_a_waiting_one_stays_whichever_process_
         assert outcome["quarantined"] == [BROKEN]
         assert outcome["reasons"][f"{BROKEN}.reason.json"].startswith(f"{BROKEN}: could not be read")
         assert outcome["waiting"] == [WAITING]
+
+
+def test_a_delivery_large_in_bytes_or_in_files_is_parsed_in_workers(tmp_path):
+    from pipelines.sources.registry import detect
+
+    def jobs(municipalities: int, files_each: int, size: int) -> list[parsing.ParseJob]:
+        made = []
+        for number in range(municipalities):
+            for month in range(files_each):
+                name = f"hr_org_units_{101 + number:04d}_{2000 + month // 12}-{month % 12 + 1:02d}.csv"
+                made.append(
+                    parsing.ParseJob(
+                        source="hr_org_units",
+                        path=tmp_path / name,
+                        name=name,
+                        fingerprint=name,
+                        file_name=detect(name)[1],
+                        needed=None,
+                        staging=tmp_path,
+                        size=size,
+                    )
+                )
+        return made
+
+    # a year of 98 municipalities' org trees: small files, but many of them
+    assert parsing.parse_workers(jobs(98, 12, 20_000), cores=2) == 2
+    # one month of them: little work, not worth starting processes
+    assert parsing.parse_workers(jobs(98, 1, 20_000), cores=2) == 1
+    # few files, but large ones
+    assert parsing.parse_workers(jobs(3, 1, 20_000_000), cores=2) == 2
+    # a worker takes all of a municipality's files: one municipality is parsed in this process
+    assert parsing.parse_workers(jobs(1, 300, 20_000_000), cores=2) == 1
+    assert parsing.parse_workers(jobs(98, 12, 20_000_000), cores=1) == 1
+    assert parsing.parse_workers(jobs(98, 12, 20_000_000), cores=8) == 8
