@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.landing.files import delivery_identity, fingerprint_of_bytes
+from pipelines.machine import usable_cores
 from pipelines.privacy import Pseudonymiser
 from pipelines.privacy.shown import described
 from pipelines.sources.base import FileName, ParseContext, Unreadable, WaitingFor
@@ -102,7 +103,7 @@ def parse_job(job: ParseJob, context: ParseContext) -> ParseOutcome:
 def parse_jobs(jobs: list[ParseJob], pseudonymiser: Pseudonymiser) -> Iterator[tuple[ParseJob, ParseOutcome]]:
     """Each job with its outcome: in order in this process for a small delivery; for a large one (and
     more than one core) municipality by municipality in worker processes, as each municipality finishes."""
-    workers = parse_workers(jobs, _cores())
+    workers = parse_workers(jobs, usable_cores())
     if workers < 2:
         context = keyed_context(pseudonymiser)
         for job in jobs:
@@ -157,13 +158,6 @@ def _start_worker(pseudonymiser: Pseudonymiser) -> None:
 def _parse_group(jobs: list[ParseJob]) -> list[ParseOutcome]:
     assert _worker_context is not None, "a parse worker is started with its pseudonymiser"
     return [parse_job(job, _with_needed(_worker_context, job)) for job in jobs]
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _remembering(keys_of: Callable[[str, list[str]], list], size: int) -> Callable[[str, list[str]], list]:

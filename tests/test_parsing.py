@@ -46,7 +46,7 @@ def _parse_everything(home, monkeypatch, in_workers: bool) -> dict:
     monkeypatch.setenv("DIGILEAD_SETTLE_SECONDS", "0")
     # the pool is used for a large delivery on more than one core: make this small one large
     monkeypatch.setattr(parsing, "POOL_MIN_BYTES", 0 if in_workers else 10**12)
-    monkeypatch.setattr(parsing, "_cores", lambda: 2)
+    monkeypatch.setattr(parsing, "usable_cores", lambda: 2)
     pools = []
 
     class CountedPool(ProcessPoolExecutor):

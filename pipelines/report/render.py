@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipelines.machine import usable_cores
 from pipelines.report import charts
 from pipelines.report.data import PublishedMarts, ReportError, Scope
 from pipelines.report.due import claim_due, put_back
@@ -70,7 +71,7 @@ def render_due(
     with PublishedMarts(published) as marts:
         municipalities = marts.municipalities()
     chosen = claim_due(published, municipalities, lambda k: report_path(published, k, None, lang).exists())
-    workers = max(1, min(math.ceil(len(chosen) / WORKER_BATCH), workers or os.cpu_count() or 1))
+    workers = max(1, min(math.ceil(len(chosen) / WORKER_BATCH), workers or usable_cores()))
     paths, problems = [], {}
     left = set(chosen)
     try:
