@@ -44,8 +44,8 @@ from pipelines.settings import Settings, SettingsError
 from pipelines.sources.base import FileName, Unreadable
 from pipelines.sources.registry import SOURCES, SourceSpec, detect
 from pipelines.staging import StagedFile, staged_files
-from pipelines.validation import ValidationOutcome, load_suite_spec, validate_files
-from pipelines.warehouse import FileRecord, Warehouse, current_files, lookup, state, transaction, utc_now
+from pipelines.validation import ValidationOutcome, load_suite_spec, prepare_in_background, validate_files
+from pipelines.warehouse import FileLoad, FileRecord, Warehouse, current_files, lookup, state, transaction, utc_now
 from pipelines.warehouse.state import mark_marts_stale
 
 log = logging.getLogger("digilead")
@@ -241,7 +241,8 @@ class Pipeline:
                     )
                 )
                 landing_files[file.fingerprint] = file
-            for job, outcome in parse_jobs(jobs, pseudonymiser):
+            # while workers parse, this process imports the validation's library (the next step's)
+            for job, outcome in parse_jobs(jobs, pseudonymiser, meanwhile=prepare_in_background):
                 file = landing_files[job.fingerprint]
                 if outcome.kind == "staged" and self._recently_changed(file):
                     # written to since it was fingerprinted: read it once it is done
@@ -360,16 +361,19 @@ class Pipeline:
             # built in batches of municipalities reads only its own (staging keeps no order)
             ready.sort(key=lambda staged: (staged.manifest.kommunekode or "", staged.manifest.file_name))
             for group in _transactions_of(ready, LOAD_TRANSACTION_ROWS):
-                loaded: list[tuple[StagedFile, Path, dict[str, int]]] = []
+                targets = [
+                    free_name(self.settings.archive / spec.name, staged.manifest.file_name, staged.fingerprint)
+                    for staged in group
+                ]
                 with transaction(con):
-                    for staged in group:
-                        target = free_name(
-                            self.settings.archive / spec.name, staged.manifest.file_name, staged.fingerprint
-                        )
-                        loaded.append((staged, target, self._load_file(con, spec, staged, target)))
+                    loaded = self.warehouse.load_files(
+                        con,
+                        [self._file_load(spec, staged, target) for staged, target in zip(group, targets, strict=True)],
+                    )
                     mark_marts_stale(con)
-                for staged, target, loaded_by_table in loaded:
+                for staged, target in zip(group, targets, strict=True):
                     manifest = staged.manifest
+                    loaded_by_table = loaded[manifest.fingerprint]
                     move(Path(manifest.landing_path), target)
                     staged.remove()
                     step.accepted.append(manifest.file_name)
@@ -382,25 +386,12 @@ class Pipeline:
                     finished(manifest.file_name, "accepted")
         return step
 
-    def _load_file(
-        self, con: duckdb.DuckDBPyConnection, spec: SourceSpec, staged: StagedFile, target: Path
-    ) -> dict[str, int]:
-        """One file's rows, rejected rows and registry record (destination `target`), in the caller's transaction."""
+    def _file_load(self, spec: SourceSpec, staged: StagedFile, target: Path) -> FileLoad:
+        """What loading one staged file writes: its rows, its rows not loaded, its record (archived at `target`)."""
         manifest = staged.manifest
-        not_loaded = staged.not_loaded()
-        # a file fills the source's tables it has rows for (one part of a CSV register fills one)
-        tables = [table for table in spec.raw_tables if table in manifest.tables]
-        loaded_by_table = self.warehouse.load_tables(
-            con, manifest.fingerprint, {t: staged.table_path(t) for t in tables}
-        )
-        Warehouse.record_rejected_rows(
-            con,
-            manifest.fingerprint,
-            dict(zip(not_loaded["_row_number"].astype(int), not_loaded["reason"].astype(str), strict=True)),
-        )
-        Warehouse.record(
-            con,
-            FileRecord(
+        not_loaded = staged.not_loaded_rows()
+        return FileLoad(
+            record=FileRecord(
                 fingerprint=manifest.fingerprint,
                 file_name=manifest.file_name,
                 source=spec.name,
@@ -408,14 +399,16 @@ class Pipeline:
                 period=manifest.period,
                 status="accepted",
                 rows_read=manifest.rows_read,
-                rows_loaded=manifest.rows_read - len(not_loaded),
-                rows_rejected=len(not_loaded),
+                rows_loaded=manifest.rows_read - not_loaded,
+                rows_rejected=not_loaded,
                 reason=None,
                 moved_to=self.relative(target),
                 run_id=self.run_id,
             ),
+            # a file fills the source's tables it has rows for (one part of a CSV register fills one)
+            tables={table: staged.table_path(table) for table in spec.raw_tables if table in manifest.tables},
+            rejected_rows=staged.not_loaded_path,
         )
-        return loaded_by_table
 
     # ------------------------------------------------------------------------------------------
     def ready_to_retry(self) -> list[str]:

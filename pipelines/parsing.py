@@ -16,6 +16,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,10 +101,13 @@ def parse_job(job: ParseJob, context: ParseContext) -> ParseOutcome:
     return ParseOutcome("staged", rows_read=parsed.rows_read)
 
 
-def parse_jobs(jobs: list[ParseJob], pseudonymiser: Pseudonymiser) -> Iterator[tuple[ParseJob, ParseOutcome]]:
+def parse_jobs(
+    jobs: list[ParseJob], pseudonymiser: Pseudonymiser, meanwhile: Callable[[], None] | None = None
+) -> Iterator[tuple[ParseJob, ParseOutcome]]:
     """Each job with its outcome: in order in this process for a small delivery; for a large one (and
-    more than one core) municipality by municipality in worker processes, as each municipality finishes."""
-    workers = parse_workers(jobs, usable_cores())
+    more than one core) municipality by municipality in worker processes, as each municipality finishes.
+    `meanwhile` is called once the workers start, for work this process can do while it waits on them."""
+    workers = parse_workers(jobs, usable_cores(), running=_kept is not None)
     if workers < 2:
         context = keyed_context(pseudonymiser)
         for job in jobs:
@@ -112,26 +116,79 @@ def parse_jobs(jobs: list[ParseJob], pseudonymiser: Pseudonymiser) -> Iterator[t
     by_municipality: dict[str, list[ParseJob]] = defaultdict(list)
     for job in jobs:
         by_municipality[job.file_name.kommunekode].append(job)
-    # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=_start_worker,
-        initargs=(pseudonymiser,),
-    ) as pool:
+    with _workers(workers, pseudonymiser) as pool:
         # the largest municipalities first, so that no worker is left with a large one at the end
         groups = sorted(by_municipality.values(), key=lambda group: -sum(job.size for job in group))
         futures = {pool.submit(_parse_group, group): group for group in groups}
+        if meanwhile:
+            meanwhile()
         for future in as_completed(futures):
             yield from zip(futures[future], future.result(), strict=True)
 
 
-def parse_workers(jobs: list[ParseJob], cores: int) -> int:
+# Within keep_workers(): the pool the first large delivery started, with the pseudonymiser its workers key with
+_keeping = False
+_kept: tuple[ProcessPoolExecutor, Pseudonymiser] | None = None
+
+
+@contextmanager
+def keep_workers() -> Iterator[None]:
+    """Inside this block (one `digilead run`'s ingestion), worker processes started for one source's delivery
+    parse the next sources' too, also a delivery too small to pay for workers of its own: each pool's start-up
+    (a process and its imports per core) is paid once. They stop when the block ends."""
+    global _keeping
+    _keeping = True
+    try:
+        yield
+    finally:
+        _keeping = False
+        _drop_kept()
+
+
+@contextmanager
+def _workers(count: int, pseudonymiser: Pseudonymiser) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `count` workers keying with `pseudonymiser`: the kept one where there is one, else a new one,
+    shut down after use unless keep_workers() keeps it. A pool that failed is never kept."""
+    global _kept
+    if _kept is not None and _kept[1] != pseudonymiser:
+        _drop_kept()
+    if _kept is not None:
+        pool = _kept[0]
+    else:
+        # spawned, not forked: the caller (a Dagster run) has threads and DuckDB connections of its own
+        pool = ProcessPoolExecutor(
+            count,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(pseudonymiser,),
+        )
+        if _keeping:
+            _kept = (pool, pseudonymiser)
+    try:
+        yield pool
+    except BaseException:
+        if _kept is not None and _kept[0] is pool:
+            _kept = None
+        pool.shutdown(cancel_futures=True)
+        raise
+    if _kept is None or _kept[0] is not pool:
+        pool.shutdown()
+
+
+def _drop_kept() -> None:
+    global _kept
+    if _kept is not None:
+        pool, _kept = _kept[0], None
+        pool.shutdown(cancel_futures=True)
+
+
+def parse_workers(jobs: list[ParseJob], cores: int, running: bool = False) -> int:
     """How many worker processes parse these jobs: one per core (at most one per municipality, as a worker takes
-    a municipality's files) for a delivery large in bytes or in files; 1, this process, for a small one."""
+    a municipality's files) for a delivery large in bytes or in files, or for any when workers are `running`
+    already (kept from an earlier delivery, they cost nothing to start); 1, this process, for a small one."""
     workers = min(cores, len({job.file_name.kommunekode for job in jobs}))
     large = sum(job.size for job in jobs) >= POOL_MIN_BYTES or len(jobs) >= POOL_MIN_FILES
-    return workers if large else 1
+    return workers if large or running else 1
 
 
 def keyed_context(pseudonymiser: Pseudonymiser) -> ParseContext:

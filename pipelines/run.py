@@ -16,6 +16,7 @@ from typing import Protocol
 
 from pipelines.ingest import Pipeline
 from pipelines.landing import actionable
+from pipelines.parsing import keep_workers
 from pipelines.reprocess import finish_withdrawals
 from pipelines.serving.release import marts_stale
 from pipelines.settings import Settings
@@ -120,14 +121,16 @@ def run_pipeline(settings: Settings, jobs: Jobs, progress: Callable[[str], None]
     parse_ahead = start_parse_ahead(settings) if files_waiting(settings) else None
     try:
         # Settle the landing zone without dbt: passes repeat while a check quarantined something or a
-        # waiting file became ready (a register part whose sibling this pass loaded).
-        for _ in range(MAX_PASSES):
-            if not files_waiting(settings):
-                break
-            if execute(jobs.ingest, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
-                break
-            if outcome.failed:
-                break
+        # waiting file became ready (a register part whose sibling this pass loaded). Parse workers, once
+        # started, serve every source of every pass, and stop before the build.
+        with keep_workers():
+            for _ in range(MAX_PASSES):
+                if not files_waiting(settings):
+                    break
+                if execute(jobs.ingest, checks_quarantine=True) and not Pipeline(settings).ready_to_retry():
+                    break
+                if outcome.failed:
+                    break
         if parse_ahead is not None:
             finish_parse_ahead(settings, parse_ahead)
         # Then build and publish once.

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -64,8 +63,13 @@ class StagedFile:
     def validation_columns(self) -> list[str]:
         return pq.read_schema(self.folder / VALIDATION).names
 
-    def not_loaded(self) -> pd.DataFrame:
-        return pd.read_parquet(self.folder / NOT_LOADED)
+    @property
+    def not_loaded_path(self) -> Path:
+        """The rows the parser did not load (`_row_number`, `reason`)."""
+        return self.folder / NOT_LOADED
+
+    def not_loaded_rows(self) -> int:
+        return pq.ParquetFile(self.not_loaded_path).metadata.num_rows
 
     def mark_validated(self) -> None:
         self.manifest.validated = True

@@ -10,7 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 import pandas as pd
 import pytest
 
-from pipelines import parsing
+from pipelines import ingest, parsing
 from pipelines.ingest import Pipeline, loaded_sources
 from pipelines.settings import Settings
 
@@ -29,6 +29,11 @@ ROWS = {
 WAITING = "survey_responses_0101_2025H1.csv"
 WAITING_TEXT = "respondent_id;medarbejdernr;submitted_at;Q1\nr1;77;2025-05-01;4\n"
 BROKEN = "hr_employees_0101_2025-07.csv"  # not a CSV at all
+ORG_TREE = (
+    "los_id;parent_los_id;enhedsnavn;enhedstype;sektor;gyldig_fra;gyldig_til\n"
+    "1;;Kommunen;Kommune;Alle;01-01-2020;\n"
+    "2;1;Børn og Unge;Forvaltning;Dagtilbud;01-01-2020;\n"
+)
 
 
 def _deliver(landing) -> None:
@@ -37,6 +42,8 @@ def _deliver(landing) -> None:
         for month in ("2025-05", "2025-06"):
             text = EMPLOYEES_HEADER + "\n".join(rows) + "\n"
             (landing / f"hr_employees_{kommunekode}_{month}.csv").write_text(text, encoding="utf-8")
+    for kommunekode in ROWS:  # a second source from both municipalities: parsed by the same workers
+        (landing / f"hr_org_units_{kommunekode}_2025-06.csv").write_text(ORG_TREE, encoding="utf-8")
     (landing / BROKEN).write_bytes(b"\x00\x01\x02PK\x03\x04 not a table \xff\xfe" * 20)
     (landing / WAITING).write_text(WAITING_TEXT, encoding="utf-8")
 
@@ -55,10 +62,13 @@ def _parse_everything(home, monkeypatch, in_workers: bool) -> dict:
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(parsing, "ProcessPoolExecutor", CountedPool)
+    # while workers parse, the run's process prepares the validation: here, it counts the calls
+    monkeypatch.setattr(ingest, "prepare_in_background", lambda: pools.append("validation prepared"))
     pipeline = Pipeline(Settings.from_env())
     _deliver(pipeline.settings.landing)
     _, pending = pipeline.triage()
-    steps = {spec.name: pipeline.stage(spec, pending.get(spec.name, [])) for spec in loaded_sources()}
+    with parsing.keep_workers():  # as `digilead run` ingests: workers, once started, serve every source
+        steps = {spec.name: pipeline.stage(spec, pending.get(spec.name, [])) for spec in loaded_sources()}
     staged = {}
     for folder in sorted(pipeline.settings.staging.iterdir()):
         manifest = json.loads((folder / "manifest.json").read_text())
@@ -89,14 +99,20 @@ def both(tmp_path_factory, pseudonym_key):
         pools_alone, alone = _parse_everything(root / "one_process", monkeypatch, in_workers=False)
         pools, in_workers = _parse_everything(root / "workers", monkeypatch, in_workers=True)
     assert pools_alone == []
-    assert pools == [2]  # one pool of two workers for the hr_employees files of two municipalities
+    # one pool of two workers for the HR extracts and org trees of two municipalities; meanwhile, each time, the
+    # validation prepared
+    assert pools == [2, "validation prepared", "validation prepared"]
     return alone, in_workers
 
 
 def test_workers_stage_what_one_process_stages(both):
     alone, in_workers = both
-    assert alone["staged"] == [f"hr_employees_{k}_{m}.csv" for k in ("0101", "0751") for m in ("2025-05", "2025-06")]
-    assert alone["rows"] == 8
+    assert alone["staged"] == [
+        *(f"hr_employees_{k}_{m}.csv" for k in ("0101", "0751") for m in ("2025-05", "2025-06")),
+        "hr_org_units_0101_2025-06.csv",
+        "hr_org_units_0751_2025-06.csv",
+    ]
+    assert alone["rows"] == 8 + 2 * 2
     assert in_workers == alone
 
 
@@ -149,3 +165,69 @@ def test_a_delivery_large_in_bytes_or_in_files_is_parsed_in_workers(tmp_path):
     assert parsing.parse_workers(jobs(1, 300, 20_000_000), cores=2) == 1
     assert parsing.parse_workers(jobs(98, 12, 20_000_000), cores=1) == 1
     assert parsing.parse_workers(jobs(98, 12, 20_000_000), cores=8) == 8
+    # workers kept from an earlier delivery cost nothing to start: a small delivery of several municipalities uses them
+    assert parsing.parse_workers(jobs(98, 1, 20_000), cores=2, running=True) == 2
+    assert parsing.parse_workers(jobs(1, 1, 20_000), cores=2, running=True) == 1
+
+
+def test_workers_kept_serve_the_next_deliveries_and_stop_with_the_block(monkeypatch):
+    """Within keep_workers() one pool serves every delivery keyed with the same key; a pool whose use failed is
+    not kept; outside the block each delivery's pool stops after it."""
+    from pipelines.privacy import Pseudonymiser
+
+    started, stopped = [], []
+
+    class FakePool:
+        def __init__(self, workers, **_):
+            started.append(self)
+
+        def shutdown(self, cancel_futures=False):
+            stopped.append(self)
+
+    monkeypatch.setattr(parsing, "ProcessPoolExecutor", FakePool)
+    key, other_key = Pseudonymiser.from_secret("k"), Pseudonymiser.from_secret("other")
+    with parsing._workers(2, key) as alone:
+        pass
+    assert stopped == [alone]  # not kept outside the block
+    with parsing.keep_workers():
+        with parsing._workers(2, key) as first:
+            pass
+        with parsing._workers(2, Pseudonymiser.from_secret("k")) as second:
+            pass
+        assert second is first and stopped == [alone]
+        with parsing._workers(2, other_key) as third:  # another key: the kept workers key with the old one
+            pass
+        assert third is not first and stopped == [alone, first]
+        with pytest.raises(RuntimeError), parsing._workers(2, other_key) as failing:
+            raise RuntimeError("a worker died")
+        assert failing is third and stopped == [alone, first, third]
+        with parsing._workers(2, other_key) as fresh:
+            pass
+        assert fresh is not third
+    assert stopped == [alone, first, third, fresh] and len(started) == 4
+
+
+def test_the_validation_prepared_in_the_background_is_the_one_validation_uses():
+    """Prepared in a thread while the validation step already asks for it: one context, made once."""
+    import threading
+    from functools import lru_cache
+
+    from pipelines.validation import runner
+
+    made = []
+    entered = threading.Event()
+
+    @lru_cache(maxsize=1)
+    def new_context():
+        made.append(threading.current_thread().name)
+        entered.set()
+        threading.Event().wait(0.2)  # still making it when the validation asks
+        return object()
+
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(runner, "_new_context", new_context)
+        runner.prepare_in_background()
+        assert entered.wait(10)
+        asked = runner._context()  # waits for the thread's context instead of making a second one
+        assert runner._context() is asked
+    assert made == ["digilead-validation-warm-up"]

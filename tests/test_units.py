@@ -717,3 +717,92 @@ def test_a_run_failure_keeps_digileads_own_description_whole_and_an_exceptions_f
     assert said == "step described failed: dbt build failed:\n  test t: Got 3 results", said
     said = first_failure(dg.materialize([crashed], raise_on_error=False))
     assert said.endswith("ValueError: first line"), said
+
+
+def _staged_parquet(path, columns: dict) -> object:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def test_files_loaded_together_keep_their_own_rows_lineage_and_records(tmp_path):
+    """Several files in one load: each file's rows carry its own fingerprint; a column empty in one file
+    (Parquet's null type) and text in the other still loads; rows not loaded and records are written;
+    a file loaded before loses its old rows and keeps its first load time."""
+    from datetime import datetime
+
+    import pyarrow as pa
+
+    from pipelines.warehouse import FileLoad, FileRecord, Warehouse
+    from pipelines.warehouse.schema import ddl
+
+    con = duckdb.connect()
+    con.execute(ddl())
+
+    def courses(folder, ids, names):
+        return _staged_parquet(
+            tmp_path / folder / "courses.parquet",
+            {
+                "_row_number": pa.array(range(2, 2 + len(ids)), pa.int64()),
+                "kommunekode": ["0101"] * len(ids),
+                "course_id": ids,
+                "course_name": names,
+                "competence_code": pa.array([None] * len(ids), pa.null()),
+                "nominal_hours": [1.5] * len(ids),
+            },
+        )
+
+    def rejected(folder, rows):
+        return _staged_parquet(
+            tmp_path / folder / "not_loaded.parquet",
+            {"_row_number": pa.array([row for row, _ in rows], pa.int64()), "reason": [why for _, why in rows]},
+        )
+
+    def load(fingerprint, tables, not_loaded):
+        record = FileRecord(fingerprint, f"courses_0101_{fingerprint}.csv", "courses", "0101", None, "accepted", 3)
+        return FileLoad(record, tables, not_loaded)
+
+    a = load("a", {"courses": courses("a", ["K1", "K2"], ["Excel", "Word"])}, rejected("a", [(4, "no course id")]))
+    b = load("b", {"courses": courses("b", ["K3"], pa.array([None], pa.null()))}, rejected("b", []))
+    assert Warehouse.load_files(con, [a, b]) == {"a": {"courses": 2}, "b": {"courses": 1}}
+    assert con.execute(
+        "select _file_fingerprint, _row_number, course_id, course_name from raw.courses order by all"
+    ).fetchall() == [("a", 2, "K1", "Excel"), ("a", 3, "K2", "Word"), ("b", 2, "K3", None)]
+    assert con.execute("select * from meta.rejected_rows").fetchall() == [("a", 4, "no course id")]
+    assert con.execute("select fingerprint, status, rows_read from meta.files order by 1").fetchall() == [
+        ("a", "accepted", 3),
+        ("b", "accepted", 3),
+    ]
+
+    # "a" withdrawn and loaded again (now with one row): its old rows go, its first load time stays
+    first_loaded = con.execute(
+        "select any_value(_loaded_at) from raw.courses where _file_fingerprint = 'a'"
+    ).fetchone()[0]
+    con.execute("update meta.files set processed_at = ? where fingerprint = 'a'", [first_loaded])
+    again = load("a", {"courses": courses("a2", ["K9"], ["Teams"])}, rejected("a2", []))
+    assert Warehouse.load_files(con, [again]) == {"a": {"courses": 1}}
+    assert con.execute(
+        "select _file_fingerprint, course_id, _loaded_at = ? from raw.courses order by all", [first_loaded]
+    ).fetchall() == [("a", "K9", True), ("b", "K3", True)]
+    assert con.execute("select count(*) from meta.rejected_rows").fetchone()[0] == 0
+    assert isinstance(first_loaded, datetime)
+
+
+def test_a_load_that_would_lose_staged_rows_fails_instead(tmp_path):
+    """The load joins each staged row to its file by path: a row that found no file would be lost, so the
+    load fails (and the caller's transaction rolls back) rather than record a file with rows missing."""
+    import pyarrow as pa
+
+    from pipelines.warehouse.duck import _insert_staged
+
+    con = duckdb.connect()
+    con.execute("create table t (x integer, fingerprint varchar)")
+    path = _staged_parquet(tmp_path / "f" / "t.parquet", {"x": pa.array([1, 2], pa.int32())})
+    assert _insert_staged(con, "t", "x, plan.fingerprint as fingerprint", [(path, "f", None)]) == {"f": 2}
+    # a path DuckDB reads as a pattern: the rows come from the file it matches, under that file's own name
+    with pytest.raises(RuntimeError, match="0 rows inserted from 1 staged files holding 2"):
+        _insert_staged(con, "t", "x, plan.fingerprint as fingerprint", [(tmp_path / "?" / "t.parquet", "g", None)])
+    assert con.execute("select count(*) from t").fetchone()[0] == 2

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -115,8 +116,22 @@ def _example(row: int, value: object, label: dict[str, object], verbatim: tuple[
     return example
 
 
-@lru_cache(maxsize=1)
+_context_lock = threading.Lock()  # one context per process, also when a warm-up thread is still making it
+
+
+def prepare_in_background() -> None:
+    """Import Great Expectations and make its context in a thread of this process, for a caller that is about
+    to wait anyway (on parse workers): the import is seconds of one core, on the validation's path otherwise."""
+    threading.Thread(target=_context, name="digilead-validation-warm-up", daemon=True).start()
+
+
 def _context():
+    with _context_lock:
+        return _new_context()
+
+
+@lru_cache(maxsize=1)
+def _new_context():
     # GE must not phone home (no internet here, and no reason to) nor draw progress bars in logs.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx

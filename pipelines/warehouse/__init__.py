@@ -7,6 +7,7 @@ warehouse's bookkeeping (`meta.state`), its clock and its transactions.
 
 from pipelines.warehouse.duck import (
     LOOKUPS,
+    FileLoad,
     FileRecord,
     FileState,
     Warehouse,
@@ -19,6 +20,7 @@ from pipelines.warehouse.state import transaction, utc_now
 
 __all__ = [
     "LOOKUPS",
+    "FileLoad",
     "FileRecord",
     "FileState",
     "Warehouse",

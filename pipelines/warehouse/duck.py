@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -116,14 +116,55 @@ def current_files(con: duckdb.DuckDBPyConnection, fingerprints: list[str] | None
     ]
 
 
-def _first_processed(con: duckdb.DuckDBPyConnection, fingerprint: str) -> datetime | None:
-    """When a re-processed (withdrawn) file was first processed. Its rows keep that place in the load
+def _first_processed(con: duckdb.DuckDBPyConnection, fingerprints: list[str]) -> dict[str, datetime]:
+    """When each re-processed (withdrawn) file was first processed. Its rows keep that place in the load
     order, because "the newest delivery wins" rules (HR months, training files, survey re-deliveries)
     compare `_loaded_at`: re-processing an old delivery must not make it newer than its corrections."""
-    return con.execute(
-        "select min(processed_at) from meta.files where fingerprint = ? and status in ('accepted', 'quarantined')",
-        [fingerprint],
+    return dict(
+        con.execute(
+            """select fingerprint, min(processed_at) from meta.files
+               where fingerprint in (select unnest(?::varchar[])) and status in ('accepted', 'quarantined')
+               group by fingerprint""",
+            [fingerprints],
+        ).fetchall()
+    )
+
+
+@dataclass(frozen=True)
+class FileLoad:
+    """One accepted file to load: its registry record, its staged Parquet per raw table it fills, and the
+    Parquet of its rows not loaded (`_row_number`, `reason`)."""
+
+    record: FileRecord
+    tables: dict[str, Path]
+    rejected_rows: Path
+
+
+def _insert_staged(
+    con: duckdb.DuckDBPyConnection, target: str, select: str, files: list[tuple[Path, str, datetime]]
+) -> dict[str, int]:
+    """Insert the rows of several staged Parquet files (path, fingerprint, loaded_at) into `target` with one
+    statement, `select` naming the columns taken (the file's fingerprint is `plan.fingerprint`, its load time
+    `plan.loaded_at`); the rows of each file, by fingerprint. Checks that every staged row arrived: a file
+    the join missed would otherwise lose its rows without a word."""
+    paths = [str(path) for path, _, _ in files]
+    plan = [paths, [fingerprint for _, fingerprint, _ in files], [loaded_at for _, _, loaded_at in files]]
+    inserted = con.execute(
+        f"""insert into {target} by name
+            select {select}
+            from read_parquet($paths, filename = true, union_by_name = true) as staged
+            join (select unnest($paths) as filename, unnest($fingerprints) as fingerprint,
+                         unnest($loaded_at::timestamp[]) as loaded_at) as plan using (filename)""",
+        {"paths": paths, "fingerprints": plan[1], "loaded_at": plan[2]},
     ).fetchone()[0]
+    rows_of = dict(con.execute("select file_name, num_rows from parquet_file_metadata(?)", [paths]).fetchall())
+    by_fingerprint = {fingerprint: rows_of.get(str(path), -1) for path, fingerprint, _ in files}
+    if inserted != sum(by_fingerprint.values()) or -1 in by_fingerprint.values():
+        raise RuntimeError(
+            f"{target}: {inserted} rows inserted from {len(files)} staged files holding "
+            f"{sum(rows_of.values())}: a file's rows were not matched to it (a path DuckDB reads as a pattern?)"
+        )
+    return by_fingerprint
 
 
 class Warehouse:
@@ -158,23 +199,18 @@ class Warehouse:
 
     @staticmethod
     def record(con: duckdb.DuckDBPyConnection, record: FileRecord) -> None:
+        Warehouse.record_files(con, [record])
+
+    @staticmethod
+    def record_files(con: duckdb.DuckDBPyConnection, records: list[FileRecord]) -> None:
+        """Add records to meta.files, processed now: one statement for all of them."""
+        if not records:
+            return
+        columns = list(asdict(records[0]))
         con.execute(
-            "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                record.fingerprint,
-                record.file_name,
-                record.source,
-                record.kommunekode,
-                record.period,
-                record.status,
-                record.rows_read,
-                record.rows_loaded,
-                record.rows_rejected,
-                record.reason,
-                record.moved_to,
-                utc_now(),
-                record.run_id,
-            ],
+            f"""insert into meta.files by name
+                select {", ".join(f"unnest(${column}) as {column}" for column in columns)}, $now::timestamp as processed_at""",
+            {column: [getattr(record, column) for record in records] for column in columns} | {"now": utc_now()},
         )
 
     @staticmethod
@@ -187,27 +223,50 @@ class Warehouse:
             )
 
     # --- loading ---------------------------------------------------------------------------
-    def load_tables(self, con: duckdb.DuckDBPyConnection, fingerprint: str, tables: dict[str, Path]) -> dict[str, int]:
-        """Replace this file's rows in each raw table by the staged Parquet; the caller holds the transaction.
+    @staticmethod
+    def load_files(con: duckdb.DuckDBPyConnection, loads: list[FileLoad]) -> dict[str, dict[str, int]]:
+        """Load accepted files (rows, rows not loaded, registry records) in the caller's transaction; the rows
+        each file loaded, by fingerprint and table. One INSERT per raw table takes all the files: DuckDB reads
+        them on every core, where an INSERT per file ran on one and paid its fixed cost per file.
 
-        Deleting by fingerprint first (for a file processed before) makes a load after a crash idempotent.
+        A file processed before (re-processed after a withdrawal, or after a crash) has its old rows deleted
+        first, which makes a load idempotent, and keeps its first load time (see `_first_processed`).
         """
-        loaded: dict[str, int] = {}
-        loaded_at = _first_processed(con, fingerprint) or utc_now()
+        fingerprints = [load.record.fingerprint for load in loads]
         # raw rows are only ever inserted here, in the transaction that records the file: a fingerprint
         # meta.files has never seen has no rows to delete (and a delete scans the whole, growing table)
-        seen = con.execute("select count(*) from meta.files where fingerprint = ?", [fingerprint]).fetchone()[0]
-        for table, parquet in tables.items():
-            columns = ", ".join(columns_of(table) + ["_row_number"])
+        seen = [
+            fingerprint
+            for (fingerprint,) in con.execute(
+                "select distinct fingerprint from meta.files where fingerprint in (select unnest(?::varchar[]))",
+                [fingerprints],
+            ).fetchall()
+        ]
+        first = _first_processed(con, seen) if seen else {}
+        now = utc_now()
+        loaded: dict[str, dict[str, int]] = {fingerprint: {} for fingerprint in fingerprints}
+        tables = dict.fromkeys(table for load in loads for table in load.tables)
+        for table in tables:
             if seen:
-                con.execute(f"delete from raw.{table} where _file_fingerprint = ?", [fingerprint])
-            # an INSERT returns its row count: no second scan of the (growing) raw table per file
-            loaded[table] = con.execute(
-                f"""insert into raw.{table} by name
-                    select {columns}, ? as _file_fingerprint, ?::timestamp as _loaded_at
-                    from read_parquet(?)""",
-                [fingerprint, loaded_at, str(parquet)],
-            ).fetchone()[0]
+                con.execute(f"delete from raw.{table} where _file_fingerprint in (select unnest(?::varchar[]))", [seen])
+            files = [
+                (load.tables[table], load.record.fingerprint, first.get(load.record.fingerprint, now))
+                for load in loads
+                if table in load.tables
+            ]
+            columns = ", ".join(columns_of(table) + ["_row_number"])
+            select = f"{columns}, plan.fingerprint as _file_fingerprint, plan.loaded_at as _loaded_at"
+            for fingerprint, rows in _insert_staged(con, f"raw.{table}", select, files).items():
+                loaded[fingerprint][table] = rows
+        if seen:
+            con.execute("delete from meta.rejected_rows where fingerprint in (select unnest(?::varchar[]))", [seen])
+        _insert_staged(
+            con,
+            "meta.rejected_rows",
+            "plan.fingerprint as fingerprint, _row_number, reason",
+            [(load.rejected_rows, load.record.fingerprint, now) for load in loads],
+        )
+        Warehouse.record_files(con, [load.record for load in loads])
         return loaded
 
     # --- what parsers need from earlier files ------------------------------------------------
