@@ -148,14 +148,17 @@ def _insert_staged(
     `plan.loaded_at`); the rows of each file, by fingerprint. Checks that every staged row arrived: a file
     the join missed would otherwise lose its rows without a word."""
     paths = [str(path) for path, _, _ in files]
-    plan = [paths, [fingerprint for _, fingerprint, _ in files], [loaded_at for _, _, loaded_at in files]]
     inserted = con.execute(
         f"""insert into {target} by name
             select {select}
             from read_parquet($paths, filename = true, union_by_name = true) as staged
             join (select unnest($paths) as filename, unnest($fingerprints) as fingerprint,
                          unnest($loaded_at::timestamp[]) as loaded_at) as plan using (filename)""",
-        {"paths": paths, "fingerprints": plan[1], "loaded_at": plan[2]},
+        {
+            "paths": paths,
+            "fingerprints": [fingerprint for _, fingerprint, _ in files],
+            "loaded_at": [loaded_at for _, _, loaded_at in files],
+        },
     ).fetchone()[0]
     rows_of = dict(con.execute("select file_name, num_rows from parquet_file_metadata(?)", [paths]).fetchall())
     by_fingerprint = {fingerprint: rows_of.get(str(path), -1) for path, fingerprint, _ in files}
