@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import logging
 import os
 import sys
@@ -99,6 +100,15 @@ class Progress(logging.Handler):
         if self.done >= self.total or now - self.last >= self.every:
             self.last = now
             logging.getLogger("digilead").info(f"{self.done} of {self.total} files done")
+
+
+def console() -> int:
+    """The `digilead` command: main(), then nothing left for the garbage collector. The process ends next, and
+    Python's shutdown would otherwise search every object a run made (Dagster's definitions, dbt's manifest, the
+    modules) for reference cycles: 1.9 s after a national run, for memory the system takes back anyway."""
+    code = main()
+    gc.freeze()
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -296,7 +306,11 @@ def command_run(settings) -> int:
         echo = contextlib.nullcontext() if output.verbose else contextlib.redirect_stdout(devnull)
         try:
             with echo:
-                outcome = run_pipeline(settings, InProcessJobs(loaded(), verbose=output.verbose), progress=log.info)
+                definitions = loaded()
+                # the modules and definitions live as long as the process: the collector's full passes during
+                # the run need not search them again and again (a national run spent 2 s in them)
+                gc.freeze()
+                outcome = run_pipeline(settings, InProcessJobs(definitions, verbose=output.verbose), progress=log.info)
         finally:
             files_log.removeHandler(progress)
     print(outcome.summary(), flush=True)
@@ -463,4 +477,4 @@ def command_report(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -97,6 +97,22 @@ def test_help_names_the_settings_and_the_exit_codes(capsys):
         assert words in text, words
 
 
+def test_the_command_returns_mains_exit_code_and_leaves_the_collector_nothing_at_exit(monkeypatch):
+    """The console script is cli.console: main's exit code, with every object frozen (the process ends next)."""
+    import gc
+    import tomllib
+
+    scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts["digilead"] == "pipelines.cli:console"
+    monkeypatch.setattr(cli, "main", lambda: cli.EXIT_QUARANTINED)
+    gc.unfreeze()
+    try:
+        assert cli.console() == cli.EXIT_QUARANTINED
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test's process goes on
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit):
         cli.main(["--version"])

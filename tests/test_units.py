@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -14,10 +17,12 @@ from pipelines.landing import fingerprint_of, free_name, move, scan
 from pipelines.privacy import Pseudonymiser
 from pipelines.settings import Settings, SettingsError
 from pipelines.sources.registry import SOURCES, detect
+from pipelines.transform import dbt as transform_dbt
 from pipelines.transform.dbt import (
     affected_nodes,
     build_args,
     dbt_env,
+    dbt_threads,
     finish_parse_ahead,
     fresh_target,
     in_build_order,
@@ -239,8 +244,15 @@ def test_dbt_reads_min_cell_and_the_scope_from_the_environment_not_vars(tmp_path
         "DIGILEAD_MIN_CELL": "7",
         "DIGILEAD_DBT_KOMMUNER": "0101,0751",
         "DIGILEAD_DBT_MEMORY_LIMIT": "1536MB",
+        "DIGILEAD_DBT_THREADS": str(dbt_threads()),
     }
     assert dbt_env(settings, BuildScope.everything())["DIGILEAD_DBT_KOMMUNER"] == ""  # every municipality
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 2), (4, 4), (64, 4)])
+def test_dbt_builds_one_model_per_usable_core_at_most_four(monkeypatch, cores, threads):
+    monkeypatch.setattr(transform_dbt, "usable_cores", lambda: cores)
+    assert dbt_threads() == threads
 
 
 def _manifest(edges: dict[str, list[str]]) -> dict:
@@ -359,7 +371,6 @@ def test_dbt_targets_are_pruned_and_carry_the_last_partial_parse(tmp_path):
 
 def test_a_new_warehouse_is_parsed_ahead_and_its_build_reuses_the_parse(tmp_path):
     import os
-    import subprocess
 
     from pipelines.transform.dbt import PROJECT_DIR, dbt_executable
 
@@ -384,8 +395,6 @@ def test_a_new_warehouse_is_parsed_ahead_and_its_build_reuses_the_parse(tmp_path
 
 
 def test_a_failed_parse_ahead_is_dropped_and_the_build_parses_for_itself(tmp_path):
-    import subprocess
-
     settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path)})
     (tmp_path / "dbt" / "target-parse-ahead").mkdir(parents=True)
     (tmp_path / "dbt" / "target-parse-ahead" / "partial_parse.msgpack").write_bytes(b"half a parse")
@@ -806,3 +815,12 @@ def test_a_load_that_would_lose_staged_rows_fails_instead(tmp_path):
     with pytest.raises(RuntimeError, match="0 rows inserted from 1 staged files holding 2"):
         _insert_staged(con, "t", "x, plan.fingerprint as fingerprint", [(tmp_path / "?" / "t.parquet", "g", None)])
     assert con.execute("select count(*) from t").fetchone()[0] == 2
+
+
+def test_digilead_dbt_is_dbts_command_line_with_its_exit_codes():
+    """digilead-dbt runs dbt's own command line (in its process): dbt's usage, and dbt's exit code for a misuse."""
+    digilead_dbt = str(Path(sys.executable).with_name("digilead-dbt"))
+    shown = subprocess.run([digilead_dbt, "--help"], capture_output=True, text=True, timeout=120)
+    assert shown.returncode == 0 and "Usage: dbt" in shown.stdout
+    misused = subprocess.run([digilead_dbt, "no-such-command"], capture_output=True, text=True, timeout=120)
+    assert misused.returncode == 2 and "no-such-command" in misused.stderr

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -66,20 +67,24 @@ def publish(warehouse: Warehouse, folder: Path, docs: dict[str, MartDoc] | None 
     counts: dict[str, int] = {}
     with warehouse.connect() as con:
         columns = mart_columns(con)
-        con.execute(
-            f"attach {sql_string(tmp_database)} as serving (storage_version {sql_string(SERVING_STORAGE_VERSION)})"
-        )
-        try:
-            con.execute("create schema serving.marts")
-            for mart in columns:
-                source, target = f"marts.{sql_identifier(mart)}", f"serving.marts.{sql_identifier(mart)}"
-                con.execute(f"create table {target} as select * from {source}")
-                counts[mart] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
-                _comment(con, target, columns[mart], docs.get(mart, MartDoc()))
-                _write_parquet(con, source, parquet_build / f"{mart}.parquet", docs.get(mart, MartDoc()), build)
-            _write_doc_tables(con, docs, columns)
-        finally:
-            con.execute("detach serving")
+        # the Parquet files are written beside the serving database, from a cursor of their own: DuckDB copying
+        # the tables keeps about one core busy, and a national build's marts take seconds to copy
+        with ThreadPoolExecutor(max_workers=1) as parquet_writer:
+            parquet = parquet_writer.submit(_write_parquet_files, con.cursor(), columns, parquet_build, docs, build)
+            con.execute(
+                f"attach {sql_string(tmp_database)} as serving (storage_version {sql_string(SERVING_STORAGE_VERSION)})"
+            )
+            try:
+                con.execute("create schema serving.marts")
+                for mart in columns:
+                    source, target = f"marts.{sql_identifier(mart)}", f"serving.marts.{sql_identifier(mart)}"
+                    con.execute(f"create table {target} as select * from {source}")
+                    counts[mart] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
+                    _comment(con, target, columns[mart], docs.get(mart, MartDoc()))
+                _write_doc_tables(con, docs, columns)
+            finally:
+                con.execute("detach serving")
+            parquet.result()  # a failed Parquet write fails the publish before anything is switched
     os.replace(tmp_database, database)
     _switch_parquet_link(folder, parquet_build)
     return counts
@@ -114,6 +119,17 @@ def _documented_schema(schema: pa.Schema, doc: MartDoc, build: str) -> pa.Schema
         fields.append(arrow_field.with_metadata({k: v for k, v in metadata.items() if v}))
     metadata = {"digilead.build": build, "description": doc.description, "label_da": doc.label_da}
     return pa.schema(fields, metadata={k: v for k, v in metadata.items() if v})
+
+
+def _write_parquet_files(
+    cursor: duckdb.DuckDBPyConnection, columns: dict[str, list[str]], folder: Path, docs: dict[str, MartDoc], build: str
+) -> None:
+    try:
+        for mart in columns:
+            source = f"marts.{sql_identifier(mart)}"
+            _write_parquet(cursor, source, folder / f"{mart}.parquet", docs.get(mart, MartDoc()), build)
+    finally:
+        cursor.close()
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, source: str, path: Path, doc: MartDoc, build: str) -> None:

@@ -3,7 +3,8 @@
 dagster-dbt starts dbt as a child process. If that parent is killed outright (SIGKILL, an OOM kill),
 a plain child runs on, holding DuckDB's lock on the warehouse while the writer lock, which the kernel
 released with the parent, tells the next run that the warehouse is free. This wrapper asks Linux to
-send it SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG, kept across exec), then becomes dbt.
+send it SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG), then runs dbt's command line in the same
+process (or execs a `dbt` found on PATH where this Python has none; the request is kept across exec).
 
 `digilead-dbt --version` answers from the installed packages' metadata instead: dagster-dbt asks it before
 every dbt command, and the real `dbt --version` costs a dbt start-up (and asks the internet for the latest
@@ -12,7 +13,9 @@ release) on the way from a landed file to the published marts.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import gc
 import importlib.metadata
 import os
 import signal
@@ -33,11 +36,6 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def real_dbt() -> str:
-    beside = Path(sys.executable).with_name("dbt")
-    return str(beside) if beside.exists() else "dbt"
-
-
 def installed_version() -> str | None:
     """What `dbt --version` says of the dbt beside this Python (the one `main` runs), in its words; None when
     that dbt is not installed here."""
@@ -55,8 +53,16 @@ def main() -> None:
         print(version)
         return
     die_with_parent()
-    dbt = real_dbt()
-    os.execvp(dbt, [dbt, *sys.argv[1:]])
+    # Registered before dbt is imported, so it runs last of the exit handlers: Python's shutdown then leaves dbt's
+    # objects (its manifest, the modules) to the system instead of searching them for reference cycles (0.8 s of
+    # every build)
+    atexit.register(gc.freeze)
+    try:
+        from dbt.cli.main import cli
+    except ImportError:  # no dbt in this Python: the one on PATH
+        os.execvp("dbt", ["dbt", *sys.argv[1:]])
+    sys.argv[0] = "dbt"
+    sys.exit(cli())
 
 
 if __name__ == "__main__":
