@@ -308,8 +308,10 @@ def command_run(settings) -> int:
             with echo:
                 definitions = loaded()
                 # the modules and definitions live as long as the process: the collector's full passes during
-                # the run need not search them again and again (a national run spent 2 s in them)
-                gc.freeze()
+                # the run need not search them again and again (a national run spent 2 s in them). Once per
+                # process: `reprocess` runs again, and a later freeze would keep an earlier run's garbage for good
+                if not gc.get_freeze_count():
+                    gc.freeze()
                 outcome = run_pipeline(settings, InProcessJobs(definitions, verbose=output.verbose), progress=log.info)
         finally:
             files_log.removeHandler(progress)

@@ -14,6 +14,7 @@ import pytest
 
 from pipelines import cli
 from pipelines.run import RunOutcome
+from pipelines.settings import Settings
 from pipelines.status import Issue
 from pipelines.warehouse import Warehouse
 
@@ -109,6 +110,31 @@ def test_the_command_returns_mains_exit_code_and_leaves_the_collector_nothing_at
     try:
         assert cli.console() == cli.EXIT_QUARANTINED
         assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # this test's process goes on
+
+
+def test_a_run_freezes_the_collector_once_per_process(monkeypatch, tmp_path):
+    """`digilead run` freezes what loading its definitions made, once: `reprocess` runs again in the same process,
+    and a second freeze would keep the first run's garbage for good."""
+    import gc
+
+    import pipelines.definitions
+    import pipelines.defs.execution
+    import pipelines.run
+
+    monkeypatch.setattr(pipelines.definitions, "loaded", lambda: object())
+    monkeypatch.setattr(pipelines.defs.execution, "InProcessJobs", lambda definitions, verbose: None)
+    monkeypatch.setattr(pipelines.run, "run_pipeline", lambda settings, jobs, progress: RunOutcome())
+    settings = Settings.from_env({"DIGILEAD_HOME": str(tmp_path), "DIGILEAD_PSEUDONYM_KEY": "not-secret"})
+    gc.unfreeze()
+    try:
+        assert cli.command_run(settings) == cli.EXIT_OK
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        made_after = [[] for _ in range(1000)]  # objects the first run left, tracked by the collector
+        assert cli.command_run(settings) == cli.EXIT_OK
+        assert gc.get_freeze_count() == frozen, len(made_after)
     finally:
         gc.unfreeze()  # this test's process goes on
 
